@@ -1,0 +1,31 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace AimLsm.Common;
+
+/// <summary>
+/// Throwers kept out of hot methods so that those stay small enough to inline (the System.IO.Pipelines habit).
+/// </summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ThrowArgument(string message, string? paramName = null) =>
+        throw new ArgumentException(message, paramName);
+
+    [DoesNotReturn]
+    public static void ThrowArgumentOutOfRange(string paramName, string message) =>
+        throw new ArgumentOutOfRangeException(paramName, message);
+
+    [DoesNotReturn]
+    public static void ThrowObjectDisposed(string name) => throw new ObjectDisposedException(name);
+
+    [DoesNotReturn]
+    public static void ThrowInvalidOperation(string message) => throw new InvalidOperationException(message);
+
+    [DoesNotReturn]
+    public static void ThrowCorruption(string file, long offset, string message) =>
+        throw new CorruptionException(file, offset, message);
+
+    [DoesNotReturn]
+    public static T ThrowCorruption<T>(string file, long offset, string message) =>
+        throw new CorruptionException(file, offset, message);
+}

@@ -1,0 +1,276 @@
+using AimLsm.Common;
+using AimLsm.IO;
+using AimLsm.Lsm.Keys;
+using AimLsm.Lsm.Memtable;
+using AimLsm.Lsm.Version;
+using AimLsm.Lsm.Wal;
+
+namespace AimLsm;
+
+public sealed partial class Db
+{
+    /// <summary>
+    /// Opens the database in directory <paramref name="path"/>, replaying its WAL after a crash.
+    /// </summary>
+    /// <exception cref="DbNotFoundException">No database there and <see cref="DbOptions.CreateIfMissing"/> is false.</exception>
+    /// <exception cref="DbLockedException">Another instance, in this process or another, has it open.</exception>
+    /// <exception cref="CorruptionException">A file is damaged beyond what the recovery mode allows; nothing was modified.</exception>
+    /// <exception cref="DbException">The path is a file, or a database exists and <see cref="DbOptions.ErrorIfExists"/> is set.</exception>
+    public static Db Open(string path, DbOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new DbOptions();
+        options.Validate();
+        IFileSystem fs = options.FileSystem ?? DiskFileSystem.Instance;
+        path = System.IO.Path.GetFullPath(path);
+        if (fs.FileExists(path))
+        {
+            throw new DbException($"'{path}' is a file; a database is a directory.");
+        }
+        if (!fs.DirectoryExists(path))
+        {
+            if (!options.CreateIfMissing)
+            {
+                throw new DbNotFoundException(path, $"No database at '{path}' (the directory does not exist) and CreateIfMissing is false.");
+            }
+            fs.CreateDirectory(path);
+        }
+        IDisposable fileLock = fs.TryLock(System.IO.Path.Combine(path, FileNames.Lock)) ?? throw new DbLockedException(path);
+        VersionSet? versions = null;
+        Db? db = null;
+        try
+        {
+            versions = OpenOrCreateVersions(fs, path, options);
+            db = new Db(path, options, fs, fileLock, versions);
+            db.Recover();
+            db.StartBackgroundWork();
+            return db;
+        }
+        catch
+        {
+            db?._tables.Dispose();
+            db?._wal?.Dispose();
+            versions?.Dispose();
+            fileLock.Dispose();
+            throw;
+        }
+    }
+
+    private static VersionSet OpenOrCreateVersions(IFileSystem fs, string path, DbOptions options)
+    {
+        if (fs.FileExists(System.IO.Path.Combine(path, FileNames.Current)))
+        {
+            if (options.ErrorIfExists)
+            {
+                throw new DbException($"A database already exists at '{path}' and ErrorIfExists is set.");
+            }
+            return VersionSet.Recover(fs, path);
+        }
+        var data = new List<string>();
+        foreach (string name in fs.ListFiles(path))
+        {
+            FileKind kind = FileNames.Parse(name, out _);
+            if (kind is FileKind.Wal or FileKind.Table)
+            {
+                data.Add(name);
+            }
+        }
+        if (data.Count > 0)
+        {
+            // Never create a database over data: a missing CURRENT next to tables or WALs is damage, not absence.
+            throw new CorruptionException(System.IO.Path.Combine(path, FileNames.Current), 0,
+                $"CURRENT is missing but the directory holds {data.Count} data file(s) ({string.Join(", ", data.Take(3))}); refusing to create a database over them");
+        }
+        if (!options.CreateIfMissing)
+        {
+            throw new DbNotFoundException(path, $"'{path}' holds no database (no CURRENT file) and CreateIfMissing is false.");
+        }
+        return VersionSet.CreateNew(fs, path);
+    }
+
+    /// <summary>
+    /// Replays the WALs the MANIFEST does not cover, writes what they held to L0, starts a new WAL and a new MANIFEST,
+    /// and deletes files nothing refers to. Runs before the database is shared, so it takes no locks.
+    /// </summary>
+    private void Recover()
+    {
+        var logs = new List<ulong>();
+        var obsolete = new List<string>();
+        foreach (string name in _fs.ListFiles(_path))
+        {
+            FileKind kind = FileNames.Parse(name, out ulong number);
+            if (kind is FileKind.Wal or FileKind.Table or FileKind.Manifest or FileKind.Temp)
+            {
+                _versions.MarkFileNumberUsed(number);
+            }
+            if (kind == FileKind.Wal && number >= _versions.LogNumber)
+            {
+                logs.Add(number);
+            }
+            else if (kind == FileKind.Wal || kind == FileKind.Temp
+                || (kind == FileKind.Manifest && number != _versions.ManifestNumber))
+            {
+                obsolete.Add(name);
+            }
+        }
+        logs.Sort();
+
+        ulong lastSequence = _versions.LastSequence;
+        MemTable mem = new(0, _options.WriteBufferSize);
+        var report = new WalRecoveryReport();
+        var edit = new VersionEdit();
+        bool stop = false;
+        foreach (ulong number in logs)
+        {
+            string logPath = System.IO.Path.Combine(_path, FileNames.Wal(number));
+            if (stop)
+            {
+                report.SkippedLogList.Add(logPath);
+                continue;
+            }
+            report.LogsReplayed++;
+            stop = ReplayLog(logPath, report, ref mem, ref lastSequence, edit);
+        }
+        if (!mem.IsEmpty)
+        {
+            FileMetadata? table = WriteLevel0Table(mem);
+            if (table is not null)
+            {
+                edit.NewFiles.Add((0, table));
+            }
+        }
+
+        // Install the recovered tables, then move everything to a fresh MANIFEST that also names the new WAL.
+        ulong walNumber = _versions.NewFileNumber();
+        _wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(walNumber))));
+        _walNumber = walNumber;
+        if (edit.NewFiles.Count > 0)
+        {
+            _versions.ApplyRecovered(edit);
+        }
+        _versions.WriteNewManifest(walNumber, lastSequence);
+        _lastSequence = lastSequence;
+        _super = new SuperVersion(new MemTable(walNumber, _options.WriteBufferSize), null, _versions.Current);
+
+        // Only now, with the MANIFEST durable, is it safe to drop the replayed WALs and any unreferenced files.
+        foreach (ulong number in logs)
+        {
+            obsolete.Add(FileNames.Wal(number));
+        }
+        var live = new HashSet<ulong>(_versions.Current.AllFiles.Select(f => f.Number));
+        foreach (string name in _fs.ListFiles(_path))
+        {
+            if (FileNames.Parse(name, out ulong number) == FileKind.Table && !live.Contains(number))
+            {
+                obsolete.Add(name); // a table from a flush that crashed before the MANIFEST recorded it
+            }
+        }
+        foreach (string name in obsolete)
+        {
+            DeleteQuietly(name);
+        }
+        RecoveryReport = report;
+        if (report.Problems.Count > 0 || report.StoppedEarly)
+        {
+            _options.Listener?.OnWalRecovery(report);
+        }
+    }
+
+    /// <summary>Replays one WAL into <paramref name="mem"/>; returns true when replay must stop here (point-in-time).</summary>
+    private bool ReplayLog(string logPath, WalRecoveryReport report, ref MemTable mem, ref ulong lastSequence, VersionEdit edit)
+    {
+        WalRecoveryMode mode = _options.WalRecoveryMode;
+        var problems = new List<LogProblem>();
+        using IReadableFile file = _fs.OpenRead(logPath);
+        var reader = new LogReader(file, problems.Add);
+        ulong previousBatch = 0;
+        int seen = 0;
+        while (true)
+        {
+            bool more = reader.ReadRecord(out ReadOnlySpan<byte> record);
+            // Judge any damage met before this record (or before the end) by the recovery mode.
+            for (; seen < problems.Count; seen++)
+            {
+                LogProblem p = problems[seen];
+                report.ProblemList.Add(new WalProblem(logPath, p.Offset, p.BytesDropped, p.Reason));
+                bool tail = p.Kind == LogProblemKind.TruncatedTail || (p.Kind == LogProblemKind.ZeroedSpace && !more);
+                switch (mode)
+                {
+                    case WalRecoveryMode.AbsoluteConsistency:
+                        throw new CorruptionException(logPath, p.Offset, "WAL: " + p.Reason + " (AbsoluteConsistency recovery accepts no damage)");
+                    case WalRecoveryMode.TolerateCorruptedTailRecords when !tail:
+                        throw new CorruptionException(logPath, p.Offset, "WAL: " + p.Reason + " (only a damaged tail is tolerated)");
+                    case WalRecoveryMode.PointInTime:
+                        report.StoppedEarly = true;
+                        return true;
+                }
+            }
+            if (!more)
+            {
+                return false;
+            }
+            if (!TryApplyBatch(record, ref mem, ref lastSequence, ref previousBatch, edit, out string? error))
+            {
+                long offset = reader.LastRecordOffset;
+                report.ProblemList.Add(new WalProblem(logPath, offset, record.Length, error!));
+                switch (mode)
+                {
+                    case WalRecoveryMode.SkipAnyCorruptedRecords:
+                        continue;
+                    case WalRecoveryMode.PointInTime:
+                        report.StoppedEarly = true;
+                        return true;
+                    default:
+                        throw new CorruptionException(logPath, offset, "WAL: " + error);
+                }
+            }
+            report.BatchesReplayed++;
+        }
+    }
+
+    /// <summary>Checks a whole batch, then applies it: a damaged batch is never half applied.</summary>
+    private bool TryApplyBatch(ReadOnlySpan<byte> record, ref MemTable mem, ref ulong lastSequence, ref ulong previousBatch, VersionEdit edit, out string? error)
+    {
+        var check = new BatchReader(record);
+        if (!check.HeaderValid)
+        {
+            error = $"a WAL record of {record.Length} bytes is too short for a write batch";
+            return false;
+        }
+        try
+        {
+            while (check.Next(out _, out _, out _))
+            {
+            }
+        }
+        catch (FormatException e)
+        {
+            error = "malformed write batch: " + e.Message;
+            return false;
+        }
+        if (check.Sequence == 0 || check.Sequence <= previousBatch || check.Sequence + (ulong)check.Count > InternalKey.MaxSequence)
+        {
+            error = $"write batch sequence {check.Sequence} is out of order (previous {previousBatch})";
+            return false;
+        }
+        previousBatch = check.Sequence;
+        var apply = new BatchReader(record);
+        ulong seq = apply.Sequence;
+        while (apply.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        {
+            mem.Add(seq++, type, key, value);
+        }
+        lastSequence = Math.Max(lastSequence, seq - 1);
+        if (mem.ApproximateMemoryUsage >= _options.WriteBufferSize)
+        {
+            FileMetadata? table = WriteLevel0Table(mem);
+            if (table is not null)
+            {
+                edit.NewFiles.Add((0, table));
+            }
+            mem = new MemTable(0, _options.WriteBufferSize);
+        }
+        error = null;
+        return true;
+    }
+}

@@ -1,0 +1,225 @@
+using System.Buffers;
+using AimLsm.Lsm.Iteration;
+using AimLsm.Lsm.Keys;
+using AimLsm.Lsm.Memtable;
+using AimLsm.Lsm.RangeDel;
+using AimLsm.Lsm.Sst;
+using AimLsm.Lsm.Version;
+
+namespace AimLsm;
+
+public sealed partial class Db
+{
+    /// <summary>The value of <paramref name="key"/>, or null when it is absent or deleted.</summary>
+    public byte[]? Get(ReadOnlySpan<byte> key, ReadOptions? options = null)
+    {
+        var sink = new ArraySink();
+        return GetCore(key, options, ref sink) ? sink.Result : null;
+    }
+
+    /// <summary>
+    /// Copies the value of <paramref name="key"/> into <paramref name="destination"/> and returns true, or returns false
+    /// when the key is absent. The value is copied once; nothing else is allocated.
+    /// </summary>
+    public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> destination, ReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var sink = new WriterSink(destination);
+        return GetCore(key, options, ref sink);
+    }
+
+    private bool GetCore<TSink>(ReadOnlySpan<byte> key, ReadOptions? options, ref TSink sink)
+        where TSink : struct, IValueSink
+    {
+        ThrowIfDisposed();
+        // Read the sequence before the super version: every write at or below it is then in what we read.
+        ulong snapshot = SnapshotSequence(options);
+        SuperVersion sv = Volatile.Read(ref _super);
+
+        // Sources from newest to oldest: every entry in a newer source has a higher sequence number than any entry
+        // of the same key in an older one, so the first source that has the key, or a tombstone over it, decides.
+        switch (GetFromMemTable(sv.Mem, key, snapshot, ref sink))
+        {
+            case Lookup.Found: return true;
+            case Lookup.Deleted: return false;
+        }
+        if (sv.Imm is not null)
+        {
+            switch (GetFromMemTable(sv.Imm, key, snapshot, ref sink))
+            {
+                case Lookup.Found: return true;
+                case Lookup.Deleted: return false;
+            }
+        }
+
+        int seekLength = key.Length + InternalKey.TrailerSize;
+        byte[]? rented = null;
+        Span<byte> seekKey = seekLength <= 512 ? stackalloc byte[seekLength] : (rented = ArrayPool<byte>.Shared.Rent(seekLength)).AsSpan(0, seekLength);
+        try
+        {
+            InternalKey.Write(seekKey, key, snapshot, EntryType.ForSeek);
+            Lsm.Version.Version v = sv.Version;
+            IReadOnlyList<FileMetadata> level0 = v.Files(0);
+            for (int i = 0; i < level0.Count; i++)
+            {
+                if (level0[i].MayContain(key))
+                {
+                    switch (GetFromTable(level0[i], key, seekKey, snapshot, ref sink))
+                    {
+                        case Lookup.Found: return true;
+                        case Lookup.Deleted: return false;
+                    }
+                }
+            }
+            for (int level = 1; level < Lsm.Version.Version.NumLevels; level++)
+            {
+                FileMetadata? f = FindFile(v.Files(level), key);
+                if (f is not null)
+                {
+                    switch (GetFromTable(f, key, seekKey, snapshot, ref sink))
+                    {
+                        case Lookup.Found: return true;
+                        case Lookup.Deleted: return false;
+                    }
+                }
+            }
+            return false;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private enum Lookup
+    {
+        NotHere,
+        Found,
+        Deleted,
+    }
+
+    private static Lookup GetFromMemTable<TSink>(MemTable mem, ReadOnlySpan<byte> key, ulong snapshot, ref TSink sink)
+        where TSink : struct, IValueSink
+    {
+        ulong covering = mem.Tombstones.MaxCoveringSequence(key, snapshot);
+        if (mem.Get(key, snapshot, out EntryType type, out ulong seq, out ReadOnlySpan<byte> value) && seq > covering)
+        {
+            if (type == EntryType.Value)
+            {
+                sink.SetValue(value);
+                return Lookup.Found;
+            }
+            return Lookup.Deleted;
+        }
+        return covering > 0 ? Lookup.Deleted : Lookup.NotHere;
+    }
+
+    private Lookup GetFromTable<TSink>(FileMetadata file, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seekKey, ulong snapshot, ref TSink sink)
+        where TSink : struct, IValueSink
+    {
+        TableReader table = _tables.Get(file);
+        ulong covering = table.Tombstones.MaxCoveringSequence(key, snapshot);
+        if (table.Get(seekKey, covering, out EntryType type, out _, ref sink))
+        {
+            return type == EntryType.Value ? Lookup.Found : Lookup.Deleted;
+        }
+        return covering > 0 ? Lookup.Deleted : Lookup.NotHere;
+    }
+
+    /// <summary>In a sorted, non-overlapping level, the file whose range may hold <paramref name="key"/>.</summary>
+    private static FileMetadata? FindFile(IReadOnlyList<FileMetadata> files, ReadOnlySpan<byte> key)
+    {
+        int lo = 0, hi = files.Count - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (files[mid].LargestUserKey.SequenceCompareTo(key) < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return files.Count > 0 && files[lo].MayContain(key) ? files[lo] : null;
+    }
+
+    private ulong SnapshotSequence(ReadOptions? options)
+    {
+        Snapshot? s = options?.Snapshot;
+        if (s is null)
+        {
+            return Volatile.Read(ref _lastSequence);
+        }
+        if (s.Owner != this)
+        {
+            Common.ThrowHelper.ThrowArgument("The snapshot belongs to another database.", nameof(options));
+        }
+        if (s.IsReleased)
+        {
+            Common.ThrowHelper.ThrowObjectDisposed(nameof(Snapshot));
+        }
+        return s.Sequence;
+    }
+
+    /// <summary>
+    /// A new iterator over a consistent view: the snapshot's, or the latest state when none is given.
+    /// It starts not valid: call a Seek method first.
+    /// </summary>
+    public Iterator NewIterator(ReadOptions? options = null)
+    {
+        ThrowIfDisposed();
+        options ??= ReadOptions.Default;
+        ulong snapshot = SnapshotSequence(options);
+        SuperVersion sv = Volatile.Read(ref _super);
+        var children = new List<InternalIterator>();
+        var tombstones = new List<RangeTombstone>();
+        try
+        {
+            children.Add(sv.Mem.NewIterator());
+            tombstones.AddRange(sv.Mem.RangeTombstones());
+            if (sv.Imm is not null)
+            {
+                children.Add(sv.Imm.NewIterator());
+                tombstones.AddRange(sv.Imm.RangeTombstones());
+            }
+            foreach (FileMetadata f in sv.Version.AllFiles)
+            {
+                TableReader t = _tables.Get(f);
+                children.Add(t.NewIterator());
+                tombstones.AddRange(t.RawTombstones);
+            }
+        }
+        catch
+        {
+            foreach (InternalIterator c in children)
+            {
+                c.Dispose();
+            }
+            throw;
+        }
+        return new Iterator(this, new MergingIterator([.. children]), snapshot,
+            FragmentedRangeTombstones.Build(tombstones, snapshot), options);
+    }
+
+    private struct ArraySink : IValueSink
+    {
+        public byte[]? Result;
+
+        public void SetValue(ReadOnlySpan<byte> value) => Result = value.ToArray();
+    }
+
+    private readonly struct WriterSink(IBufferWriter<byte> writer) : IValueSink
+    {
+        public void SetValue(ReadOnlySpan<byte> value)
+        {
+            Span<byte> dest = writer.GetSpan(value.Length);
+            value.CopyTo(dest);
+            writer.Advance(value.Length);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace AimLsm;
+
+/// <summary>
+/// Stored data failed a check: a checksum, a length, a magic number, a record's structure. The engine throws this
+/// rather than return data it cannot vouch for, and never overwrites the damaged file.
+/// </summary>
+public sealed class CorruptionException : DbException
+{
+    /// <summary>Creates the exception for damage at <paramref name="offset"/> in <paramref name="file"/>.</summary>
+    public CorruptionException(string file, long offset, string message)
+        : base($"Corruption in '{file}' at offset {offset}: {message}")
+    {
+        File = file;
+        Offset = offset;
+        Detail = message;
+    }
+
+    /// <summary>The damaged file's path.</summary>
+    public string File { get; }
+
+    /// <summary>The byte offset in <see cref="File"/> where the damage was found.</summary>
+    public long Offset { get; }
+
+    /// <summary>What is wrong, without the file and offset.</summary>
+    public string Detail { get; }
+}

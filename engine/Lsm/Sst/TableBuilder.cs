@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Text;
+using AimLsm.Common;
+using AimLsm.IO;
+using AimLsm.Lsm.Keys;
+using AimLsm.Lsm.RangeDel;
+
+namespace AimLsm.Lsm.Sst;
+
+/// <summary>What a finished table covers, for the MANIFEST.</summary>
+internal readonly record struct TableSummary(
+    long FileSize, byte[] Smallest, byte[] Largest, ulong SmallestSequence, ulong LargestSequence, ulong Entries);
+
+/// <summary>
+/// Writes one SSTable (layout in <see cref="TableFormat"/>). Point entries arrive in internal-key order through
+/// <see cref="Add"/>; range tombstones through <see cref="AddRangeTombstone"/> in any order.
+/// The caller syncs and closes the file after <see cref="Finish"/>. Not thread-safe.
+/// </summary>
+internal sealed class TableBuilder
+{
+    private readonly IWritableFile _file;
+    private readonly int _blockSize;
+    private readonly BlockBuilder _data;
+    private readonly BlockBuilder _index = new(1);
+    private readonly List<RangeTombstone> _tombstones = [];
+    private readonly TableProperties _props = new();
+    private long _offset;
+    private byte[]? _smallest;
+    private ulong _minSeq = ulong.MaxValue;
+    private ulong _maxSeq;
+
+    public TableBuilder(IWritableFile file, int blockSize, int restartInterval)
+    {
+        _file = file;
+        _blockSize = blockSize;
+        _data = new BlockBuilder(restartInterval);
+    }
+
+    /// <summary>Adds a point entry. REQUIRES: <paramref name="internalKey"/> sorts after every key added before.</summary>
+    public void Add(ReadOnlySpan<byte> internalKey, ReadOnlySpan<byte> value)
+    {
+        System.Diagnostics.Debug.Assert(_data.IsEmpty || InternalKey.Compare(_data.LastKey, internalKey) < 0, "keys must ascend");
+        _smallest ??= internalKey.ToArray();
+        ulong trailer = InternalKey.Trailer(internalKey);
+        Track(trailer >> 8);
+        if ((EntryType)(byte)trailer == EntryType.Deletion)
+        {
+            _props.Deletions++;
+        }
+        _props.Entries++;
+        _props.RawKeySize += (ulong)internalKey.Length;
+        _props.RawValueSize += (ulong)value.Length;
+        _data.Add(internalKey, value);
+        if (_data.EstimatedSize >= _blockSize)
+        {
+            FlushDataBlock();
+        }
+    }
+
+    public void AddRangeTombstone(RangeTombstone tombstone)
+    {
+        Track(tombstone.Sequence);
+        _tombstones.Add(tombstone);
+    }
+
+    private void Track(ulong seq)
+    {
+        _minSeq = Math.Min(_minSeq, seq);
+        _maxSeq = Math.Max(_maxSeq, seq);
+    }
+
+    private byte[]? _largestPoint;
+
+    private void FlushDataBlock()
+    {
+        if (_data.IsEmpty)
+        {
+            return;
+        }
+        byte[] last = _data.LastKey.ToArray();
+        BlockHandle handle = WriteBlock(_data.Finish());
+        _props.DataBlocks++;
+        _props.DataSize = (ulong)_offset;
+        Span<byte> h = stackalloc byte[BlockHandle.MaxEncodedLength];
+        _index.Add(last, h[..handle.EncodeTo(h)]);
+        _largestPoint = last;
+        _data.Reset();
+    }
+
+    private BlockHandle WriteBlock(ReadOnlySpan<byte> contents)
+    {
+        var handle = new BlockHandle((ulong)_offset, (ulong)contents.Length);
+        Span<byte> trailer = stackalloc byte[TableFormat.BlockTrailerSize];
+        trailer[0] = (byte)CompressionType.None;
+        uint crc = Checksum.Extend(Checksum.Compute(contents), trailer[..1]);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[1..], Checksum.Mask(crc));
+        _file.Append(contents);
+        _file.Append(trailer);
+        _offset += contents.Length + TableFormat.BlockTrailerSize;
+        return handle;
+    }
+
+    /// <summary>Writes the meta blocks, index and footer. Returns what the table covers.</summary>
+    public TableSummary Finish()
+    {
+        FlushDataBlock();
+        var meta = new BlockBuilder(1);
+        var metaEntries = new List<(string, BlockHandle)>();
+        byte[]? smallest = _smallest;
+        byte[]? largest = _largestPoint;
+
+        if (_tombstones.Count > 0)
+        {
+            var sorted = new List<(byte[] Key, byte[] End)>(_tombstones.Count);
+            foreach (RangeTombstone t in _tombstones)
+            {
+                sorted.Add((InternalKey.Make(t.Start, t.Sequence, EntryType.RangeDeletion), t.End));
+            }
+            sorted.Sort(static (a, b) => InternalKey.Compare(a.Key, b.Key));
+            var rangeDel = new BlockBuilder(1);
+            foreach ((byte[] key, byte[] end) in sorted)
+            {
+                rangeDel.Add(key, end);
+                // A tombstone widens the table's key range: from its start, to a sentinel at its (exclusive) end.
+                if (smallest is null || InternalKey.Compare(key, smallest) < 0)
+                {
+                    smallest = key;
+                }
+                byte[] endSentinel = InternalKey.Make(end, InternalKey.MaxSequence, EntryType.RangeDeletion);
+                if (largest is null || InternalKey.Compare(endSentinel, largest) > 0)
+                {
+                    largest = endSentinel;
+                }
+            }
+            _props.RangeDeletions = (ulong)_tombstones.Count;
+            metaEntries.Add((TableFormat.RangeDelBlockName, WriteBlock(rangeDel.Finish())));
+        }
+
+        _props.SmallestSequence = _minSeq == ulong.MaxValue ? 0 : _minSeq;
+        _props.LargestSequence = _maxSeq;
+        _props.CreationTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var propsBlock = new BlockBuilder(1);
+        // Index size is known only after the index is written; record the data-block count-based estimate instead.
+        _props.IndexSize = (ulong)_index.EstimatedSize;
+        _props.WriteTo(propsBlock);
+        metaEntries.Add((TableFormat.PropertiesBlockName, WriteBlock(propsBlock.Finish())));
+
+        metaEntries.Sort(static (a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        Span<byte> h = stackalloc byte[BlockHandle.MaxEncodedLength];
+        foreach ((string name, BlockHandle handle) in metaEntries)
+        {
+            meta.Add(Encoding.ASCII.GetBytes(name), h[..handle.EncodeTo(h)]);
+        }
+        BlockHandle metaHandle = WriteBlock(meta.Finish());
+        BlockHandle indexHandle = WriteBlock(_index.Finish());
+
+        Span<byte> footer = stackalloc byte[TableFormat.FooterSize];
+        footer.Clear();
+        footer[0] = TableFormat.ChecksumCrc32C;
+        int n = metaHandle.EncodeTo(footer[1..]);
+        indexHandle.EncodeTo(footer[(1 + n)..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[41..], TableFormat.CurrentVersion);
+        Checksum.WriteMasked(footer[45..], footer[..45]);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer[49..], TableFormat.Magic);
+        _file.Append(footer);
+        _offset += footer.Length;
+
+        return new TableSummary(_offset, smallest ?? [], largest ?? [], _props.SmallestSequence, _props.LargestSequence, _props.Entries);
+    }
+}

@@ -1,0 +1,70 @@
+namespace AimLsm.Lsm.Version;
+
+/// <summary>
+/// The set of live SSTables per level at one point in time. Immutable: a change builds a new version.
+/// Invariants: L0 files are ordered newest first (by largest sequence, then number); levels 1+ (filled from the
+/// compaction issue on) hold non-overlapping files in key order.
+/// </summary>
+internal sealed class Version
+{
+    public const int NumLevels = 7;
+
+    public static readonly Version Empty = new(Enumerable.Range(0, NumLevels).Select(_ => Array.Empty<FileMetadata>()).ToArray());
+
+    private readonly FileMetadata[][] _levels;
+
+    private Version(FileMetadata[][] levels)
+    {
+        _levels = levels;
+    }
+
+    public IReadOnlyList<FileMetadata> Files(int level) => _levels[level];
+
+    public int FileCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (FileMetadata[] l in _levels)
+            {
+                n += l.Length;
+            }
+            return n;
+        }
+    }
+
+    public IEnumerable<FileMetadata> AllFiles => _levels.SelectMany(l => l);
+
+    /// <summary>Applies an edit, checking that it deletes only files that exist and adds none twice.</summary>
+    public Version Apply(VersionEdit edit)
+    {
+        var levels = new List<FileMetadata>[NumLevels];
+        for (int i = 0; i < NumLevels; i++)
+        {
+            levels[i] = [.. _levels[i]];
+        }
+        foreach ((int level, ulong number) in edit.DeletedFiles)
+        {
+            if (levels[level].RemoveAll(f => f.Number == number) == 0)
+            {
+                throw new FormatException($"the edit deletes file {number} from level {level}, where it is not");
+            }
+        }
+        foreach ((int level, FileMetadata f) in edit.NewFiles)
+        {
+            if (levels.Any(l => l.Any(x => x.Number == f.Number)))
+            {
+                throw new FormatException($"the edit adds file {f.Number} twice");
+            }
+            levels[level].Add(f);
+        }
+        levels[0].Sort(static (a, b) => b.LargestSequence != a.LargestSequence
+            ? b.LargestSequence.CompareTo(a.LargestSequence)
+            : b.Number.CompareTo(a.Number));
+        for (int i = 1; i < NumLevels; i++)
+        {
+            levels[i].Sort(static (a, b) => Keys.InternalKey.Compare(a.Smallest, b.Smallest));
+        }
+        return new Version(levels.Select(l => l.ToArray()).ToArray());
+    }
+}
