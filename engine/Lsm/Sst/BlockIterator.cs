@@ -52,6 +52,11 @@ internal sealed class BlockIterator : InternalIterator
         }
         _numRestarts = (int)n;
         _restartsOffset = length - 4 - (4 * _numRestarts);
+        if (_restartsOffset == 0)
+        {
+            // A block with no entries (the index of a table holding only range tombstones) still has restart 0.
+            _numRestarts = 0;
+        }
         _current = _nextOffset = _restartsOffset;
         _restartIndex = _numRestarts;
         _keyLength = 0;

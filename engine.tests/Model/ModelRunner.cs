@@ -1,0 +1,236 @@
+using System.Text;
+using AimLsm.IO;
+
+namespace AimLsm.Tests.Model;
+
+/// <summary>
+/// Runs a sequence of <see cref="ModelOp"/>s against a real <see cref="Db"/> and an in-memory oracle (a sorted
+/// dictionary, copied for each snapshot), and throws with the whole replayable sequence at the first divergence.
+/// </summary>
+public sealed class ModelRunner : IDisposable
+{
+    private readonly IFileSystem _fs;
+    private readonly string _path;
+    private readonly DbOptions _options;
+    private readonly List<(Snapshot Db, SortedDictionary<byte[], byte[]> Model)> _snapshots = [];
+    private SortedDictionary<byte[], byte[]> _model = new(ByteComparer.Instance);
+    private Db _db;
+
+    public ModelRunner(DbOptions options, IFileSystem fs, string path)
+    {
+        _fs = fs;
+        _path = path;
+        _options = options;
+        options.FileSystem = fs;
+        options.CreateIfMissing = true;
+        _db = Db.Open(path, options);
+    }
+
+    public int Steps { get; private set; }
+
+    /// <summary>Runs every op; on a mismatch throws an exception whose message holds the sequence and the failing step.</summary>
+    public static void Run(IReadOnlyList<ModelOp> ops, DbOptions options, IFileSystem? fs = null, string? path = null)
+    {
+        fs ??= new MemFileSystem();
+        path ??= "/model/db";
+        using var runner = new ModelRunner(options, fs, path);
+        for (int i = 0; i < ops.Count; i++)
+        {
+            try
+            {
+                runner.Apply(ops[i]);
+            }
+            catch (Exception e)
+            {
+                var sb = new StringBuilder();
+                sb.AppendLine($"Model divergence at step {i} ({ops[i]}): {e.Message}");
+                sb.AppendLine($"Options: WriteBufferSize={options.WriteBufferSize} BlockSize={options.BlockSize} BlockRestartInterval={options.BlockRestartInterval}");
+                sb.AppendLine("Replayable sequence (paste into engine.tests/testdata/model/NAME.txt):");
+                foreach (ModelOp op in ops)
+                {
+                    sb.AppendLine(op.ToString());
+                }
+                throw new ModelDivergenceException(sb.ToString(), e);
+            }
+        }
+    }
+
+    public void Apply(ModelOp op)
+    {
+        Steps++;
+        switch (op)
+        {
+            case PutOp or DeleteOp or DeleteRangeOp:
+                Write(new BatchOp([op], ModeOf(op)));
+                break;
+            case BatchOp b:
+                Write(b);
+                break;
+            case GetOp g:
+                CheckGet(g);
+                break;
+            case SnapshotOp:
+                _snapshots.Add((_db.GetSnapshot(), new SortedDictionary<byte[], byte[]>(_model, ByteComparer.Instance)));
+                break;
+            case ReleaseOp r:
+                if (_snapshots.Count > 0)
+                {
+                    int i = r.Index % _snapshots.Count;
+                    _snapshots[i].Db.Dispose();
+                    _snapshots.RemoveAt(i);
+                }
+                break;
+            case IterOp it:
+                CheckIterator(it);
+                break;
+            case FlushOp:
+                _db.Flush();
+                break;
+            case ReopenOp:
+                ReleaseAll();
+                _db.Dispose();
+                _db = Db.Open(_path, _options);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown op {op}");
+        }
+    }
+
+    private static WriteMode ModeOf(ModelOp op) => op switch
+    {
+        PutOp p => p.Mode,
+        DeleteOp d => d.Mode,
+        DeleteRangeOp r => r.Mode,
+        _ => WriteMode.Plain,
+    };
+
+    private void Write(BatchOp b)
+    {
+        var batch = new WriteBatch();
+        foreach (ModelOp op in b.Ops)
+        {
+            switch (op)
+            {
+                case PutOp p:
+                    batch.Put(p.Key, p.Value);
+                    _model[p.Key] = p.Value;
+                    break;
+                case DeleteOp d:
+                    batch.Delete(d.Key);
+                    _model.Remove(d.Key);
+                    break;
+                case DeleteRangeOp r:
+                    batch.DeleteRange(r.Begin, r.End);
+                    foreach (byte[] k in _model.Keys.Where(k => ByteComparer.Instance.Compare(k, r.Begin) >= 0 && ByteComparer.Instance.Compare(k, r.End) < 0).ToList())
+                    {
+                        _model.Remove(k);
+                    }
+                    break;
+            }
+        }
+        _db.Write(batch, new WriteOptions { Sync = b.Mode == WriteMode.Sync, DisableWal = b.Mode == WriteMode.NoWal });
+    }
+
+    private (Snapshot? Snap, SortedDictionary<byte[], byte[]> Model) View(int index) =>
+        index < 0 || _snapshots.Count == 0 ? (null, _model) : _snapshots[index % _snapshots.Count];
+
+    private void CheckGet(GetOp g)
+    {
+        (Snapshot? snap, SortedDictionary<byte[], byte[]> model) = View(g.Snapshot);
+        byte[]? actual = _db.Get(g.Key, new ReadOptions { Snapshot = snap });
+        model.TryGetValue(g.Key, out byte[]? expected);
+        if (!Same(expected, actual))
+        {
+            throw new InvalidOperationException($"Get({ModelOp.Hex(g.Key)}) returned {ModelOp.Hex(actual)}, expected {ModelOp.Hex(expected)}");
+        }
+    }
+
+    private void CheckIterator(IterOp op)
+    {
+        (Snapshot? snap, SortedDictionary<byte[], byte[]> model) = View(op.Snapshot);
+        var expected = model.Where(kv => (op.Lower is null || ByteComparer.Instance.Compare(kv.Key, op.Lower) >= 0)
+            && (op.Upper is null || ByteComparer.Instance.Compare(kv.Key, op.Upper) < 0)).ToList();
+        using Iterator it = _db.NewIterator(new ReadOptions { Snapshot = snap, LowerBound = op.Lower, UpperBound = op.Upper });
+        int pos;
+        byte[] target = op.Target ?? [];
+        switch (op.Position)
+        {
+            case "first":
+                it.SeekToFirst();
+                pos = 0;
+                break;
+            case "last":
+                it.SeekToLast();
+                pos = expected.Count - 1;
+                break;
+            case "seek":
+                it.Seek(target);
+                pos = expected.FindIndex(kv => ByteComparer.Instance.Compare(kv.Key, target) >= 0);
+                if (pos < 0)
+                {
+                    pos = expected.Count;
+                }
+                break;
+            case "seekforprev":
+                it.SeekForPrev(target);
+                pos = expected.FindLastIndex(kv => ByteComparer.Instance.Compare(kv.Key, target) <= 0);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown position {op.Position}");
+        }
+        Compare(it, expected, pos, op.Position);
+        foreach (char step in op.Steps)
+        {
+            if (!it.Valid)
+            {
+                break;
+            }
+            if (step == 'N')
+            {
+                it.Next();
+                pos++;
+            }
+            else
+            {
+                it.Prev();
+                pos--;
+            }
+            Compare(it, expected, pos, step.ToString());
+        }
+    }
+
+    private static void Compare(Iterator it, List<KeyValuePair<byte[], byte[]>> expected, int pos, string what)
+    {
+        bool shouldBeValid = pos >= 0 && pos < expected.Count;
+        if (it.Valid != shouldBeValid)
+        {
+            string exp = shouldBeValid ? ModelOp.Hex(expected[pos].Key) : "invalid";
+            string act = it.Valid ? ModelOp.Hex(it.Key.ToArray()) : "invalid";
+            throw new InvalidOperationException($"iterator after {what}: at {act}, expected {exp}");
+        }
+        if (shouldBeValid && (!it.Key.SequenceEqual(expected[pos].Key) || !it.Value.SequenceEqual(expected[pos].Value)))
+        {
+            throw new InvalidOperationException(
+                $"iterator after {what}: at {ModelOp.Hex(it.Key.ToArray())}={ModelOp.Hex(it.Value.ToArray())}, expected {ModelOp.Hex(expected[pos].Key)}={ModelOp.Hex(expected[pos].Value)}");
+        }
+    }
+
+    private static bool Same(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+
+    private void ReleaseAll()
+    {
+        foreach ((Snapshot s, _) in _snapshots)
+        {
+            s.Dispose();
+        }
+        _snapshots.Clear();
+    }
+
+    public void Dispose()
+    {
+        ReleaseAll();
+        _db.Dispose();
+    }
+}
+
+public sealed class ModelDivergenceException(string message, Exception inner) : Exception(message, inner);
