@@ -171,8 +171,8 @@ public sealed partial class DiskFileSystem : IFileSystem
     /// </summary>
     private static partial class DirectorySync
     {
+        // O_RDONLY is 0 on every Unix; a directory opens read-only without O_DIRECTORY (whose value differs by architecture).
         private const int ORdOnly = 0;
-        private const int ODirectory = 0x10000; // Linux x86-64 and arm64 value of O_DIRECTORY.
 
         public static void Sync(string directory)
         {
@@ -180,8 +180,7 @@ public sealed partial class DiskFileSystem : IFileSystem
             {
                 return;
             }
-            int flags = OperatingSystem.IsLinux() ? ORdOnly | ODirectory : ORdOnly;
-            int fd = Open(directory, flags);
+            int fd = Open(directory, ORdOnly);
             if (fd < 0)
             {
                 throw new IOException($"Cannot open directory '{directory}' to sync it (errno {Marshal.GetLastPInvokeError()}).");

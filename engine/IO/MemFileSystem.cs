@@ -175,6 +175,15 @@ public sealed class MemFileSystem : IFileSystem
         }
     }
 
+    /// <summary>Releases every lock, as the kernel does when the process holding them dies.</summary>
+    public void ReleaseLocks()
+    {
+        lock (_gate)
+        {
+            _locks.Clear();
+        }
+    }
+
     private void RequireParent(string path)
     {
         string? dir = System.IO.Path.GetDirectoryName(path);

@@ -120,6 +120,7 @@ public sealed partial class Db
         var report = new WalRecoveryReport();
         var edit = new VersionEdit();
         bool stop = false;
+        ulong previousBatch = 0;
         foreach (ulong number in logs)
         {
             string logPath = System.IO.Path.Combine(_path, FileNames.Wal(number));
@@ -129,7 +130,7 @@ public sealed partial class Db
                 continue;
             }
             report.LogsReplayed++;
-            stop = ReplayLog(logPath, report, ref mem, ref lastSequence, edit);
+            stop = ReplayLog(logPath, report, ref mem, ref lastSequence, ref previousBatch, edit);
         }
         if (!mem.IsEmpty)
         {
@@ -176,14 +177,16 @@ public sealed partial class Db
         }
     }
 
-    /// <summary>Replays one WAL into <paramref name="mem"/>; returns true when replay must stop here (point-in-time).</summary>
-    private bool ReplayLog(string logPath, WalRecoveryReport report, ref MemTable mem, ref ulong lastSequence, VersionEdit edit)
+    /// <summary>
+    /// Replays one WAL into <paramref name="mem"/>; returns true when replay must stop here (point-in-time).
+    /// <paramref name="previousBatch"/> carries the last sequence number replayed, so batches must ascend across WALs.
+    /// </summary>
+    private bool ReplayLog(string logPath, WalRecoveryReport report, ref MemTable mem, ref ulong lastSequence, ref ulong previousBatch, VersionEdit edit)
     {
         WalRecoveryMode mode = _options.WalRecoveryMode;
         var problems = new List<LogProblem>();
         using IReadableFile file = _fs.OpenRead(logPath);
         var reader = new LogReader(file, problems.Add);
-        ulong previousBatch = 0;
         int seen = 0;
         while (true)
         {
@@ -250,10 +253,10 @@ public sealed partial class Db
         }
         if (check.Sequence == 0 || check.Sequence <= previousBatch || check.Sequence + (ulong)check.Count > InternalKey.MaxSequence)
         {
-            error = $"write batch sequence {check.Sequence} is out of order (previous {previousBatch})";
+            error = $"write batch sequence {check.Sequence} overlaps or precedes the previous batch (which ended at {previousBatch})";
             return false;
         }
-        previousBatch = check.Sequence;
+        previousBatch = check.Sequence + (ulong)check.Count - 1;
         var apply = new BatchReader(record);
         ulong seq = apply.Sequence;
         while (apply.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))

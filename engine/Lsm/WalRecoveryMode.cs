@@ -1,6 +1,6 @@
 namespace AimLsm;
 
-/// <summary>What <see cref="Db.Open"/> does with a damaged write-ahead log: RocksDB's four modes.</summary>
+/// <summary>What <see cref="Db.Open"/> does with a damaged write-ahead log: RocksDB's four modes (docs/format.md, "Log files").</summary>
 public enum WalRecoveryMode
 {
     /// <summary>
@@ -9,7 +9,7 @@ public enum WalRecoveryMode
     /// </summary>
     PointInTime,
 
-    /// <summary>Tolerate a torn record or zero-filled space at the end of the last WAL; fail on any other damage (LevelDB).</summary>
+    /// <summary>Tolerate a torn record or zero-filled space at the end of a WAL; fail on any other damage (LevelDB; RocksDB applies it to every WAL too).</summary>
     TolerateCorruptedTailRecords,
 
     /// <summary>Fail on any damage, even a torn tail. Only for logs known to have been closed cleanly.</summary>

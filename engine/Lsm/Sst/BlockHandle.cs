@@ -2,7 +2,7 @@ using AimLsm.Common;
 
 namespace AimLsm.Lsm.Sst;
 
-/// <summary>Where a block sits in a table: its offset and its size without the trailer. Encoded as two varint64s.</summary>
+/// <summary>Where a block sits in a table: its offset and its size without the trailer. Encoded as two varint64s (docs/format.md, "SSTable files").</summary>
 internal readonly record struct BlockHandle(ulong Offset, ulong Size)
 {
     public const int MaxEncodedLength = 2 * Varint.MaxLength64;

@@ -140,7 +140,7 @@ internal sealed class TableBuilder
         _props.LargestSequence = _maxSeq;
         _props.CreationTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var propsBlock = new BlockBuilder(1);
-        // Index size is known only after the index is written; record the data-block count-based estimate instead.
+        // The index block is complete (every data block is flushed), so its size without trailer is exact.
         _props.IndexSize = (ulong)_index.EstimatedSize;
         _props.WriteTo(propsBlock);
         metaEntries.Add((TableFormat.PropertiesBlockName, WriteBlock(propsBlock.Finish())));

@@ -7,6 +7,7 @@ namespace AimLsm.Lsm.Version;
 /// </summary>
 internal sealed class Version
 {
+    /// <summary>Levels 0..6, as RocksDB; a level number is part of the MANIFEST format (docs/format.md, "MANIFEST").</summary>
     public const int NumLevels = 7;
 
     public static readonly Version Empty = new(Enumerable.Range(0, NumLevels).Select(_ => Array.Empty<FileMetadata>()).ToArray());

@@ -6,8 +6,8 @@ namespace AimLsm.Lsm.Version;
 
 /// <summary>
 /// One MANIFEST record: a change to the set of live files and to the database's counters
-/// (docs/format.md, "MANIFEST"). Encoded as (varint32 tag, payload) pairs. Tags below <see cref="SafeToIgnoreMask"/>
-/// must be understood; tags at or above it carry a varint length and may be skipped by older readers, RocksDB's rule.
+/// (docs/format.md, "MANIFEST"). Encoded as (varint32 tag, payload) pairs. A tag without the <see cref="SafeToIgnoreMask"/>
+/// bit must be understood; a tag with it carries a varint length and may be skipped by older readers, RocksDB's rule.
 /// DO NOT CHANGE the tag values.
 /// </summary>
 internal sealed class VersionEdit
@@ -99,7 +99,12 @@ internal sealed class VersionEdit
         while (pos < src.Length)
         {
             int tagStart = pos;
-            uint tag = (uint)ReadVar(src, ref pos, "tag");
+            ulong rawTag = ReadVar(src, ref pos, "tag");
+            if (rawTag > uint.MaxValue)
+            {
+                throw new FormatException($"tag {rawTag} out of range at offset {tagStart}");
+            }
+            uint tag = (uint)rawTag;
             switch (tag)
             {
                 case TagComparator:

@@ -175,12 +175,22 @@ internal sealed class VersionSet : IDisposable
         {
             writer.AddRecord(edit.Encode());
             writer.Sync();
-            SetCurrentFile(number);
         }
         catch
         {
             writer.Dispose();
             _fs.Delete(path);
+            throw;
+        }
+        try
+        {
+            SetCurrentFile(number);
+        }
+        catch
+        {
+            // Never delete the new MANIFEST here: the rename may have happened and CURRENT may name it already.
+            // If it did not, the file is an orphan and the next open deletes it.
+            writer.Dispose();
             throw;
         }
         _manifest?.Dispose();

@@ -1,0 +1,207 @@
+using System.Text;
+using AimLsm.IO;
+using AimLsm.Tests.Testing;
+
+namespace AimLsm.Tests.Lsm;
+
+/// <summary>Writes: limits, misuse, durability options, and the error state after an I/O failure.</summary>
+public class DbWriteTests
+{
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static Db OpenMem(MemFileSystem? fs = null, long writeBuffer = 64 << 20) =>
+        Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs ?? new MemFileSystem(), WriteBufferSize = writeBuffer });
+
+    [Fact]
+    public void Key_over_the_limit_is_refused_with_its_size()
+    {
+        using Db db = OpenMem();
+        var e = Assert.Throws<ArgumentException>(() => db.Put(new byte[Limits.MaxKeySize + 1], B("v")));
+        Assert.Contains((Limits.MaxKeySize + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+        db.Put(new byte[Limits.MaxKeySize], B("v"));
+        Assert.Equal(B("v"), db.Get(new byte[Limits.MaxKeySize]));
+    }
+
+    [Fact]
+    public void Value_over_the_limit_is_refused()
+    {
+        using Db db = OpenMem();
+        Assert.Throws<ArgumentException>(() => new WriteBatch().Put(B("k"), new byte[Limits.MaxValueSize + 1]));
+    }
+
+    [Fact]
+    public void Reversed_DeleteRange_is_refused_and_empty_range_is_fine()
+    {
+        using Db db = OpenMem();
+        db.Put(B("b"), B("1"));
+        Assert.Throws<ArgumentException>(() => db.DeleteRange(B("c"), B("a")));
+        db.DeleteRange(B("b"), B("b"));
+        Assert.Equal(B("1"), db.Get(B("b")));
+        db.DeleteRange(B("a"), B("c"));
+        Assert.Null(db.Get(B("b")));
+    }
+
+    [Fact]
+    public void Deleting_an_absent_key_is_not_an_error()
+    {
+        using Db db = OpenMem();
+        db.Delete(B("never"));
+        Assert.Null(db.Get(B("never")));
+    }
+
+    [Fact]
+    public void Sync_without_WAL_is_refused()
+    {
+        using Db db = OpenMem();
+        Assert.Throws<ArgumentException>(() => db.Put(B("k"), B("v"), new WriteOptions { Sync = true, DisableWal = true }));
+    }
+
+    [Fact]
+    public void Use_after_dispose_throws_ObjectDisposedException()
+    {
+        Db db = OpenMem();
+        db.Put(B("k"), B("v"));
+        Iterator it = db.NewIterator();
+        db.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => db.Put(B("k"), B("v")));
+        Assert.Throws<ObjectDisposedException>(() => db.Get(B("k")));
+        Assert.Throws<ObjectDisposedException>(() => db.NewIterator());
+        Assert.Throws<ObjectDisposedException>(() => db.GetSnapshot());
+        Assert.Throws<ObjectDisposedException>(() => db.Flush());
+        Assert.Throws<ObjectDisposedException>(() => it.SeekToFirst());
+        db.Dispose(); // twice is fine
+    }
+
+    [Fact]
+    public void Batch_is_atomic_and_takes_consecutive_sequence_numbers()
+    {
+        using Db db = OpenMem();
+        ulong before = db.LatestSequenceNumber;
+        var batch = new WriteBatch().Put(B("a"), B("1")).Put(B("b"), B("2")).Delete(B("a")).DeleteRange(B("x"), B("y"));
+        Assert.Equal(4, batch.Count);
+        db.Write(batch);
+        Assert.Equal(before + 4, db.LatestSequenceNumber);
+        Assert.Null(db.Get(B("a")));
+        Assert.Equal(B("2"), db.Get(B("b")));
+    }
+
+    [Fact]
+    public void NoWal_writes_survive_a_clean_close()
+    {
+        var fs = new MemFileSystem();
+        using (Db db = OpenMem(fs))
+        {
+            db.Put(B("k"), B("v"), new WriteOptions { DisableWal = true });
+        }
+        using Db again = OpenMem(fs);
+        Assert.Equal(B("v"), again.Get(B("k")));
+    }
+
+    [Fact]
+    public void Synced_writes_survive_a_power_loss_and_unsynced_ones_may_not()
+    {
+        var fs = new MemFileSystem();
+        Db db = OpenMem(fs);
+        db.Put(B("synced"), B("1"), new WriteOptions { Sync = true });
+        db.Put(B("unsynced"), B("2"));
+        fs.DropUnsyncedData(); // the machine dies; the process never closes the database
+        fs.ReleaseLocks();
+        using Db again = Db.Open("/db", new DbOptions { FileSystem = fs });
+        Assert.Equal(B("1"), again.Get(B("synced")));
+        Assert.Null(again.Get(B("unsynced")));
+        GC.KeepAlive(db);
+    }
+
+    [Fact]
+    public void An_IO_error_fails_the_write_then_writes_are_refused_and_reads_go_on()
+    {
+        var mem = new MemFileSystem();
+        var fs = new FailingFileSystem(mem);
+        var listener = new RecordingListener();
+        var options = new DbOptions { CreateIfMissing = true, FileSystem = fs, Listener = listener };
+        Db db = Db.Open("/db", options);
+        db.Put(B("before"), B("1"), new WriteOptions { Sync = true });
+        fs.FailWrites = true;
+        Assert.Throws<IOException>(() => db.Put(B("during"), B("2"), new WriteOptions { Sync = true }));
+        fs.FailWrites = false;
+        var refused = Assert.Throws<BackgroundErrorException>(() => db.Put(B("after"), B("3")));
+        Assert.IsType<IOException>(refused.InnerException);
+        Assert.Single(listener.Errors);
+        Assert.Equal(B("1"), db.Get(B("before")));
+        Assert.Throws<BackgroundErrorException>(() => db.Flush());
+        db.Dispose();
+
+        using Db again = Db.Open("/db", new DbOptions { FileSystem = mem });
+        Assert.Equal(B("1"), again.Get(B("before")));
+        Assert.Null(again.Get(B("after")));
+        again.Put(B("after"), B("3"));
+        Assert.Equal(B("3"), again.Get(B("after")));
+    }
+
+    [Fact]
+    public void A_failed_flush_puts_the_database_in_the_error_state_without_losing_acknowledged_writes()
+    {
+        var mem = new MemFileSystem();
+        var fs = new FailingFileSystem(mem);
+        Db db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs });
+        db.Put(B("k"), B("v"), new WriteOptions { Sync = true });
+        fs.FailWrites = true;
+        Assert.ThrowsAny<Exception>(() => db.Flush());
+        fs.FailWrites = false;
+        Assert.Throws<BackgroundErrorException>(() => db.Put(B("x"), B("y")));
+        Assert.Equal(B("v"), db.Get(B("k")));
+        db.Dispose();
+        using Db again = Db.Open("/db", new DbOptions { FileSystem = mem });
+        Assert.Equal(B("v"), again.Get(B("k")));
+    }
+
+    [Fact]
+    public void Memtable_switches_and_background_flushes_keep_every_write()
+    {
+        var fs = new MemFileSystem();
+        var listener = new RecordingListener();
+        using (Db db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs, WriteBufferSize = 16 << 10, Listener = listener }))
+        {
+            for (int i = 0; i < 5000; i++)
+            {
+                db.Put(B($"key{i:D6}"), B($"value{i}"));
+            }
+            db.Flush();
+            Assert.True(listener.Flushes > 5, $"only {listener.Flushes} flushes");
+            for (int i = 0; i < 5000; i += 97)
+            {
+                Assert.Equal(B($"value{i}"), db.Get(B($"key{i:D6}")));
+            }
+        }
+        Assert.Single(fs.ListFiles("/db"), n => n.EndsWith(".log", StringComparison.Ordinal));
+        using Db again = Db.Open("/db", new DbOptions { FileSystem = fs });
+        using Iterator it = again.NewIterator();
+        int count = 0;
+        for (it.SeekToFirst(); it.Valid; it.Next())
+        {
+            count++;
+        }
+        Assert.Equal(5000, count);
+    }
+}
+
+internal sealed class RecordingListener : EventListener
+{
+    public List<Exception> Errors { get; } = [];
+
+    public List<WalRecoveryReport> Recoveries { get; } = [];
+
+    public int Flushes;
+
+    public override void OnBackgroundError(Exception error)
+    {
+        lock (Errors)
+        {
+            Errors.Add(error);
+        }
+    }
+
+    public override void OnFlushCompleted(FlushInfo info) => Interlocked.Increment(ref Flushes);
+
+    public override void OnWalRecovery(WalRecoveryReport report) => Recoveries.Add(report);
+}
