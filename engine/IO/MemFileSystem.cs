@@ -187,7 +187,7 @@ public sealed class MemFileSystem : IFileSystem
     private void RequireParent(string path)
     {
         string? dir = System.IO.Path.GetDirectoryName(path);
-        if (dir is not null && !_directories.Contains(dir))
+        if (dir is not null && !_directories.Contains(dir) && dir != System.IO.Path.GetPathRoot(dir))
         {
             throw new DirectoryNotFoundException($"No such directory: '{dir}'.");
         }

@@ -36,7 +36,7 @@ internal sealed class TableIterator : InternalIterator
             _dataValid = false;
             return false;
         }
-        BlockHandle h = TableReader.DecodeIndexValue(_index, _table.Path, 0);
+        BlockHandle h = TableReader.DecodeIndexValue(_index, _table.Path, _table.IndexOffset);
         if (h.Offset != _loadedOffset || !_dataValid)
         {
             int length = _table.ReadDataBlock(h, ref _buffer);

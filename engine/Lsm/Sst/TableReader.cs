@@ -39,6 +39,9 @@ internal sealed class TableReader : IDisposable
 
     public ulong FileNumber { get; }
 
+    /// <summary>Where the index block starts, for error messages about it.</summary>
+    public long IndexOffset => _indexOffset;
+
     public string Path => _file.Path;
 
     public long FileSize => _file.Length;

@@ -38,6 +38,7 @@ internal sealed class LogReader
     private int _blockLength;   // valid bytes in _block
     private int _pos;           // next unread byte in _block
     private bool _eof;
+    private long _tornAt = -1;  // where a record cut short by the end of the file starts, once met
 
     public LogReader(IReadableFile file, Action<LogProblem> onProblem)
     {
@@ -62,20 +63,26 @@ internal sealed class LogReader
         long recordStart = 0;
         while (true)
         {
-            long fragmentOffset = _blockStart + _pos;
-            FragmentResult r = ReadFragment(out RecordType type, out int start, out int length);
+            FragmentResult r = ReadFragment(out RecordType type, out int start, out int length, out long fragmentOffset);
             switch (r)
             {
                 case FragmentResult.Eof:
-                    if (inFragmented)
+                    // One report for the torn tail, from the start of the record it cut short.
+                    long tornFrom = inFragmented ? recordStart : _tornAt;
+                    if (tornFrom >= 0)
                     {
-                        Report(LogProblemKind.TruncatedTail, recordStart, _blockStart + _blockLength - recordStart,
-                            "the file ends inside a fragmented record");
+                        Report(LogProblemKind.TruncatedTail, tornFrom, _blockStart + _blockLength - tornFrom,
+                            inFragmented ? "the file ends inside a fragmented record" : "the file ends inside a record");
                     }
                     record = default;
                     return false;
                 case FragmentResult.Bad:
-                    // ReadFragment reported it; drop any partial record and go on.
+                    // ReadFragment reported the bad fragment; the record it interrupted is lost too, so say so.
+                    if (inFragmented)
+                    {
+                        Report(LogProblemKind.Corruption, recordStart, fragmentOffset - recordStart,
+                            "a record was interrupted by a damaged fragment");
+                    }
                     inFragmented = false;
                     scratchLength = 0;
                     continue;
@@ -140,12 +147,13 @@ internal sealed class LogReader
         Eof,
     }
 
-    private FragmentResult ReadFragment(out RecordType type, out int start, out int length)
+    private FragmentResult ReadFragment(out RecordType type, out int start, out int length, out long offset)
     {
         type = default;
         start = length = 0;
         while (true)
         {
+            offset = _blockStart + _pos;
             if (_blockLength - _pos < LogFormat.HeaderSize)
             {
                 if (!_eof)
@@ -157,7 +165,7 @@ internal sealed class LogReader
                 if (_blockLength - _pos > 0)
                 {
                     // A header cut short by the end of the file: the writer died while writing it.
-                    Report(LogProblemKind.TruncatedTail, _blockStart + _pos, _blockLength - _pos, "the file ends inside a record header");
+                    _tornAt = offset;
                     _pos = _blockLength;
                 }
                 return FragmentResult.Eof;
@@ -166,7 +174,6 @@ internal sealed class LogReader
             uint storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(header);
             int len = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
             byte rawType = header[6];
-            long offset = _blockStart + _pos;
             if (rawType == (byte)RecordType.Zero && len == 0 && storedCrc == 0)
             {
                 Report(LogProblemKind.ZeroedSpace, offset, _blockLength - _pos, "zero-filled space where a record should start");
@@ -177,7 +184,7 @@ internal sealed class LogReader
             {
                 if (_eof)
                 {
-                    Report(LogProblemKind.TruncatedTail, offset, _blockLength - _pos, "the file ends inside a record");
+                    _tornAt = offset;
                     _pos = _blockLength;
                     return FragmentResult.Eof;
                 }

@@ -1,0 +1,342 @@
+using AimLsm.IO;
+using AimLsm.Tests.Testing;
+
+namespace AimLsm.Tests.IO;
+
+/// <summary>
+/// The <see cref="IFileSystem"/> contract, run against both implementations: the disk in a fresh temp directory,
+/// and memory under a directory of the same name.
+/// </summary>
+public abstract class FileSystemContractTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    protected FileSystemContractTests()
+    {
+        Root = _dir.Path;
+    }
+
+    protected abstract IFileSystem Fs { get; }
+
+    protected string Root { get; }
+
+    protected string P(string name) => Path.Combine(Root, name);
+
+    public void Dispose() => _dir.Dispose();
+
+    protected static byte[] ReadAll(IFileSystem fs, string path)
+    {
+        using IReadableFile f = fs.OpenRead(path);
+        byte[] data = new byte[f.Length];
+        Assert.Equal(data.Length, f.Read(0, data));
+        return data;
+    }
+
+    protected static void WriteAll(IFileSystem fs, string path, ReadOnlySpan<byte> data)
+    {
+        using IWritableFile w = fs.Create(path);
+        w.Append(data);
+        w.Sync();
+    }
+
+    [Fact]
+    public void Create_Append_Read_RoundTrip()
+    {
+        byte[] a = [1, 2, 3];
+        byte[] b = new byte[100_000]; // larger than the disk writer's 64 KiB buffer
+        new Random(7).NextBytes(b);
+        using (IWritableFile w = Fs.Create(P("f")))
+        {
+            w.Append(a);
+            Assert.Equal(3, w.Length);
+            w.Append(b);
+            Assert.Equal(3 + b.Length, w.Length);
+            w.Append([]);
+            w.Flush();
+        }
+        Assert.True(Fs.FileExists(P("f")));
+        Assert.Equal(3 + b.Length, Fs.GetFileSize(P("f")));
+        byte[] all = ReadAll(Fs, P("f"));
+        Assert.Equal(a.Concat(b).ToArray(), all);
+    }
+
+    [Fact]
+    public void RandomAppendSizes_ReadBackExactly()
+    {
+        // Sizes around the disk writer's 64 KiB buffer: below, at, across and far above it.
+        const int seed = 65536;
+        var rng = new Random(seed);
+        var model = new List<byte>();
+        using (IWritableFile w = Fs.Create(P("f")))
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                int size = rng.Next(4) switch
+                {
+                    0 => rng.Next(0, 10),
+                    1 => rng.Next(60_000, 70_000),
+                    2 => 65536,
+                    _ => rng.Next(0, 150_000),
+                };
+                byte[] chunk = new byte[size];
+                rng.NextBytes(chunk);
+                w.Append(chunk);
+                model.AddRange(chunk);
+                Assert.Equal(model.Count, w.Length);
+                if (rng.Next(5) == 0)
+                {
+                    w.Flush();
+                }
+            }
+        }
+        byte[] all = ReadAll(Fs, P("f"));
+        Assert.True(model.SequenceEqual(all), $"seed {seed}");
+    }
+
+    [Fact]
+    public void Read_AtOffsets_AndPastEnd()
+    {
+        WriteAll(Fs, P("f"), [10, 11, 12, 13, 14]);
+        using IReadableFile r = Fs.OpenRead(P("f"));
+        Assert.Equal(5, r.Length);
+        Assert.Equal(P("f"), r.Path);
+        byte[] buf = new byte[3];
+        Assert.Equal(3, r.Read(1, buf));
+        Assert.Equal(new byte[] { 11, 12, 13 }, buf);
+        Assert.Equal(2, r.Read(3, buf));
+        Assert.Equal(new byte[] { 13, 14 }, buf[..2]);
+        Assert.Equal(0, r.Read(5, buf));
+        Assert.Equal(0, r.Read(100, buf));
+    }
+
+    [Fact]
+    public void Create_TruncatesExistingFile()
+    {
+        WriteAll(Fs, P("f"), [1, 2, 3, 4]);
+        WriteAll(Fs, P("f"), [9]);
+        Assert.Equal(new byte[] { 9 }, ReadAll(Fs, P("f")));
+    }
+
+    [Fact]
+    public void OpenRead_Missing_ThrowsFileNotFound()
+    {
+        Assert.Throws<FileNotFoundException>(() => Fs.OpenRead(P("missing")));
+    }
+
+    [Fact]
+    public void Delete_RemovesFile_AndMissingIsNoOp()
+    {
+        WriteAll(Fs, P("f"), [1]);
+        Fs.Delete(P("f"));
+        Assert.False(Fs.FileExists(P("f")));
+        Fs.Delete(P("f"));
+        Fs.Delete(P("never"));
+    }
+
+    [Fact]
+    public void Rename_MovesFile()
+    {
+        WriteAll(Fs, P("a"), [1, 2]);
+        Fs.Rename(P("a"), P("b"));
+        Assert.False(Fs.FileExists(P("a")));
+        Assert.Equal(new byte[] { 1, 2 }, ReadAll(Fs, P("b")));
+    }
+
+    [Fact]
+    public void Rename_ReplacesExistingTarget()
+    {
+        // How CURRENT is updated: write a temp file, rename it over the old one.
+        WriteAll(Fs, P("CURRENT"), "MANIFEST-000001\n"u8);
+        WriteAll(Fs, P("000002.dbtmp"), "MANIFEST-000002\n"u8);
+        Fs.Rename(P("000002.dbtmp"), P("CURRENT"));
+        Assert.Equal("MANIFEST-000002\n"u8.ToArray(), ReadAll(Fs, P("CURRENT")));
+        Assert.False(Fs.FileExists(P("000002.dbtmp")));
+    }
+
+    [Fact]
+    public void ListFiles_ReturnsNamesOfFilesOnly()
+    {
+        WriteAll(Fs, P("x.sst"), [1]);
+        WriteAll(Fs, P("y.log"), [1]);
+        Fs.CreateDirectory(P("sub"));
+        WriteAll(Fs, Path.Combine(P("sub"), "z"), [1]);
+        IReadOnlyList<string> names = Fs.ListFiles(Root);
+        Assert.Equal(new[] { "x.sst", "y.log" }, names.OrderBy(n => n, StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
+    public void CreateDirectory_CreatesParents_AndIsIdempotent()
+    {
+        string deep = Path.Combine(Root, "a", "b", "c");
+        Assert.False(Fs.DirectoryExists(deep));
+        Fs.CreateDirectory(deep);
+        Fs.CreateDirectory(deep);
+        Assert.True(Fs.DirectoryExists(deep));
+        Assert.True(Fs.DirectoryExists(Path.Combine(Root, "a")));
+        Assert.False(Fs.FileExists(deep));
+    }
+
+    [Fact]
+    public void SyncDirectory_OnExistingDirectory_Succeeds()
+    {
+        WriteAll(Fs, P("f"), [1]);
+        Fs.SyncDirectory(Root);
+    }
+
+    [Fact]
+    public void TryLock_SecondAttemptFails_UntilFirstIsReleased()
+    {
+        IDisposable? first = Fs.TryLock(P("LOCK"));
+        Assert.NotNull(first);
+        Assert.True(Fs.FileExists(P("LOCK")));
+        Assert.Null(Fs.TryLock(P("LOCK")));
+        first.Dispose();
+        using IDisposable? again = Fs.TryLock(P("LOCK"));
+        Assert.NotNull(again);
+    }
+
+    [Fact]
+    public void TryLock_DifferentPaths_AreIndependent()
+    {
+        using IDisposable? a = Fs.TryLock(P("LOCK-a"));
+        using IDisposable? b = Fs.TryLock(P("LOCK-b"));
+        Assert.NotNull(a);
+        Assert.NotNull(b);
+    }
+}
+
+public sealed class DiskFileSystemTests : FileSystemContractTests
+{
+    protected override IFileSystem Fs => DiskFileSystem.Instance;
+
+    [Fact]
+    public void SyncDirectory_Missing_Throws()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // a no-op there
+        }
+        Assert.Throws<IOException>(() => Fs.SyncDirectory(P("no-such-dir")));
+    }
+
+    [Fact]
+    public void Writer_Length_CountsBufferedBytes_AndFlushMakesThemVisible()
+    {
+        using IWritableFile w = Fs.Create(P("f"));
+        w.Append([1, 2, 3]);
+        Assert.Equal(3, w.Length);
+        w.Flush();
+        Assert.Equal(3, new FileInfo(P("f")).Length);
+    }
+
+    [Fact]
+    public void Reader_SeesFileDeletedWhileOpen()
+    {
+        // Tables stay readable after compaction deletes them (FileShare.Delete).
+        WriteAll(Fs, P("f"), [5, 6]);
+        using IReadableFile r = Fs.OpenRead(P("f"));
+        Fs.Delete(P("f"));
+        byte[] buf = new byte[2];
+        Assert.Equal(2, r.Read(0, buf));
+        Assert.Equal(new byte[] { 5, 6 }, buf);
+    }
+}
+
+public sealed class MemFileSystemTests : FileSystemContractTests
+{
+    private readonly MemFileSystem _fs = new();
+
+    public MemFileSystemTests()
+    {
+        _fs.CreateDirectory(Root);
+    }
+
+    protected override IFileSystem Fs => _fs;
+
+    [Fact]
+    public void DropUnsyncedData_KeepsOnlySyncedBytes()
+    {
+        using (IWritableFile w = _fs.Create(P("synced")))
+        {
+            w.Append([1, 2, 3]);
+            w.Sync();
+            w.Append([4, 5]);
+            w.Flush();
+        }
+        using (IWritableFile w = _fs.Create(P("never")))
+        {
+            w.Append([9, 9]);
+        }
+        _fs.DropUnsyncedData();
+        Assert.Equal(new byte[] { 1, 2, 3 }, ReadAll(_fs, P("synced")));
+        Assert.True(_fs.FileExists(P("never")));
+        Assert.Equal(0, _fs.GetFileSize(P("never")));
+    }
+
+    [Fact]
+    public void DropUnsyncedData_ThenAppend_OverwritesLostTail()
+    {
+        IWritableFile w = _fs.Create(P("f"));
+        w.Append([1, 2]);
+        w.Sync();
+        w.Append([3, 4]);
+        _fs.DropUnsyncedData();
+        w.Append([7]);
+        Assert.Equal(new byte[] { 1, 2, 7 }, ReadAll(_fs, P("f")));
+    }
+
+    [Fact]
+    public void Rename_KeepsSyncedState()
+    {
+        IWritableFile w = _fs.Create(P("a"));
+        w.Append([1]);
+        w.Sync();
+        w.Append([2]);
+        _fs.Rename(P("a"), P("b"));
+        _fs.DropUnsyncedData();
+        Assert.Equal(new byte[] { 1 }, ReadAll(_fs, P("b")));
+    }
+
+    [Fact]
+    public void Create_WithoutParentDirectory_Throws()
+    {
+        Assert.Throws<DirectoryNotFoundException>(() => _fs.Create(Path.Combine(Root, "nodir", "f")));
+    }
+
+    [Fact]
+    public void ListFiles_MissingDirectory_Throws()
+    {
+        Assert.Throws<DirectoryNotFoundException>(() => _fs.ListFiles(P("nodir")));
+    }
+
+    [Fact]
+    public void Rename_MissingSource_Throws()
+    {
+        Assert.Throws<FileNotFoundException>(() => _fs.Rename(P("nope"), P("b")));
+    }
+
+    [Fact]
+    public void CreateDirectory_OverFile_Throws()
+    {
+        WriteAll(_fs, P("f"), [1]);
+        Assert.Throws<IOException>(() => _fs.CreateDirectory(P("f")));
+    }
+
+    [Fact]
+    public void TryLock_DisposeTwice_DoesNotReleaseAnotherHoldersLock()
+    {
+        IDisposable first = _fs.TryLock(P("LOCK"))!;
+        first.Dispose();
+        using IDisposable? second = _fs.TryLock(P("LOCK"));
+        Assert.NotNull(second);
+        first.Dispose();
+        Assert.Null(_fs.TryLock(P("LOCK")));
+    }
+
+    [Fact]
+    public void Paths_AreNormalized()
+    {
+        WriteAll(_fs, Path.Combine(Root, "sub", "..", "f"), [1]);
+        Assert.True(_fs.FileExists(P("f")));
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using AimLsm.Lsm.Keys;
+using AimLsm.Lsm.Memtable;
+
+namespace AimLsm.Tests.Lsm.Memtable;
+
+public unsafe class SkipListTests
+{
+    private static byte[] U(int i) => Encoding.ASCII.GetBytes(i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void Empty()
+    {
+        var list = new SkipList(new Arena(4096));
+        Assert.Equal(0, list.Count);
+        Assert.True(list.First == null);
+        Assert.True(list.FindLast() == null);
+        byte[] k = InternalKey.Make(U(10), 1, EntryType.Value);
+        Assert.True(list.FindGreaterOrEqual(k) == null);
+        Assert.True(list.FindLessThan(k) == null);
+    }
+
+    [Fact]
+    public void InsertAndLookup_AgainstSortedModel()
+    {
+        // LevelDB skiplist_test InsertAndLookup.
+        const int seed = 1000;
+        const int n = 2000;
+        const int r = 5000;
+        var rng = new Random(seed);
+        var list = new SkipList(new Arena(64 * 1024));
+        var model = new SortedSet<byte[]>(Comparer<byte[]>.Create((a, b) => InternalKey.Compare(a, b)));
+        ulong seq = 1;
+        for (int i = 0; i < n; i++)
+        {
+            byte[] user = U(rng.Next(r));
+            ulong s = seq++;
+            EntryType t = rng.Next(3) == 0 ? EntryType.Deletion : EntryType.Value;
+            list.Insert(user, s, t, Encoding.ASCII.GetBytes("v" + s));
+            model.Add(InternalKey.Make(user, s, t));
+        }
+        Assert.Equal(model.Count, list.Count);
+
+        // Forward iteration matches the model, and values belong to their keys.
+        var keys = new List<byte[]>();
+        for (byte* node = list.First; node != null; node = SkipList.Next(node))
+        {
+            byte[] k = SkipList.KeyOf(node).ToArray();
+            Assert.Equal("v" + InternalKey.Sequence(k), Encoding.ASCII.GetString(SkipList.ValueOf(node)));
+            keys.Add(k);
+        }
+        Assert.Equal(model.ToList(), keys);
+        Assert.Equal(model.Max, SkipList.KeyOf(list.FindLast()).ToArray());
+
+        // Seeks for random targets match the model's successor and predecessor.
+        for (int i = 0; i < r; i += 7)
+        {
+            byte[] target = InternalKey.Make(U(i), (ulong)rng.Next(n + 2), EntryType.ForSeek);
+            byte[]? ge = model.FirstOrDefault(k => InternalKey.Compare(k, target) >= 0);
+            byte* node = list.FindGreaterOrEqual(target);
+            if (ge is null)
+            {
+                Assert.True(node == null, $"seed {seed}, target {InternalKey.Describe(target)}");
+            }
+            else
+            {
+                Assert.True(node != null, $"seed {seed}, target {InternalKey.Describe(target)}");
+                Assert.Equal(ge, SkipList.KeyOf(node).ToArray());
+            }
+            byte[]? lt = model.Reverse().FirstOrDefault(k => InternalKey.Compare(k, target) < 0);
+            byte* before = list.FindLessThan(target);
+            if (lt is null)
+            {
+                Assert.True(before == null, $"seed {seed}");
+            }
+            else
+            {
+                Assert.Equal(lt, SkipList.KeyOf(before).ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void SameUserKey_VersionsNewestFirst()
+    {
+        var list = new SkipList(new Arena(4096));
+        list.Insert("k"u8, 1, EntryType.Value, "one"u8);
+        list.Insert("k"u8, 3, EntryType.Deletion, []);
+        list.Insert("k"u8, 2, EntryType.Value, "two"u8);
+        var seqs = new List<ulong>();
+        for (byte* node = list.First; node != null; node = SkipList.Next(node))
+        {
+            seqs.Add(InternalKey.Sequence(SkipList.KeyOf(node)));
+        }
+        Assert.Equal(new ulong[] { 3, 2, 1 }, seqs);
+    }
+
+    [Fact]
+    public void EmptyKeyAndValue_AndLargeEntries()
+    {
+        var list = new SkipList(new Arena(4096));
+        byte[] bigValue = new byte[50_000];
+        bigValue[^1] = 42;
+        list.Insert([], 1, EntryType.Value, []);
+        list.Insert("big"u8, 2, EntryType.Value, bigValue);
+        byte* first = list.First;
+        Assert.Equal(InternalKey.TrailerSize, SkipList.KeyOf(first).Length);
+        Assert.Equal(0, SkipList.ValueOf(first).Length);
+        byte* second = SkipList.Next(first);
+        Assert.Equal(bigValue, SkipList.ValueOf(second).ToArray());
+    }
+}
