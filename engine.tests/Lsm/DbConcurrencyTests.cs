@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using AimLsm.IO;
+using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm;
 
@@ -15,100 +16,171 @@ public class DbConcurrencyTests
 
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"inv{i:D2}");
 
+    private static byte[] GroupKey(int writer, int i) => Encoding.UTF8.GetBytes($"w{writer}/inv{i:D2}");
+
+    /// <summary>
+    /// Issue 4's stress test: several writers each write batches that set one version number on their K keys,
+    /// readers check on every snapshot, snapshot read and iterator that each writer's keys agree, while the tiny
+    /// write buffer and compaction settings keep flushes and compactions running.
+    /// </summary>
     [Fact]
-    public void Batches_are_all_or_nothing_for_readers_while_writes_and_flushes_go_on()
+    public void Batches_are_all_or_nothing_for_readers_while_writes_flushes_and_compactions_go_on()
     {
         bool soak = Environment.GetEnvironmentVariable("AIMLSM_SOAK") == "1";
-        TimeSpan duration = soak ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(3);
-        // Until compaction exists every flush adds an L0 table that each iterator opens, so the number of flushes
-        // is bounded here (batches x 3.3 KiB / write buffer), not only the time.
-        long maxBatches = soak ? 40_000 : 4_000;
-        using var db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = new MemFileSystem(), WriteBufferSize = 256 << 10 });
-        var batch = new WriteBatch();
-        for (int i = 0; i < K; i++)
+        TimeSpan duration = soak ? TimeSpan.FromMinutes(2) : TimeSpan.FromSeconds(4);
+        const int writers = 3, readers = 2;
+        var options = new DbOptions
         {
-            batch.Put(Key(i), BitConverter.GetBytes(0L));
+            CreateIfMissing = true,
+            FileSystem = new MemFileSystem(),
+            WriteBufferSize = 8192,
+            Level0FileNumCompactionTrigger = 2,
+            Level0SlowdownWritesTrigger = 6,
+            Level0StopWritesTrigger = 10,
+            MaxBytesForLevelBase = 32 << 10,
+            MaxBytesForLevelMultiplier = 4,
+            TargetFileSizeBase = 8 << 10,
+            BlockCacheSize = 64 << 10,
+        };
+        using var db = Db.Open("/db", options);
+        for (int w = 0; w < writers; w++)
+        {
+            var init = new WriteBatch();
+            for (int i = 0; i < K; i++)
+            {
+                init.Put(GroupKey(w, i), BitConverter.GetBytes(0L));
+            }
+            db.Write(init);
         }
-        db.Write(batch);
 
         using var stop = new CancellationTokenSource(duration);
         long written = 0, checks = 0;
         Exception? failure = null;
-        var writer = new Thread(() =>
+        var threads = new List<Thread>();
+        for (int w = 0; w < writers; w++)
         {
-            try
+            int writer = w;
+            threads.Add(new Thread(() =>
             {
-                var b = new WriteBatch();
-                byte[] pad = new byte[200];
-                for (long v = 1; !stop.IsCancellationRequested && v <= maxBatches; v++)
+                try
                 {
-                    b.Clear();
-                    for (int i = 0; i < K; i++)
+                    var b = new WriteBatch();
+                    for (long v = 1; !stop.IsCancellationRequested; v++)
                     {
-                        byte[] value = new byte[8 + pad.Length];
-                        BinaryPrimitives.WriteInt64LittleEndian(value, v);
-                        b.Put(Key(i), value);
-                    }
-                    db.Write(b);
-                    Interlocked.Exchange(ref written, v);
-                    if (v % 500 == 0)
-                    {
-                        db.Flush();
+                        b.Clear();
+                        for (int i = 0; i < K; i++)
+                        {
+                            byte[] value = new byte[8 + 100];
+                            BinaryPrimitives.WriteInt64LittleEndian(value, v);
+                            b.Put(GroupKey(writer, i), value);
+                        }
+                        if (v % 50 == 0)
+                        {
+                            // A range deletion and rewrite inside one batch: readers must never see the gap.
+                            b.DeleteRange(GroupKey(writer, 0), GroupKey(writer, K));
+                            for (int i = 0; i < K; i++)
+                            {
+                                byte[] value = new byte[8];
+                                BinaryPrimitives.WriteInt64LittleEndian(value, v);
+                                b.Put(GroupKey(writer, i), value);
+                            }
+                        }
+                        db.Write(b, new WriteOptions { Sync = v % 97 == 0 });
+                        Interlocked.Increment(ref written);
                     }
                 }
-            }
-            catch (Exception e)
-            {
-                failure ??= e;
-            }
-        });
-        var readers = Enumerable.Range(0, 2).Select(r => new Thread(() =>
-        {
-            try
-            {
-                while (!stop.IsCancellationRequested && (Interlocked.Read(ref written) < maxBatches || Interlocked.Read(ref checks) < 20))
+                catch (Exception e)
                 {
-                    using (Snapshot s = db.GetSnapshot())
-                    {
-                        var options = new ReadOptions { Snapshot = s };
-                        long first = Version(db.Get(Key(0), options));
-                        for (int i = 1; i < K; i++)
-                        {
-                            Assert.Equal(first, Version(db.Get(Key(i), options)));
-                        }
-                    }
-                    using (Iterator it = db.NewIterator())
-                    {
-                        long? seen = null;
-                        int n = 0;
-                        for (it.SeekToFirst(); it.Valid; it.Next(), n++)
-                        {
-                            long v = BinaryPrimitives.ReadInt64LittleEndian(it.Value);
-                            seen ??= v;
-                            Assert.Equal(seen, v);
-                        }
-                        Assert.Equal(K, n);
-                        for (it.SeekToLast(); it.Valid; it.Prev(), n--)
-                        {
-                            Assert.Equal(seen, BinaryPrimitives.ReadInt64LittleEndian(it.Value));
-                        }
-                        Assert.Equal(0, n);
-                    }
-                    Interlocked.Increment(ref checks);
+                    failure ??= e;
                 }
-            }
-            catch (Exception e)
+            }));
+        }
+        for (int r = 0; r < readers; r++)
+        {
+            threads.Add(new Thread(() =>
             {
-                failure ??= e;
+                try
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        using (Snapshot s = db.GetSnapshot())
+                        {
+                            var options = new ReadOptions { Snapshot = s };
+                            for (int w = 0; w < writers; w++)
+                            {
+                                long first = Version(db.Get(GroupKey(w, 0), options));
+                                for (int i = 1; i < K; i++)
+                                {
+                                    Assert.Equal(first, Version(db.Get(GroupKey(w, i), options)));
+                                }
+                            }
+                        }
+                        using (Iterator it = db.NewIterator())
+                        {
+                            var seen = new long?[writers];
+                            int n = 0;
+                            for (it.SeekToFirst(); it.Valid; it.Next(), n++)
+                            {
+                                int w = it.Key[1] - '0';
+                                long v = BinaryPrimitives.ReadInt64LittleEndian(it.Value);
+                                seen[w] ??= v;
+                                Assert.Equal(seen[w], v);
+                            }
+                            Assert.Equal(K * writers, n);
+                            for (it.SeekToLast(); it.Valid; it.Prev(), n--)
+                            {
+                                int w = it.Key[1] - '0';
+                                Assert.Equal(seen[w], BinaryPrimitives.ReadInt64LittleEndian(it.Value));
+                            }
+                            Assert.Equal(0, n);
+                        }
+                        Interlocked.Increment(ref checks);
+                    }
+                }
+                catch (Exception e)
+                {
+                    failure ??= e;
+                }
+            }));
+        }
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Null(failure);
+        Assert.True(written > 300, $"only {written} batches written");
+        Assert.True(checks > 20, $"only {checks} reader checks");
+        Assert.True(db.Stats.Compactions + db.Stats.TrivialMoves > 0, "no compaction ran: " + db.GetProperty("aimlsm.stats"));
+        Console.WriteLine($"stress: {written} batches from {writers} writers, {checks} reader checks, {db.Stats.Flushes} flushes, {db.Stats.Compactions} compactions");
+    }
+
+    /// <summary>Group commit: eight threads of synced writes share fsyncs, and every acknowledged write is there.</summary>
+    [Fact]
+    public void Concurrent_synced_writes_share_fsyncs_and_all_land()
+    {
+        var fs = new CountingFileSystem(new MemFileSystem(), TimeSpan.FromMilliseconds(1));
+        using var db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs });
+        const int threads = 8, perThread = 100;
+        long syncsBefore = fs.Syncs;
+        // Real threads: the thread pool would start only about as many workers as there are cores.
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                db.Put(Encoding.UTF8.GetBytes($"t{t}-{i:D4}"), [(byte)t], new WriteOptions { Sync = true });
             }
         })).ToList();
-        writer.Start();
-        readers.ForEach(t => t.Start());
-        writer.Join();
-        readers.ForEach(t => t.Join());
-        Assert.Null(failure);
-        Assert.True(written > 100, $"only {written} batches written");
-        Assert.True(checks > 10, $"only {checks} reader checks");
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        long syncs = fs.Syncs - syncsBefore;
+        // One leader syncs for everyone queued behind it: far fewer fsyncs than writes.
+        Assert.True(syncs < threads * perThread / 2, $"{syncs} fsyncs for {threads * perThread} writes: no group commit");
+        for (int t = 0; t < threads; t++)
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                Assert.Equal(new[] { (byte)t }, db.Get(Encoding.UTF8.GetBytes($"t{t}-{i:D4}")));
+            }
+        }
+        Console.WriteLine($"group commit: {threads * perThread} synced writes, {syncs} fsyncs");
     }
 
     private static long Version(byte[]? value)

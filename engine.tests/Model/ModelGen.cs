@@ -12,13 +12,18 @@ public static class ModelGen
     /// <summary>Every key of 0..2 bytes over {00, 01, 'a', ff}, plus a few of 3 bytes: 24 keys, the empty key included.</summary>
     public static readonly byte[][] Keys = BuildKeys();
 
-    /// <summary>Option sets: each case runs under one; the replay header names it.</summary>
-    public static readonly (long WriteBuffer, int Block, int Restart)[] OptionSets =
+    /// <summary>
+    /// Option sets: each case runs under one (the replay header names it by index; DO NOT reorder, append only).
+    /// Most force constant flushing and compaction: tiny write buffers, tiny files and levels, low L0 triggers.
+    /// </summary>
+    public static readonly ModelOptions[] OptionSets =
     [
-        (4096, 256, 2),
-        (4096, 1024, 16),
-        (16384, 4096, 16),
-        (1 << 20, 4096, 1),
+        new(4096, 256, 2, Compression.None, 0, 0, 2, 8 << 10, 2 << 10),
+        new(4096, 1024, 16, Compression.Lz4, 10, 4 << 10, 2, 16 << 10, 4 << 10),
+        new(16384, 4096, 16, Compression.Lz4, 10, 64 << 10, 4, 64 << 10, 16 << 10),
+        new(1 << 20, 4096, 1, Compression.None, 10, 0, 4, 256 << 20, 64 << 20),
+        new(4096, 512, 4, Compression.Lz4, 0, 1 << 10, 1, 4 << 10, 1 << 10),
+        new(8192, 256, 16, Compression.None, 20, 2 << 10, 3, 4 << 10, 2 << 10),
     ];
 
     private static byte[][] BuildKeys()
@@ -162,11 +167,7 @@ public static class ModelGen
 /// <summary>One generated case: an index into <see cref="ModelGen.OptionSets"/> and the ops.</summary>
 public sealed record ModelCase(int OptionSet, ModelOp[] Ops)
 {
-    public DbOptions Options()
-    {
-        (long wb, int block, int restart) = ModelGen.OptionSets[OptionSet];
-        return new DbOptions { WriteBufferSize = wb, BlockSize = block, BlockRestartInterval = restart };
-    }
+    public DbOptions Options() => ModelGen.OptionSets[OptionSet].ToDbOptions();
 
     public override string ToString() => $"# options {OptionSet}{Environment.NewLine}{string.Join(Environment.NewLine, Ops.Select(o => o.ToString()))}";
 
@@ -189,4 +190,26 @@ public sealed record ModelCase(int OptionSet, ModelOp[] Ops)
         }
         return new ModelCase(set, [.. ops]);
     }
+}
+
+/// <summary>One option set of the model and metamorphic tests.</summary>
+public sealed record ModelOptions(
+    long WriteBuffer, int Block, int Restart, Compression Compression, int BloomBits, long CacheBytes,
+    int L0Trigger, long LevelBase, long TargetFile)
+{
+    public DbOptions ToDbOptions() => new()
+    {
+        WriteBufferSize = WriteBuffer,
+        BlockSize = Block,
+        BlockRestartInterval = Restart,
+        Compression = Compression,
+        BloomFilterBitsPerKey = BloomBits,
+        BlockCacheSize = CacheBytes,
+        Level0FileNumCompactionTrigger = L0Trigger,
+        Level0SlowdownWritesTrigger = Math.Max(L0Trigger, 8),
+        Level0StopWritesTrigger = Math.Max(L0Trigger, 12),
+        MaxBytesForLevelBase = LevelBase,
+        MaxBytesForLevelMultiplier = 4,
+        TargetFileSizeBase = TargetFile,
+    };
 }

@@ -44,7 +44,7 @@ public sealed class ModelRunner : IDisposable
             {
                 var sb = new StringBuilder();
                 sb.AppendLine($"Model divergence at step {i} ({ops[i]}): {e.Message}");
-                sb.AppendLine($"Options: WriteBufferSize={options.WriteBufferSize} BlockSize={options.BlockSize} BlockRestartInterval={options.BlockRestartInterval}");
+                sb.AppendLine($"Options: WriteBufferSize={options.WriteBufferSize} BlockSize={options.BlockSize} BlockRestartInterval={options.BlockRestartInterval} Compression={options.Compression} Bloom={options.BloomFilterBitsPerKey} Cache={options.BlockCacheSize} L0Trigger={options.Level0FileNumCompactionTrigger} LevelBase={options.MaxBytesForLevelBase} TargetFile={options.TargetFileSizeBase}");
                 sb.AppendLine("Replayable sequence (paste into engine.tests/testdata/model/NAME.txt):");
                 foreach (ModelOp op in ops)
                 {

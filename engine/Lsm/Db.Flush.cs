@@ -1,3 +1,4 @@
+using AimLsm.Lsm;
 using System.Diagnostics;
 using AimLsm.Lsm.Memtable;
 using AimLsm.Lsm.Sst;
@@ -50,6 +51,7 @@ public sealed partial class Db
     {
         _flushThread = new Thread(FlushThreadMain) { IsBackground = true, Name = "aimlsm-flush" };
         _flushThread.Start();
+        StartCompactionThreads();
     }
 
     private void FlushThreadMain()
@@ -59,7 +61,7 @@ public sealed partial class Db
             MemTable imm;
             lock (_mutex)
             {
-                while ((_super.Imm is null || _backgroundError is not null) && !_stopFlushThread)
+                while ((_super.Imm is null || _backgroundError is not null) && !_stopBackground)
                 {
                     Monitor.Wait(_mutex);
                 }
@@ -87,12 +89,13 @@ public sealed partial class Db
                         edit.NewFiles.Add((0, table));
                     }
                     Lsm.Version.Version v = _versions.LogAndApply(edit);
-                    Volatile.Write(ref _super, new SuperVersion(_super.Mem, null, v));
-                    Monitor.PulseAll(_mutex);
+                    InstallSuperVersion(_super.Mem, null, v);
+                    Monitor.PulseAll(_mutex); // writers waiting for room, and compaction threads: L0 grew
                 }
                 DeleteQuietly(FileNames.Wal(imm.LogNumber));
                 if (table is not null)
                 {
+                    Stats.AddFlush(table.Size);
                     _options.Listener?.OnFlushCompleted(new FlushInfo(table.Number, table.Size, (ulong)imm.Count, watch.Elapsed));
                 }
             }
@@ -118,7 +121,7 @@ public sealed partial class Db
             TableSummary summary;
             using (IO.IWritableFile file = _fs.Create(path))
             {
-                var builder = new TableBuilder(file, _options.BlockSize, _options.BlockRestartInterval);
+                var builder = new TableBuilder(file, _tableOptions);
                 using (Lsm.Iteration.InternalIterator it = mem.NewIterator())
                 {
                     for (it.SeekToFirst(); it.Valid; it.Next())

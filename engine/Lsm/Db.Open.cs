@@ -1,3 +1,4 @@
+using AimLsm.Lsm;
 using AimLsm.Common;
 using AimLsm.IO;
 using AimLsm.Lsm.Keys;
@@ -43,6 +44,7 @@ public sealed partial class Db
             versions = OpenOrCreateVersions(fs, path, options);
             db = new Db(path, options, fs, fileLock, versions);
             db.Recover();
+            db.CreateMeter();
             db.StartBackgroundWork();
             return db;
         }
@@ -50,6 +52,7 @@ public sealed partial class Db
         {
             db?._tables.Dispose();
             db?._wal?.Dispose();
+            db?._meter?.Dispose();
             versions?.Dispose();
             fileLock.Dispose();
             throw;
@@ -141,17 +144,23 @@ public sealed partial class Db
             }
         }
 
-        // Install the recovered tables, then move everything to a fresh MANIFEST that also names the new WAL.
+        // Install the recovered tables, then move everything to a fresh MANIFEST that names the new WAL, and only
+        // then create that WAL: a crash in between leaves a MANIFEST naming a WAL that does not exist yet (harmless),
+        // never a WAL without a CURRENT (which the next open would have to refuse as damage).
         ulong walNumber = _versions.NewFileNumber();
-        _wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(walNumber))));
-        _walNumber = walNumber;
         if (edit.NewFiles.Count > 0)
         {
             _versions.ApplyRecovered(edit);
         }
         _versions.WriteNewManifest(walNumber, lastSequence);
+        _wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(walNumber))));
+        _fs.SyncDirectory(_path);
+        _walNumber = walNumber;
         _lastSequence = lastSequence;
-        _super = new SuperVersion(new MemTable(walNumber, _options.WriteBufferSize), null, _versions.Current);
+        lock (_mutex)
+        {
+            InstallSuperVersion(new MemTable(walNumber, _options.WriteBufferSize), null, _versions.Current);
+        }
 
         // Only now, with the MANIFEST durable, is it safe to drop the replayed WALs and any unreferenced files.
         foreach (ulong number in logs)

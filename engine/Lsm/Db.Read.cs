@@ -1,3 +1,4 @@
+using AimLsm.Lsm;
 using System.Buffers;
 using AimLsm.Lsm.Iteration;
 using AimLsm.Lsm.Keys;
@@ -34,8 +35,20 @@ public sealed partial class Db
         ThrowIfDisposed();
         // Read the sequence before the super version: every write at or below it is then in what we read.
         ulong snapshot = SnapshotSequence(options);
-        SuperVersion sv = Volatile.Read(ref _super);
+        SuperVersion sv = AcquireSuperVersion();
+        try
+        {
+            return GetFrom(sv, key, snapshot, ref sink);
+        }
+        finally
+        {
+            sv.Release();
+        }
+    }
 
+    private bool GetFrom<TSink>(SuperVersion sv, ReadOnlySpan<byte> key, ulong snapshot, ref TSink sink)
+        where TSink : struct, IValueSink
+    {
         // Sources from newest to oldest: every entry in a newer source has a higher sequence number than any entry
         // of the same key in an older one, so the first source that has the key, or a tombstone over it, decides.
         switch (GetFromMemTable(sv.Mem, key, snapshot, ref sink))
@@ -73,7 +86,7 @@ public sealed partial class Db
             }
             for (int level = 1; level < Lsm.Version.Version.NumLevels; level++)
             {
-                FileMetadata? f = FindFile(v.Files(level), key);
+                FileMetadata? f = FindFile(v.Files(level), key, seekKey);
                 if (f is not null)
                 {
                     switch (GetFromTable(f, key, seekKey, snapshot, ref sink))
@@ -120,23 +133,36 @@ public sealed partial class Db
     private Lookup GetFromTable<TSink>(FileMetadata file, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seekKey, ulong snapshot, ref TSink sink)
         where TSink : struct, IValueSink
     {
-        TableReader table = _tables.Get(file);
-        ulong covering = table.Tombstones.MaxCoveringSequence(key, snapshot);
-        if (table.Get(seekKey, covering, out EntryType type, out _, ref sink))
+        TableCache.Entry entry = _tables.Acquire(file);
+        try
         {
-            return type == EntryType.Value ? Lookup.Found : Lookup.Deleted;
+            TableReader table = entry.Reader;
+            ulong covering = table.Tombstones.MaxCoveringSequence(key, snapshot);
+            if (table.Get(seekKey, covering, out EntryType type, out _, ref sink))
+            {
+                return type == EntryType.Value ? Lookup.Found : Lookup.Deleted;
+            }
+            return covering > 0 ? Lookup.Deleted : Lookup.NotHere;
         }
-        return covering > 0 ? Lookup.Deleted : Lookup.NotHere;
+        finally
+        {
+            entry.Release();
+        }
     }
 
-    /// <summary>In a sorted, non-overlapping level, the file whose range may hold <paramref name="key"/>.</summary>
-    private static FileMetadata? FindFile(IReadOnlyList<FileMetadata> files, ReadOnlySpan<byte> key)
+    /// <summary>
+    /// In a sorted, non-overlapping level, the file whose range may hold <paramref name="key"/>: the first whose
+    /// largest internal key is at or after the seek key. Internal keys matter here: a file whose range ends with a
+    /// range tombstone clipped at key k has the sentinel (k, max sequence) as its largest key, which sorts before
+    /// every real entry of k, so the lookup moves on to the next file, where k's entries are.
+    /// </summary>
+    private static FileMetadata? FindFile(IReadOnlyList<FileMetadata> files, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seekKey)
     {
         int lo = 0, hi = files.Count - 1;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (files[mid].LargestUserKey.SequenceCompareTo(key) < 0)
+            if (InternalKey.Compare(files[mid].Largest, seekKey) < 0)
             {
                 lo = mid + 1;
             }
@@ -175,7 +201,8 @@ public sealed partial class Db
         ThrowIfDisposed();
         options ??= ReadOptions.Default;
         ulong snapshot = SnapshotSequence(options);
-        SuperVersion sv = Volatile.Read(ref _super);
+        SuperVersion sv = AcquireSuperVersion();
+        var resources = new IteratorResources(this, sv);
         var children = new List<InternalIterator>();
         var tombstones = new List<RangeTombstone>();
         try
@@ -189,9 +216,10 @@ public sealed partial class Db
             }
             foreach (FileMetadata f in sv.Version.AllFiles)
             {
-                TableReader t = _tables.Get(f);
-                children.Add(t.NewIterator());
-                tombstones.AddRange(t.RawTombstones);
+                TableCache.Entry e = _tables.Acquire(f);
+                resources.Tables.Add(e);
+                children.Add(e.Reader.NewIterator());
+                tombstones.AddRange(e.Reader.RawTombstones);
             }
         }
         catch
@@ -200,10 +228,38 @@ public sealed partial class Db
             {
                 c.Dispose();
             }
+            resources.Dispose();
             throw;
         }
         return new Iterator(this, new MergingIterator([.. children]), snapshot,
-            FragmentedRangeTombstones.Build(tombstones, snapshot), options);
+            FragmentedRangeTombstones.Build(tombstones, snapshot), options, resources);
+    }
+
+    /// <summary>What an iterator holds and gives back on dispose: its super version and its open tables.</summary>
+    internal sealed class IteratorResources(Db db, SuperVersion sv) : IDisposable
+    {
+        public List<TableCache.Entry> Tables { get; } = [];
+
+        private bool _released;
+
+        public void Dispose()
+        {
+            if (_released)
+            {
+                return;
+            }
+            _released = true;
+            foreach (TableCache.Entry e in Tables)
+            {
+                e.Release();
+            }
+            sv.Release();
+            // Files this iterator kept alive may have become obsolete with it.
+            if (!db.IsDisposed)
+            {
+                db.PurgeObsoleteFiles();
+            }
+        }
     }
 
     private struct ArraySink : IValueSink

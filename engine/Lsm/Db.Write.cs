@@ -1,3 +1,5 @@
+using AimLsm.Lsm;
+using System.Diagnostics;
 using AimLsm.Common;
 using AimLsm.Lsm.Keys;
 using AimLsm.Lsm.Memtable;
@@ -8,8 +10,27 @@ namespace AimLsm;
 
 public sealed partial class Db
 {
+    /// <summary>The most bytes of batches a leader commits in one group: big enough to amortize an fsync, small enough to bound latency.</summary>
+    private const int MaxGroupBytes = 1 << 20;
+
     [ThreadStatic]
     private static WriteBatch? t_singleBatch;
+
+    [ThreadStatic]
+    private static PendingWrite? t_pending;
+
+    /// <summary>Writers waiting to commit, in arrival order; the first is the leader. Guarded by itself.</summary>
+    private readonly Queue<PendingWrite> _writers = new();
+
+    /// <summary>One thread's write waiting in <see cref="_writers"/>. Reused per thread: a thread has at most one.</summary>
+    private sealed class PendingWrite
+    {
+        public WriteBatch Batch = null!;
+        public bool Sync;
+        public bool DisableWal;
+        public bool Done;
+        public Exception? Error;
+    }
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>.</summary>
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, WriteOptions? options = null)
@@ -46,6 +67,8 @@ public sealed partial class Db
     /// <summary>
     /// Applies every update in <paramref name="batch"/> atomically, with consecutive sequence numbers.
     /// With <see cref="WriteOptions.Sync"/> the WAL is on stable storage before this returns.
+    /// Concurrent writers are committed in groups: one thread (the leader) writes the WAL records of every batch
+    /// waiting behind it and issues a single fsync for all of them.
     /// </summary>
     /// <exception cref="BackgroundErrorException">An earlier failure made the database refuse writes.</exception>
     /// <exception cref="IOException">Writing the WAL failed; the database now refuses writes.</exception>
@@ -57,55 +80,176 @@ public sealed partial class Db
         {
             ThrowHelper.ThrowArgument("WriteOptions.Sync needs the WAL; it cannot be combined with DisableWal.", nameof(options));
         }
+        ThrowIfDisposed();
+        PendingWrite me = t_pending ??= new PendingWrite();
+        me.Batch = batch;
+        me.Sync = options.Sync;
+        me.DisableWal = options.DisableWal;
+        me.Done = false;
+        me.Error = null;
+        lock (_writers)
+        {
+            _writers.Enqueue(me);
+            while (!me.Done && _writers.Peek() != me)
+            {
+                Monitor.Wait(_writers);
+            }
+        }
+        if (!me.Done)
+        {
+            LeadGroup(me);
+        }
+        me.Batch = null!;
+        if (me.Error is not null)
+        {
+            Exception e = me.Error;
+            me.Error = null;
+            if (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException(e.Message, e);
+            }
+            throw e is BackgroundErrorException or ObjectDisposedException ? e : new BackgroundErrorException(e);
+        }
+    }
+
+    /// <summary>
+    /// Commits the leader's batch and those queued behind it that can share its WAL write. Runs without the queue
+    /// lock, so followers keep queueing while the leader does I/O; it holds <see cref="_writeLock"/>, which
+    /// makes it the only thread writing the WAL and the memtable.
+    /// </summary>
+    private void LeadGroup(PendingWrite leader)
+    {
+        List<PendingWrite> group = _groupScratch;
+        group.Clear();
+        Exception? error = null;
         lock (_writeLock)
         {
-            ThrowIfDisposed();
-            ThrowIfBackgroundError();
-            if (batch.Count == 0)
+            try
             {
-                // RocksDB: an empty batch with Sync still makes the WAL durable.
-                if (options.Sync)
+                ThrowIfDisposed();
+                ThrowIfBackgroundError();
+                MakeRoomForWrite();
+                lock (_writers)
                 {
-                    SyncWalLocked();
-                }
-                return;
-            }
-            MakeRoomForWrite();
-            ulong first = _lastSequence + 1;
-            batch.Sequence = first;
-            MemTable mem = _super.Mem;
-            if (!options.DisableWal)
-            {
-                try
-                {
-                    _wal!.AddRecord(batch.Data);
-                    if (options.Sync)
+                    // Followers join when they match the leader's WAL mode; a sync follower may ride along with a
+                    // non-sync leader only if the leader then syncs, so the group's sync is the OR of its members.
+                    int bytes = 0;
+                    foreach (PendingWrite w in _writers)
                     {
-                        _wal.Sync();
-                    }
-                    else
-                    {
-                        _wal.Flush();
+                        if (w.DisableWal != leader.DisableWal || (group.Count > 0 && bytes + w.Batch.DataSize > MaxGroupBytes))
+                        {
+                            break;
+                        }
+                        group.Add(w);
+                        bytes += w.Batch.DataSize;
                     }
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    SetBackgroundError(e);
-                    throw;
-                }
+                CommitGroup(group);
             }
-            else
+            catch (Exception e)
             {
-                mem.HasUnloggedWrites = true;
+                error = e;
             }
-            ulong seq = first;
-            var reader = new BatchReader(batch.Data);
-            while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
-            {
-                mem.Add(seq++, type, key, value);
-            }
-            Volatile.Write(ref _lastSequence, seq - 1);
         }
+        lock (_writers)
+        {
+            int n = Math.Max(group.Count, 1);
+            for (int i = 0; i < n; i++)
+            {
+                PendingWrite w = _writers.Dequeue();
+                w.Error = error;
+                w.Done = true;
+            }
+            Monitor.PulseAll(_writers);
+        }
+    }
+
+    private readonly List<PendingWrite> _groupScratch = [];
+
+    /// <summary>Gives the group its sequence numbers, writes and syncs the WAL once, fills the memtable, publishes. REQUIRES: <see cref="_writeLock"/>.</summary>
+    private void CommitGroup(List<PendingWrite> group)
+    {
+        ulong next = _lastSequence + 1;
+        bool sync = false, wal = !group[0].DisableWal;
+        ulong total = 0;
+        foreach (PendingWrite w in group)
+        {
+            total += (ulong)w.Batch.Count;
+        }
+        if (_lastSequence + total > InternalKey.MaxSequence)
+        {
+            throw new DbException($"The database has used its 2^56 sequence numbers; writes are no longer possible.");
+        }
+        long walBytes = 0;
+        foreach (PendingWrite w in group)
+        {
+            w.Batch.Sequence = next;
+            next += (ulong)w.Batch.Count;
+            sync |= w.Sync;
+        }
+        if (next - 1 == _lastSequence)
+        {
+            // Only empty batches: RocksDB still syncs the WAL when asked.
+            if (sync)
+            {
+                SyncWalLocked();
+            }
+            return;
+        }
+        MemTable mem = _super.Mem;
+        if (wal)
+        {
+            try
+            {
+                foreach (PendingWrite w in group)
+                {
+                    if (w.Batch.Count > 0)
+                    {
+                        _wal!.AddRecord(w.Batch.Data);
+                        walBytes += w.Batch.DataSize;
+                    }
+                }
+                if (sync)
+                {
+                    _wal!.Sync();
+                }
+                else
+                {
+                    _wal!.Flush();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                SetBackgroundError(e);
+                throw;
+            }
+            Stats.AddWalBytes(walBytes);
+        }
+        else
+        {
+            mem.HasUnloggedWrites = true;
+        }
+        try
+        {
+            foreach (PendingWrite w in group)
+            {
+                ulong seq = w.Batch.Sequence;
+                var reader = new BatchReader(w.Batch.Data);
+                while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+                {
+                    mem.Add(seq++, type, key, value);
+                }
+                Stats.AddIngested(w.Batch.DataSize - WriteBatch.HeaderSize);
+            }
+        }
+        catch (Exception e)
+        {
+            // The WAL holds the group but the memtable may hold part of it: nothing more may be written over that
+            // (sequence numbers would repeat). Recovery from the WAL restores a consistent state.
+            SetBackgroundError(e);
+            throw;
+        }
+        Volatile.Write(ref _lastSequence, next - 1);
     }
 
     /// <summary>Makes every WAL record written so far durable, as RocksDB's SyncWAL.</summary>
@@ -156,23 +300,47 @@ public sealed partial class Db
     }
 
     /// <summary>
-    /// Ensures the mutable memtable has room: when it is full, freezes it and starts a new one with a new WAL,
-    /// waiting first for the previous frozen memtable to be flushed. REQUIRES: <see cref="_writeLock"/>.
+    /// Write flow control, RocksDB's: makes room in the mutable memtable, freezing it when full (waiting first for
+    /// the previous frozen one to be flushed), and slows or stops writes while L0 or the compaction debt is past its
+    /// thresholds, so memory and read amplification stay bounded when writes outpace compaction.
+    /// REQUIRES: <see cref="_writeLock"/>.
     /// </summary>
     private void MakeRoomForWrite()
     {
-        while (_super.Mem.ApproximateMemoryUsage >= _options.WriteBufferSize)
+        bool slowedOnce = false;
+        while (true)
         {
+            WriteStall stall = CurrentStall();
+            if (stall == WriteStall.Slowdown && !slowedOnce)
+            {
+                // Delay one write by a millisecond rather than stall: spreads the wait over many writes (LevelDB).
+                slowedOnce = true;
+                long start = Stopwatch.GetTimestamp();
+                Thread.Sleep(1);
+                Stats.AddStall(Stopwatch.GetElapsedTime(start), stop: false);
+                continue;
+            }
+            bool full = _super.Mem.ApproximateMemoryUsage >= _options.WriteBufferSize;
+            if (stall != WriteStall.Stop && !full)
+            {
+                return;
+            }
             lock (_mutex)
             {
                 ThrowIfBackgroundError();
-                if (_super.Imm is not null)
+                ThrowIfDisposed();
+                if (CurrentStall() == WriteStall.Stop || (full && _super.Imm is not null))
                 {
-                    // A stall: writes outpace the flush. Flow control with counters comes with compaction.
-                    Monitor.Wait(_mutex);
+                    long start = Stopwatch.GetTimestamp();
+                    MaybeScheduleCompaction();
+                    Monitor.Wait(_mutex, 100);
+                    Stats.AddStall(Stopwatch.GetElapsedTime(start), stop: true);
                     continue;
                 }
-                SwitchMemtable();
+                if (full)
+                {
+                    SwitchMemtable();
+                }
             }
         }
     }
@@ -180,11 +348,14 @@ public sealed partial class Db
     /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, no frozen memtable.</summary>
     private void SwitchMemtable()
     {
-        System.Diagnostics.Debug.Assert(_super.Imm is null, "one frozen memtable at a time");
+        Debug.Assert(_super.Imm is null, "one frozen memtable at a time");
         ulong number = _versions.NewFileNumber();
         LogWriter wal;
         try
         {
+            // Sync the old WAL before any write goes to the new one: a synced write promises every earlier write is
+            // durable too, and recovery replays WALs in order, stopping at the first damage (point-in-time).
+            _wal?.Sync();
             wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(number))));
             // The new WAL must exist after a power loss, or synced writes to it would vanish with its directory entry.
             _fs.SyncDirectory(_path);
@@ -198,7 +369,7 @@ public sealed partial class Db
         _wal = wal;
         _walNumber = number;
         SuperVersion old = _super;
-        Volatile.Write(ref _super, new SuperVersion(new MemTable(number, _options.WriteBufferSize), old.Mem, old.Version));
+        InstallSuperVersion(new MemTable(number, _options.WriteBufferSize), old.Mem, old.Version);
         Monitor.PulseAll(_mutex);
     }
 }

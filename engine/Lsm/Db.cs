@@ -1,6 +1,9 @@
 using AimLsm.Common;
 using AimLsm.IO;
+using AimLsm.Lsm;
+using AimLsm.Lsm.Compaction;
 using AimLsm.Lsm.Memtable;
+using AimLsm.Lsm.Sst;
 using AimLsm.Lsm.Version;
 using AimLsm.Lsm.Wal;
 
@@ -8,14 +11,17 @@ namespace AimLsm;
 
 /// <summary>
 /// An embedded, ordered key-value database with RocksDB's semantics: unsigned bytewise key order, atomic batches,
-/// snapshots, iterators with bounds, a write-ahead log and crash recovery.
+/// snapshots, iterators with bounds, a write-ahead log, crash recovery and leveled compaction.
 /// </summary>
 /// <remarks>
-/// <para>Thread safety: every member may be called from any number of threads at once. Writes are serialized
-/// (group commit comes with the compaction work); reads never take a lock and never wait for writers or flushes.</para>
-/// <para>Layout: <c>Db.Open.cs</c> opens and recovers, <c>Db.Write.cs</c> writes, <c>Db.Read.cs</c> reads,
-/// <c>Db.Flush.cs</c> turns memtables into L0 tables.</para>
-/// <para>Lock order: <c>_writeLock</c> before <c>_mutex</c>; nothing is taken while holding <c>_mutex</c> but file I/O.</para>
+/// <para>Thread safety: every member may be called from any number of threads at once. Concurrent writes are
+/// committed in groups (one WAL write and one fsync per group); reads never take a lock and never wait for writers,
+/// flushes or compactions.</para>
+/// <para>Layout: <c>Db.Open.cs</c> opens and recovers, <c>Db.Write.cs</c> writes and applies flow control,
+/// <c>Db.Read.cs</c> reads, <c>Db.Flush.cs</c> turns memtables into L0 tables, <c>Db.Compaction.cs</c> compacts,
+/// <c>Db.Properties.cs</c> reports.</para>
+/// <para>Lock order: the writer queue, then <c>_writeLock</c>, then <c>_mutex</c>. While holding <c>_mutex</c> the
+/// engine does only MANIFEST and WAL-creation I/O.</para>
 /// </remarks>
 public sealed partial class Db : IDisposable
 {
@@ -25,11 +31,13 @@ public sealed partial class Db : IDisposable
     private readonly IDisposable _fileLock;
     private readonly VersionSet _versions;
     private readonly TableCache _tables;
+    private readonly TableOptions _tableOptions;
+    private readonly CompactionPicker _picker;
 
-    /// <summary>Serializes writers. Guards <see cref="_wal"/>, <see cref="_walNumber"/> and inserts into the mutable memtable.</summary>
+    /// <summary>Held by the group-commit leader. Guards <see cref="_wal"/>, <see cref="_walNumber"/> and inserts into the mutable memtable.</summary>
     private readonly object _writeLock = new();
 
-    /// <summary>Guards the memtable switch, <see cref="_super"/> replacement, the background error and flush state.</summary>
+    /// <summary>Guards the memtable switch, <see cref="_super"/> replacement, the background error, flush and compaction state.</summary>
     private readonly object _mutex = new();
 
     private readonly List<Snapshot> _snapshots = [];
@@ -39,13 +47,14 @@ public sealed partial class Db : IDisposable
     /// <summary>The last sequence number whose write is complete and visible. Published with a release store after the memtable insert.</summary>
     private ulong _lastSequence;
 
-    /// <summary>What readers see: the memtables and the version, swapped atomically as one.</summary>
+    /// <summary>What readers see. Replaced under <see cref="_mutex"/> by <see cref="InstallSuperVersion"/>.</summary>
     private SuperVersion _super;
 
     private Exception? _backgroundError;
     private volatile bool _disposed;
     private Thread? _flushThread;
-    private bool _stopFlushThread;
+    private Thread[] _compactionThreads = [];
+    private bool _stopBackground;
 
     private Db(string path, DbOptions options, IFileSystem fs, IDisposable fileLock, VersionSet versions)
     {
@@ -54,7 +63,10 @@ public sealed partial class Db : IDisposable
         _fs = fs;
         _fileLock = fileLock;
         _versions = versions;
-        _tables = new TableCache(fs, path);
+        Lsm.Cache.BlockCache? cache = options.BlockCacheSize > 0 ? new Lsm.Cache.BlockCache(options.BlockCacheSize) : null;
+        _tableOptions = TableOptions.From(options, cache);
+        _tables = new TableCache(fs, path, _tableOptions, options.MaxOpenFiles);
+        _picker = new CompactionPicker(options);
         _super = new SuperVersion(new MemTable(0, options.WriteBufferSize), null, versions.Current);
     }
 
@@ -69,8 +81,13 @@ public sealed partial class Db : IDisposable
 
     internal bool IsDisposed => _disposed;
 
-    /// <summary>Memtables and version that readers see together.</summary>
-    internal sealed record SuperVersion(MemTable Mem, MemTable? Imm, Lsm.Version.Version Version);
+    internal DbStats Stats { get; } = new();
+
+    /// <summary>The current version, for tests and tools.</summary>
+    internal Lsm.Version.Version CurrentVersion => _versions.Current;
+
+    /// <summary>Tables open in the table cache, for tests.</summary>
+    internal int OpenTableCount => _tables.OpenCount;
 
     /// <summary>Takes a snapshot of the current state. Dispose it to release it.</summary>
     public Snapshot GetSnapshot()
@@ -92,17 +109,43 @@ public sealed partial class Db : IDisposable
         }
     }
 
-    /// <summary>The oldest sequence number a live snapshot reads at, or the latest when none is held.</summary>
-    internal ulong OldestSnapshotSequence()
+    /// <summary>The sequence numbers live snapshots read at, ascending and distinct: compaction's stripe boundaries.</summary>
+    internal ulong[] SnapshotSequences()
     {
         lock (_snapshots)
         {
-            ulong oldest = Volatile.Read(ref _lastSequence);
-            foreach (Snapshot s in _snapshots)
+            return _snapshots.Select(s => s.Sequence).Distinct().Order().ToArray();
+        }
+    }
+
+    /// <summary>Takes a reference on the current super version; the caller releases it.</summary>
+    private SuperVersion AcquireSuperVersion()
+    {
+        while (true)
+        {
+            SuperVersion sv = Volatile.Read(ref _super);
+            if (sv.TryRef())
             {
-                oldest = Math.Min(oldest, s.Sequence);
+                return sv;
             }
-            return oldest;
+        }
+    }
+
+    /// <summary>Publishes a new super version and drops the database's reference on the old one. REQUIRES: <see cref="_mutex"/>.</summary>
+    private void InstallSuperVersion(MemTable mem, MemTable? imm, Lsm.Version.Version version)
+    {
+        SuperVersion old = _super;
+        Volatile.Write(ref _super, new SuperVersion(mem, imm, version));
+        old.Release();
+    }
+
+    /// <summary>Deletes the table files no live version holds any more, and forgets their open handles and cached blocks.</summary>
+    internal void PurgeObsoleteFiles()
+    {
+        while (_versions.ObsoleteFiles.TryDequeue(out FileMetadata? f))
+        {
+            _tables.Evict(f.Number);
+            DeleteQuietly(FileNames.Table(f.Number));
         }
     }
 
@@ -115,8 +158,8 @@ public sealed partial class Db : IDisposable
     }
 
     /// <summary>
-    /// Closes the database. Writes made without the WAL are flushed to a table first so they are not lost;
-    /// everything else is already in the WAL. Like RocksDB's Close, the WAL is not fsynced: write with
+    /// Closes the database: waits for a running flush or compaction to finish, flushes writes made without the WAL so
+    /// they are not lost, and releases the LOCK. Like RocksDB's Close, the WAL is not fsynced: write with
     /// <see cref="WriteOptions.Sync"/> (or call <see cref="SyncWal"/>) when that matters.
     /// </summary>
     public void Dispose()
@@ -141,10 +184,14 @@ public sealed partial class Db : IDisposable
             _disposed = true;
             lock (_mutex)
             {
-                _stopFlushThread = true;
+                _stopBackground = true;
                 Monitor.PulseAll(_mutex);
             }
             _flushThread?.Join();
+            foreach (Thread t in _compactionThreads)
+            {
+                t.Join();
+            }
             try
             {
                 _wal?.Dispose();
@@ -153,8 +200,14 @@ public sealed partial class Db : IDisposable
             {
                 // Nothing acknowledged depends on this flush: unsynced writes may be lost by a crash anyway.
             }
+            lock (_mutex)
+            {
+                _super.Release();
+            }
+            PurgeObsoleteFiles();
             _versions.Dispose();
             _tables.Dispose();
+            _meter?.Dispose();
             _fileLock.Dispose();
         }
     }

@@ -23,6 +23,54 @@ public sealed class DbOptions
     /// <summary>Entries between restart points in a data block (default 16): fewer means smaller blocks and slower seeks.</summary>
     public int BlockRestartInterval { get; set; } = 16;
 
+    /// <summary>Block compression for new tables (default <see cref="AimLsm.Compression.Lz4"/>). Existing tables keep theirs.</summary>
+    public Compression Compression { get; set; } = Compression.Lz4;
+
+    /// <summary>
+    /// Bits per key of each table's bloom filter (default 10: about 1% false positives). Point reads skip tables whose
+    /// filter rules the key out. 0 writes no filter.
+    /// </summary>
+    public int BloomFilterBitsPerKey { get; set; } = 10;
+
+    /// <summary>
+    /// Capacity in bytes of the cache of uncompressed data blocks shared by every table (default 64 MiB); 0 disables it.
+    /// Its memory is pooled, so a large cache does not mean long GC pauses.
+    /// </summary>
+    public long BlockCacheSize { get; set; } = 64L << 20;
+
+    /// <summary>The most table files kept open at once (default 1,000); the least recently used are closed beyond it.</summary>
+    public int MaxOpenFiles { get; set; } = 1000;
+
+    /// <summary>L0 files that start a compaction into the base level (default 4).</summary>
+    public int Level0FileNumCompactionTrigger { get; set; } = 4;
+
+    /// <summary>L0 files at which each write is delayed by a millisecond (default 20): compaction gets ahead gently.</summary>
+    public int Level0SlowdownWritesTrigger { get; set; } = 20;
+
+    /// <summary>L0 files at which writes stop until compaction catches up (default 36), bounding read amplification.</summary>
+    public int Level0StopWritesTrigger { get; set; } = 36;
+
+    /// <summary>Target size of the base level, the level L0 compacts into (default 256 MiB).</summary>
+    public long MaxBytesForLevelBase { get; set; } = 256L << 20;
+
+    /// <summary>Each level's target is this many times the one above (default 10).</summary>
+    public int MaxBytesForLevelMultiplier { get; set; } = 10;
+
+    /// <summary>Target size of the files compaction writes (default 64 MiB).</summary>
+    public long TargetFileSizeBase { get; set; } = 64L << 20;
+
+    /// <summary>Estimated compaction debt at which writes slow down (default 64 GiB).</summary>
+    public long SoftPendingCompactionBytesLimit { get; set; } = 64L << 30;
+
+    /// <summary>Estimated compaction debt at which writes stop until compaction catches up (default 256 GiB).</summary>
+    public long HardPendingCompactionBytesLimit { get; set; } = 256L << 30;
+
+    /// <summary>Compactions running at once in the background (default 1, sized for two cores beside the flush thread).</summary>
+    public int MaxBackgroundCompactions { get; set; } = 1;
+
+    /// <summary>No automatic compaction (bulk loads); <see cref="Db.CompactRange"/> still works. Writes then never stall on L0.</summary>
+    public bool DisableAutoCompactions { get; set; }
+
     /// <summary>What recovery does with a damaged WAL. Default <see cref="AimLsm.WalRecoveryMode.PointInTime"/>.</summary>
     public WalRecoveryMode WalRecoveryMode { get; set; } = WalRecoveryMode.PointInTime;
 
@@ -41,6 +89,36 @@ public sealed class DbOptions
         if (BlockSize is < 256 or > (64 << 20))
         {
             throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be between 256 bytes and 64 MiB.");
+        }
+        if (BloomFilterBitsPerKey is < 0 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BloomFilterBitsPerKey), BloomFilterBitsPerKey, "BloomFilterBitsPerKey must be between 0 (no filter) and 64.");
+        }
+        if (BlockCacheSize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlockCacheSize), BlockCacheSize, "BlockCacheSize must not be negative (0 disables the cache).");
+        }
+        if (MaxOpenFiles < 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxOpenFiles), MaxOpenFiles, "MaxOpenFiles must be at least 16.");
+        }
+        if (!Enum.IsDefined(Compression))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "Unknown compression.");
+        }
+        if (Level0FileNumCompactionTrigger < 1 || Level0SlowdownWritesTrigger < Level0FileNumCompactionTrigger || Level0StopWritesTrigger < Level0SlowdownWritesTrigger)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Level0StopWritesTrigger), Level0StopWritesTrigger,
+                "L0 triggers must satisfy 1 <= Level0FileNumCompactionTrigger <= Level0SlowdownWritesTrigger <= Level0StopWritesTrigger.");
+        }
+        if (MaxBytesForLevelBase < 1024 || MaxBytesForLevelMultiplier < 2 || TargetFileSizeBase < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBytesForLevelBase), MaxBytesForLevelBase,
+                "MaxBytesForLevelBase and TargetFileSizeBase must be at least 1024 bytes and MaxBytesForLevelMultiplier at least 2.");
+        }
+        if (MaxBackgroundCompactions is < 1 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBackgroundCompactions), MaxBackgroundCompactions, "MaxBackgroundCompactions must be between 1 and 64.");
         }
         if (BlockRestartInterval is < 1 or > 1024)
         {

@@ -30,9 +30,12 @@ public sealed class Iterator : IDisposable
     private bool _forward = true;
     private bool _disposed;
 
-    internal Iterator(Db db, InternalIterator iter, ulong sequence, FragmentedRangeTombstones tombstones, ReadOptions options)
+    private readonly IDisposable _resources;
+
+    internal Iterator(Db db, InternalIterator iter, ulong sequence, FragmentedRangeTombstones tombstones, ReadOptions options, IDisposable resources)
     {
         _db = db;
+        _resources = resources;
         _iter = iter;
         _sequence = sequence;
         _tombstones = tombstones;
@@ -296,6 +299,7 @@ public sealed class Iterator : IDisposable
             _disposed = true;
             _valid = false;
             _iter.Dispose();
+            _resources.Dispose();
         }
     }
 }

@@ -1,4 +1,5 @@
 using AimLsm.IO;
+using AimLsm.Lsm.Cache;
 using AimLsm.Lsm.Keys;
 using AimLsm.Lsm.RangeDel;
 using AimLsm.Lsm.Sst;
@@ -19,11 +20,12 @@ internal sealed class TableHarness
 
     public string PathOf(string name) => Path.Combine(Dir, name);
 
+    /// <summary>Writes a table; by default as a database does (LZ4, 10 bits per key), with small blocks.</summary>
     public TableSummary Build(string name, IEnumerable<(byte[] Key, byte[] Value)> entries, IEnumerable<RangeTombstone>? tombstones = null,
-        int blockSize = 256, int restartInterval = 16)
+        int blockSize = 256, int restartInterval = 16, Compression compression = Compression.Lz4, int bloomBitsPerKey = 10)
     {
         using IWritableFile file = _fs.Create(PathOf(name));
-        var builder = new TableBuilder(file, blockSize, restartInterval);
+        var builder = new TableBuilder(file, new TableOptions(blockSize, restartInterval, compression, bloomBitsPerKey, Cache: null));
         foreach ((byte[] k, byte[] v) in entries)
         {
             builder.Add(k, v);
@@ -38,7 +40,12 @@ internal sealed class TableHarness
         return summary;
     }
 
-    public TableReader Open(string name, ulong number = 5) => TableReader.Open(_fs.OpenRead(PathOf(name)), number);
+    /// <summary>Opens a table, reading through <paramref name="cache"/> (keyed by <paramref name="number"/>) when given.</summary>
+    public TableReader Open(string name, ulong number = 5, BlockCache? cache = null, TableStatistics? statistics = null) =>
+        TableReader.Open(_fs.OpenRead(PathOf(name)), number, ReadOptions(cache, statistics));
+
+    public static TableOptions ReadOptions(BlockCache? cache = null, TableStatistics? statistics = null) =>
+        new(4096, 16, Compression.None, 0, cache) { Statistics = statistics ?? new TableStatistics() };
 
     public byte[] Contents(string name)
     {

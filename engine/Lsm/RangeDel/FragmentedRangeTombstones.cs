@@ -98,7 +98,43 @@ internal sealed class FragmentedRangeTombstones
         {
             return 0;
         }
-        // The last fragment whose start is <= key.
+        int found = FindFragment(userKey);
+        if (found < 0)
+        {
+            return 0;
+        }
+        for (int i = _seqStart[found]; i < _seqStart[found + 1]; i++)
+        {
+            if (_seqs[i] <= snapshot)
+            {
+                return _seqs[i];
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The smallest sequence number above <paramref name="sequence"/> of a tombstone covering <paramref name="userKey"/>,
+    /// or 0 when none: the tombstone that first hides a version at <paramref name="sequence"/> (compaction's question).
+    /// </summary>
+    public ulong SmallestCoveringAbove(ReadOnlySpan<byte> userKey, ulong sequence)
+    {
+        int found = FindFragment(userKey);
+        if (found < 0)
+        {
+            return 0;
+        }
+        ulong best = 0;
+        for (int i = _seqStart[found]; i < _seqStart[found + 1] && _seqs[i] > sequence; i++)
+        {
+            best = _seqs[i]; // descending: the last one above is the smallest
+        }
+        return best;
+    }
+
+    /// <summary>The fragment holding <paramref name="userKey"/>, or -1.</summary>
+    private int FindFragment(ReadOnlySpan<byte> userKey)
+    {
         int lo = 0, hi = _starts.Length - 1, found = -1;
         while (lo <= hi)
         {
@@ -113,18 +149,7 @@ internal sealed class FragmentedRangeTombstones
                 hi = mid - 1;
             }
         }
-        if (found < 0 || userKey.SequenceCompareTo(_ends[found]) >= 0)
-        {
-            return 0;
-        }
-        for (int i = _seqStart[found]; i < _seqStart[found + 1]; i++)
-        {
-            if (_seqs[i] <= snapshot)
-            {
-                return _seqs[i];
-            }
-        }
-        return 0;
+        return found >= 0 && userKey.SequenceCompareTo(_ends[found]) < 0 ? found : -1;
     }
 
     private sealed class DescendingComparer : IComparer<ulong>

@@ -12,14 +12,20 @@ internal readonly record struct TableSummary(
     long FileSize, byte[] Smallest, byte[] Largest, ulong SmallestSequence, ulong LargestSequence, ulong Entries);
 
 /// <summary>
-/// Writes one SSTable (layout in <see cref="TableFormat"/>). Point entries arrive in internal-key order through
-/// <see cref="Add"/>; range tombstones through <see cref="AddRangeTombstone"/> in any order.
+/// Writes one SSTable (layout in <see cref="TableFormat"/>), format version <see cref="TableFormat.CurrentVersion"/>.
+/// Point entries arrive in internal-key order through <see cref="Add"/>; range tombstones through
+/// <see cref="AddRangeTombstone"/> in any order. Data blocks are compressed as <see cref="TableOptions.Compression"/>
+/// says (a block that does not shrink by 1/8 is stored raw); every other block is stored raw. The user keys of
+/// point entries feed the bloom filter when <see cref="TableOptions.BloomBitsPerKey"/> is above 0.
 /// The caller syncs and closes the file after <see cref="Finish"/>. Not thread-safe.
 /// </summary>
 internal sealed class TableBuilder
 {
     private readonly IWritableFile _file;
     private readonly int _blockSize;
+    private readonly bool _compress;
+    private readonly BloomFilterBuilder? _filter;
+    private byte[] _compressed = [];
     private readonly BlockBuilder _data;
     private readonly BlockBuilder _index = new(1);
     private readonly List<RangeTombstone> _tombstones = [];
@@ -29,11 +35,13 @@ internal sealed class TableBuilder
     private ulong _minSeq = ulong.MaxValue;
     private ulong _maxSeq;
 
-    public TableBuilder(IWritableFile file, int blockSize, int restartInterval)
+    public TableBuilder(IWritableFile file, TableOptions options)
     {
         _file = file;
-        _blockSize = blockSize;
-        _data = new BlockBuilder(restartInterval);
+        _blockSize = options.BlockSize;
+        _data = new BlockBuilder(options.RestartInterval);
+        _compress = options.Compression == Compression.Lz4;
+        _filter = options.BloomBitsPerKey > 0 ? new BloomFilterBuilder(options.BloomBitsPerKey) : null;
     }
 
     /// <summary>Adds a point entry. REQUIRES: <paramref name="internalKey"/> sorts after every key added before.</summary>
@@ -50,6 +58,7 @@ internal sealed class TableBuilder
         _props.Entries++;
         _props.RawKeySize += (ulong)internalKey.Length;
         _props.RawValueSize += (ulong)value.Length;
+        _filter?.AddKey(InternalKey.UserKey(internalKey));
         _data.Add(internalKey, value);
         if (_data.EstimatedSize >= _blockSize)
         {
@@ -78,7 +87,9 @@ internal sealed class TableBuilder
             return;
         }
         byte[] last = _data.LastKey.ToArray();
-        BlockHandle handle = WriteBlock(_data.Finish());
+        ReadOnlySpan<byte> contents = _data.Finish();
+        _props.DataUncompressedSize += (ulong)contents.Length;
+        BlockHandle handle = WriteBlock(contents, _compress);
         _props.DataBlocks++;
         _props.DataSize = (ulong)_offset;
         Span<byte> h = stackalloc byte[BlockHandle.MaxEncodedLength];
@@ -87,11 +98,22 @@ internal sealed class TableBuilder
         _data.Reset();
     }
 
-    private BlockHandle WriteBlock(ReadOnlySpan<byte> contents)
+    /// <summary>Writes a block and its trailer; with <paramref name="compress"/>, LZ4 when that saves at least 1/8.</summary>
+    private BlockHandle WriteBlock(ReadOnlySpan<byte> contents, bool compress = false)
     {
+        CompressionType type = CompressionType.None;
+        if (compress)
+        {
+            int stored = BlockCompression.TryCompressLz4(contents, ref _compressed);
+            if (stored > 0)
+            {
+                contents = _compressed.AsSpan(0, stored);
+                type = CompressionType.Lz4;
+            }
+        }
         var handle = new BlockHandle((ulong)_offset, (ulong)contents.Length);
         Span<byte> trailer = stackalloc byte[TableFormat.BlockTrailerSize];
-        trailer[0] = (byte)CompressionType.None;
+        trailer[0] = (byte)type;
         uint crc = Checksum.Extend(Checksum.Compute(contents), trailer[..1]);
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[1..], Checksum.Mask(crc));
         _file.Append(contents);
@@ -134,6 +156,12 @@ internal sealed class TableBuilder
             }
             _props.RangeDeletions = (ulong)_tombstones.Count;
             metaEntries.Add((TableFormat.RangeDelBlockName, WriteBlock(rangeDel.Finish())));
+        }
+
+        if (_filter?.Finish() is byte[] filter)
+        {
+            _props.FilterSize = (ulong)filter.Length;
+            metaEntries.Add((TableFormat.FilterBlockName, WriteBlock(filter)));
         }
 
         _props.SmallestSequence = _minSeq == ulong.MaxValue ? 0 : _minSeq;

@@ -1,18 +1,23 @@
 using System.Buffers;
+using AimLsm.Lsm.Cache;
 using AimLsm.Lsm.Iteration;
 
 namespace AimLsm.Lsm.Sst;
 
 /// <summary>
-/// A two-level cursor over a table: the in-memory index block picks a data block, read into a rented buffer that
-/// the iterator keeps until it moves to another block or is disposed. Not thread-safe.
+/// A two-level cursor over a table: the in-memory index block picks a data block, which the iterator holds until
+/// it moves to another block or is disposed: a reference into the block cache when the table has one (the block
+/// stays valid even if the cache evicts it meanwhile), otherwise the iterator's own pooled buffers, reused from
+/// block to block. Key and Value stay valid until the iterator moves. Not thread-safe.
 /// </summary>
 internal sealed class TableIterator : InternalIterator
 {
     private readonly TableReader _table;
     private readonly BlockIterator _index;
     private readonly BlockIterator _data = new(internalKeys: true);
-    private byte[] _buffer = [];
+    private byte[] _raw = [];
+    private byte[] _decoded = [];
+    private BlockHandleRef _cached;
     private bool _dataValid;
     private ulong _loadedOffset = ulong.MaxValue;
 
@@ -39,13 +44,42 @@ internal sealed class TableIterator : InternalIterator
         BlockHandle h = TableReader.DecodeIndexValue(_index, _table.Path, _table.IndexOffset);
         if (h.Offset != _loadedOffset || !_dataValid)
         {
-            int length = _table.ReadDataBlock(h, ref _buffer);
-            _data.Reset(_buffer, 0, length, _table.Path, (long)h.Offset);
+            _dataValid = false;
+            _loadedOffset = ulong.MaxValue;
+            ReleaseCached();
+            byte[] block;
+            int length;
+            if (_table.Cache is not null)
+            {
+                _cached = _table.GetCachedDataBlock(h, ref _raw, ref _decoded);
+                block = _cached.Array;
+                length = _cached.Length;
+            }
+            else
+            {
+                block = _table.ReadDataBlock(h, ref _raw, ref _decoded, out length);
+            }
+            _data.Reset(block, 0, length, _table.Path, (long)h.Offset);
             _loadedOffset = h.Offset;
         }
         _dataValid = true;
         return true;
     }
+
+    /// <summary>Drops the cached block, pointing the data cursor at an empty block so it cannot read a freed buffer.</summary>
+    private void ReleaseCached()
+    {
+        if (_cached.IsValid)
+        {
+            BlockHandleRef c = _cached;
+            _cached = default;
+            _data.Reset(EmptyBlock, 0, EmptyBlock.Length, _table.Path, 0);
+            c.Release();
+        }
+    }
+
+    /// <summary>A block with no entries and no restart points.</summary>
+    private static readonly byte[] EmptyBlock = new byte[4];
 
     public override void SeekToFirst()
     {
@@ -117,11 +151,19 @@ internal sealed class TableIterator : InternalIterator
 
     public override void Dispose()
     {
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
+        _dataValid = false;
+        ReleaseCached();
+        Return(ref _raw);
+        Return(ref _decoded);
         base.Dispose();
+    }
+
+    private static void Return(ref byte[] buffer)
+    {
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = [];
+        }
     }
 }

@@ -16,6 +16,12 @@ internal sealed class TableProperties
     public ulong RawKeySize { get; set; }
     public ulong RawValueSize { get; set; }
     public ulong DataSize { get; set; }
+
+    /// <summary>Bytes of all data blocks' contents before compression, without trailers (version 2+; 0 in older tables).</summary>
+    public ulong DataUncompressedSize { get; set; }
+
+    /// <summary>Bytes of the filter block's contents, 0 when the table has none (version 2+).</summary>
+    public ulong FilterSize { get; set; }
     public ulong DataBlocks { get; set; }
     public ulong IndexSize { get; set; }
     public ulong SmallestSequence { get; set; }
@@ -29,8 +35,10 @@ internal sealed class TableProperties
         yield return ("aimlsm.creation.time", CreationTime);
         yield return ("aimlsm.data.blocks", DataBlocks);
         yield return ("aimlsm.data.size", DataSize);
+        yield return ("aimlsm.data.uncompressed.size", DataUncompressedSize);
         yield return ("aimlsm.deletions", Deletions);
         yield return ("aimlsm.entries", Entries);
+        yield return ("aimlsm.filter.size", FilterSize);
         yield return ("aimlsm.format.version", FormatVersion);
         yield return ("aimlsm.index.size", IndexSize);
         yield return ("aimlsm.range.deletions", RangeDeletions);
@@ -63,8 +71,10 @@ internal sealed class TableProperties
                 case "aimlsm.creation.time": p.CreationTime = v; break;
                 case "aimlsm.data.blocks": p.DataBlocks = v; break;
                 case "aimlsm.data.size": p.DataSize = v; break;
+                case "aimlsm.data.uncompressed.size": p.DataUncompressedSize = v; break;
                 case "aimlsm.deletions": p.Deletions = v; break;
                 case "aimlsm.entries": p.Entries = v; break;
+                case "aimlsm.filter.size": p.FilterSize = v; break;
                 case "aimlsm.format.version": p.FormatVersion = v; break;
                 case "aimlsm.index.size": p.IndexSize = v; break;
                 case "aimlsm.range.deletions": p.RangeDeletions = v; break;

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using AimLsm.Common;
 using AimLsm.IO;
+using AimLsm.Lsm.Cache;
 using AimLsm.Lsm.Iteration;
 using AimLsm.Lsm.Keys;
 using AimLsm.Lsm.RangeDel;
@@ -10,11 +11,13 @@ using AimLsm.Lsm.RangeDel;
 namespace AimLsm.Lsm.Sst;
 
 /// <summary>
-/// An open SSTable. Opening reads and checks the footer, the index, the properties and the range tombstones,
-/// which stay in memory; data blocks are read on demand and their checksums verified on every read.
+/// An open SSTable. Opening reads and checks the footer, the index, the properties, the range tombstones and the
+/// bloom filter, which stay in memory (pinned: "index and filter blocks cached or pinned"); data blocks are read on
+/// demand through the block cache of <see cref="TableOptions.Cache"/> when there is one, their checksums verified
+/// on every read from the file (block reading: TableReader.Blocks.cs).
 /// Thread-safe: any number of concurrent <see cref="Get"/> calls and iterators.
 /// </summary>
-internal sealed class TableReader : IDisposable
+internal sealed partial class TableReader : IDisposable
 {
     [ThreadStatic]
     private static BlockIterator? t_indexIter;
@@ -24,17 +27,25 @@ internal sealed class TableReader : IDisposable
     private readonly IReadableFile _file;
     private readonly byte[] _index;
     private readonly long _indexOffset;
+    private readonly uint _formatVersion;
+    private readonly BloomFilter? _filter;
+    private readonly BlockCache? _cache;
+    private readonly TableStatistics _stats;
 
-    private TableReader(IReadableFile file, ulong fileNumber, byte[] index, long indexOffset,
-        TableProperties properties, RangeTombstone[] tombstones)
+    private TableReader(IReadableFile file, ulong fileNumber, uint formatVersion, byte[] index, long indexOffset,
+        TableProperties properties, RangeTombstone[] tombstones, BloomFilter? filter, TableOptions options)
     {
         _file = file;
         FileNumber = fileNumber;
+        _formatVersion = formatVersion;
         _index = index;
         _indexOffset = indexOffset;
         Properties = properties;
         RawTombstones = tombstones;
         Tombstones = FragmentedRangeTombstones.Build(tombstones);
+        _filter = filter;
+        _cache = options.Cache;
+        _stats = options.Statistics;
     }
 
     public ulong FileNumber { get; }
@@ -52,12 +63,24 @@ internal sealed class TableReader : IDisposable
 
     public FragmentedRangeTombstones Tombstones { get; }
 
-    /// <summary>Opens and checks a table. Throws <see cref="CorruptionException"/> naming the file and offset on damage.</summary>
-    public static TableReader Open(IReadableFile file, ulong fileNumber)
+    /// <summary>The table format version from the footer (1..<see cref="TableFormat.CurrentVersion"/>).</summary>
+    public uint FormatVersion => _formatVersion;
+
+    /// <summary>True when the table has a bloom filter this build understands.</summary>
+    public bool HasFilter => _filter is not null;
+
+    /// <summary>The block cache the table reads through, or null.</summary>
+    internal BlockCache? Cache => _cache;
+
+    /// <summary>
+    /// Opens and checks a table; takes ownership of <paramref name="file"/> (disposed on failure too). Throws
+    /// <see cref="CorruptionException"/> naming the file and offset on damage.
+    /// </summary>
+    public static TableReader Open(IReadableFile file, ulong fileNumber, TableOptions options)
     {
         try
         {
-            return OpenCore(file, fileNumber);
+            return OpenCore(file, fileNumber, options);
         }
         catch
         {
@@ -66,7 +89,7 @@ internal sealed class TableReader : IDisposable
         }
     }
 
-    private static TableReader OpenCore(IReadableFile file, ulong fileNumber)
+    private static TableReader OpenCore(IReadableFile file, ulong fileNumber, TableOptions options)
     {
         string path = file.Path;
         long size = file.Length;
@@ -105,11 +128,12 @@ internal sealed class TableReader : IDisposable
             ThrowHelper.ThrowCorruption(path, footerOffset + 1, "the footer's block handles are malformed");
         }
 
-        byte[] index = ReadBlockExact(file, indexHandle, footerOffset);
-        byte[] metaindex = ReadBlockExact(file, metaHandle, footerOffset);
+        byte[] index = ReadBlockExact(file, version, indexHandle, footerOffset);
+        byte[] metaindex = ReadBlockExact(file, version, metaHandle, footerOffset);
         var metaIter = new BlockIterator(internalKeys: false);
         metaIter.Reset(metaindex, 0, metaindex.Length, path, (long)metaHandle.Offset);
         TableProperties? props = null;
+        BloomFilter? filter = null;
         var tombstones = new List<RangeTombstone>();
         for (metaIter.SeekToFirst(); metaIter.Valid; metaIter.Next())
         {
@@ -120,14 +144,14 @@ internal sealed class TableReader : IDisposable
             }
             if (name == TableFormat.PropertiesBlockName)
             {
-                byte[] block = ReadBlockExact(file, h, footerOffset);
+                byte[] block = ReadBlockExact(file, version, h, footerOffset);
                 var it = new BlockIterator(internalKeys: false);
                 it.Reset(block, 0, block.Length, path, (long)h.Offset);
                 props = TableProperties.Read(it, path, (long)h.Offset);
             }
             else if (name == TableFormat.RangeDelBlockName)
             {
-                byte[] block = ReadBlockExact(file, h, footerOffset);
+                byte[] block = ReadBlockExact(file, version, h, footerOffset);
                 var it = new BlockIterator(internalKeys: true);
                 it.Reset(block, 0, block.Length, path, (long)h.Offset);
                 for (it.SeekToFirst(); it.Valid; it.Next())
@@ -140,68 +164,17 @@ internal sealed class TableReader : IDisposable
                     tombstones.Add(new RangeTombstone(InternalKey.UserKey(it.Key).ToArray(), it.Value.ToArray(), trailer >> 8));
                 }
             }
+            else if (name == TableFormat.FilterBlockName)
+            {
+                byte[] block = ReadBlockExact(file, version, h, footerOffset);
+                filter = BloomFilter.Parse(block, path, (long)h.Offset);
+            }
         }
         if (props is null)
         {
             ThrowHelper.ThrowCorruption(path, (long)metaHandle.Offset, "the table has no properties block");
         }
-        return new TableReader(file, fileNumber, index, (long)indexHandle.Offset, props, [.. tombstones]);
-    }
-
-    private static byte[] ReadBlockExact(IReadableFile file, BlockHandle handle, long limit)
-    {
-        CheckHandle(file.Path, handle, limit);
-        var buffer = new byte[handle.Size + TableFormat.BlockTrailerSize];
-        int length = ReadAndVerify(file, handle, buffer);
-        return buffer.AsSpan(0, length).ToArray();
-    }
-
-    private static void CheckHandle(string path, BlockHandle handle, long limit)
-    {
-        if (handle.Size > int.MaxValue / 2 || handle.Offset > (ulong)limit
-            || handle.Size + TableFormat.BlockTrailerSize > (ulong)limit - handle.Offset)
-        {
-            ThrowHelper.ThrowCorruption(path, (long)Math.Min(handle.Offset, (ulong)limit),
-                $"a block handle (offset {handle.Offset}, size {handle.Size}) points past the end of the data");
-        }
-    }
-
-    /// <summary>Reads a block and its trailer into <paramref name="buffer"/>, checks the CRC; returns the contents' length.</summary>
-    private static int ReadAndVerify(IReadableFile file, BlockHandle handle, byte[] buffer)
-    {
-        int total = (int)handle.Size + TableFormat.BlockTrailerSize;
-        if (file.Read((long)handle.Offset, buffer.AsSpan(0, total)) != total)
-        {
-            ThrowHelper.ThrowCorruption(file.Path, (long)handle.Offset, $"a block of {handle.Size} bytes is cut short by the end of the file");
-        }
-        int size = (int)handle.Size;
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(size + 1));
-        uint actual = Checksum.Mask(Checksum.Compute(buffer.AsSpan(0, size + 1)));
-        if (stored != actual)
-        {
-            ThrowHelper.ThrowCorruption(file.Path, (long)handle.Offset, "block checksum mismatch");
-        }
-        if (buffer[size] != (byte)CompressionType.None)
-        {
-            ThrowHelper.ThrowCorruption(file.Path, (long)handle.Offset + size, $"unsupported block compression type {buffer[size]}");
-        }
-        return size;
-    }
-
-    /// <summary>Reads a data block into a buffer that may be replaced by a larger rented one; returns the contents' length.</summary>
-    internal int ReadDataBlock(BlockHandle handle, ref byte[] buffer)
-    {
-        CheckHandle(Path, handle, _indexOffset);
-        int need = (int)handle.Size + TableFormat.BlockTrailerSize;
-        if (buffer.Length < need)
-        {
-            if (buffer.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            buffer = ArrayPool<byte>.Shared.Rent(need);
-        }
-        return ReadAndVerify(_file, handle, buffer);
+        return new TableReader(file, fileNumber, version, index, (long)indexHandle.Offset, props, [.. tombstones], filter, options);
     }
 
     internal BlockIterator NewIndexIterator(BlockIterator? reuse = null)
@@ -231,6 +204,10 @@ internal sealed class TableReader : IDisposable
     {
         type = default;
         sequence = 0;
+        if (!MayContain(InternalKey.UserKey(seekKey)))
+        {
+            return false;
+        }
         BlockIterator index = NewIndexIterator(t_indexIter ??= new BlockIterator(internalKeys: true));
         index.Seek(seekKey);
         if (!index.Valid)
@@ -238,12 +215,25 @@ internal sealed class TableReader : IDisposable
             return false;
         }
         BlockHandle handle = DecodeIndexValue(index, Path, _indexOffset);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(handle.Size + TableFormat.BlockTrailerSize, int.MaxValue / 2));
+        byte[] raw = [];
+        byte[] decoded = [];
+        BlockHandleRef cached = default;
         try
         {
-            int length = ReadDataBlock(handle, ref buffer);
+            byte[] block;
+            int length;
+            if (_cache is not null)
+            {
+                cached = GetCachedDataBlock(handle, ref raw, ref decoded);
+                block = cached.Array;
+                length = cached.Length;
+            }
+            else
+            {
+                block = ReadDataBlock(handle, ref raw, ref decoded, out length);
+            }
             BlockIterator data = t_dataIter ??= new BlockIterator(internalKeys: true);
-            data.Reset(buffer, 0, length, Path, (long)handle.Offset);
+            data.Reset(block, 0, length, Path, (long)handle.Offset);
             data.Seek(seekKey);
             if (!data.Valid)
             {
@@ -269,8 +259,25 @@ internal sealed class TableReader : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            cached.Release();
+            ReturnToPool(raw);
+            ReturnToPool(decoded);
         }
+    }
+
+    /// <summary>
+    /// False when the table certainly holds no point entry for <paramref name="userKey"/> (its bloom filter says
+    /// so); true when it may, or when the table has no filter. Range tombstones are not covered by the filter.
+    /// </summary>
+    internal bool MayContain(ReadOnlySpan<byte> userKey)
+    {
+        if (_filter is null)
+        {
+            return true;
+        }
+        bool may = _filter.MayContain(userKey);
+        _stats.CountFilterCheck(negative: !may);
+        return may;
     }
 
     public InternalIterator NewIterator() => new TableIterator(this);

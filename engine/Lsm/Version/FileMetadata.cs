@@ -19,6 +19,17 @@ internal sealed class FileMetadata(ulong number, long size, byte[] smallest, byt
 
     public ReadOnlySpan<byte> LargestUserKey => Largest.Length >= InternalKey.TrailerSize ? InternalKey.UserKey(Largest) : default;
 
+    /// <summary>How many live versions hold the file. At 0 it is obsolete and may be deleted.</summary>
+    private int _refs;
+
+    public void Ref() => Interlocked.Increment(ref _refs);
+
+    /// <summary>Drops a version's hold; true when that was the last one.</summary>
+    public bool Unref() => Interlocked.Decrement(ref _refs) == 0;
+
+    /// <summary>Set by the compaction picker while the file is an input of a running compaction. Guarded by the DB mutex.</summary>
+    public bool BeingCompacted { get; set; }
+
     /// <summary>True when <paramref name="userKey"/> lies within the file's key range (bounds inclusive).</summary>
     public bool MayContain(ReadOnlySpan<byte> userKey) =>
         Smallest.Length > 0 && userKey.SequenceCompareTo(SmallestUserKey) >= 0 && userKey.SequenceCompareTo(LargestUserKey) <= 0;

@@ -2,11 +2,58 @@ namespace AimLsm.Lsm.Version;
 
 /// <summary>
 /// The set of live SSTables per level at one point in time. Immutable: a change builds a new version.
-/// Invariants: L0 files are ordered newest first (by largest sequence, then number); levels 1+ (filled from the
-/// compaction issue on) hold non-overlapping files in key order.
+/// Invariants: L0 files are ordered newest first (by largest sequence, then number); levels 1+ hold non-overlapping
+/// files in internal-key order.
+/// Lifetime: a version is referenced by the version set while current and by every super version (and so every
+/// read and iterator) that uses it. Its first reference takes a hold on each of its files; its last release drops
+/// them, and a file no version holds any more is handed to <see cref="_onObsolete"/> for deletion.
 /// </summary>
 internal sealed class Version
 {
+    private int _refs;
+    private Action<FileMetadata>? _onObsolete;
+
+    /// <summary>Level targets and compaction debt, computed once on first use (for flow control on the write path).</summary>
+    internal Compaction.LevelSizing? Sizing;
+
+    public void Ref()
+    {
+        if (Interlocked.Increment(ref _refs) == 1)
+        {
+            foreach (FileMetadata f in AllFiles)
+            {
+                f.Ref();
+            }
+        }
+    }
+
+    public void Unref()
+    {
+        int r = Interlocked.Decrement(ref _refs);
+        System.Diagnostics.Debug.Assert(r >= 0, "version released more often than referenced");
+        if (r == 0)
+        {
+            foreach (FileMetadata f in AllFiles)
+            {
+                if (f.Unref())
+                {
+                    _onObsolete?.Invoke(f);
+                }
+            }
+        }
+    }
+
+    /// <summary>Total bytes of the files in a level.</summary>
+    public long LevelBytes(int level)
+    {
+        long n = 0;
+        foreach (FileMetadata f in _levels[level])
+        {
+            n += f.Size;
+        }
+        return n;
+    }
+
     /// <summary>Levels 0..6, as RocksDB; a level number is part of the MANIFEST format (docs/format.md, "MANIFEST").</summary>
     public const int NumLevels = 7;
 
@@ -37,7 +84,7 @@ internal sealed class Version
     public IEnumerable<FileMetadata> AllFiles => _levels.SelectMany(l => l);
 
     /// <summary>Applies an edit, checking that it deletes only files that exist and adds none twice.</summary>
-    public Version Apply(VersionEdit edit)
+    public Version Apply(VersionEdit edit, Action<FileMetadata>? onObsolete = null)
     {
         var levels = new List<FileMetadata>[NumLevels];
         for (int i = 0; i < NumLevels; i++)
@@ -64,8 +111,10 @@ internal sealed class Version
             : b.Number.CompareTo(a.Number));
         for (int i = 1; i < NumLevels; i++)
         {
-            levels[i].Sort(static (a, b) => Keys.InternalKey.Compare(a.Smallest, b.Smallest));
+            levels[i].Sort(static (a, b) => a.Smallest.Length < Keys.InternalKey.TrailerSize || b.Smallest.Length < Keys.InternalKey.TrailerSize
+                ? a.Smallest.AsSpan().SequenceCompareTo(b.Smallest)
+                : Keys.InternalKey.Compare(a.Smallest, b.Smallest));
         }
-        return new Version(levels.Select(l => l.ToArray()).ToArray());
+        return new Version(levels.Select(l => l.ToArray()).ToArray()) { _onObsolete = onObsolete ?? _onObsolete };
     }
 }

@@ -18,6 +18,7 @@ internal sealed class VersionSet : IDisposable
     private LogWriter? _manifest;
     private long _nextFileNumber = 2;
     private Version _current = Version.Empty;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<FileMetadata> _obsolete = new();
 
     private VersionSet(IFileSystem fs, string dir)
     {
@@ -26,6 +27,23 @@ internal sealed class VersionSet : IDisposable
     }
 
     public Version Current => Volatile.Read(ref _current);
+
+    /// <summary>Tables no live version holds any more, waiting to be deleted.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<FileMetadata> ObsoleteFiles => _obsolete;
+
+    private void OnObsolete(FileMetadata f) => _obsolete.Enqueue(f);
+
+    /// <summary>Makes <paramref name="next"/> current: referenced before the old one is released, so shared files never drop to zero.</summary>
+    private void Install(Version next)
+    {
+        next.Ref();
+        Version old = _current;
+        Volatile.Write(ref _current, next);
+        if (!ReferenceEquals(old, Version.Empty))
+        {
+            old.Unref();
+        }
+    }
 
     /// <summary>The last sequence number recorded in the MANIFEST.</summary>
     public ulong LastSequence { get; set; }
@@ -100,7 +118,7 @@ internal sealed class VersionSet : IDisposable
                     {
                         throw new FormatException($"the database format version is {fv}; this build reads up to {VersionEdit.CurrentDbFormatVersion}");
                     }
-                    v = v.Apply(edit);
+                    v = v.Apply(edit, set.OnObsolete);
                 }
                 catch (FormatException e)
                 {
@@ -115,7 +133,7 @@ internal sealed class VersionSet : IDisposable
         {
             ThrowHelper.ThrowCorruption(manifestPath, 0, "MANIFEST: no comparator, log number, next file number or last sequence was recorded");
         }
-        set._current = v;
+        set.Install(v.Apply(new VersionEdit(), set.OnObsolete));
         set.LogNumber = logNumber.Value;
         set.LastSequence = lastSeq.Value;
         set.MarkFileNumberUsed(nextFile.Value - 1);
@@ -144,7 +162,12 @@ internal sealed class VersionSet : IDisposable
     }
 
     /// <summary>A fresh database's version set: empty, with its first WAL to be numbered by the caller.</summary>
-    public static VersionSet CreateNew(IFileSystem fs, string dir) => new(fs, dir);
+    public static VersionSet CreateNew(IFileSystem fs, string dir)
+    {
+        var set = new VersionSet(fs, dir);
+        set.Install(Version.Empty.Apply(new VersionEdit(), set.OnObsolete));
+        return set;
+    }
 
     /// <summary>
     /// Starts a new MANIFEST holding the whole current state in one edit, points CURRENT at it and deletes the old
@@ -228,7 +251,7 @@ internal sealed class VersionSet : IDisposable
         }
         edit.NextFileNumber = NextFileNumber;
         edit.LastSequence ??= LastSequence;
-        Version next = Current.Apply(edit);
+        Version next = Current.Apply(edit, OnObsolete);
         _manifest.AddRecord(edit.Encode());
         _manifest.Sync();
         if (edit.LogNumber is ulong log)
@@ -236,7 +259,7 @@ internal sealed class VersionSet : IDisposable
             LogNumber = log;
         }
         LastSequence = edit.LastSequence.Value;
-        Volatile.Write(ref _current, next);
+        Install(next);
         return next;
     }
 
@@ -245,7 +268,7 @@ internal sealed class VersionSet : IDisposable
     /// and records the whole state. If the process dies in between, the tables are unreferenced and deleted at the
     /// next open, and the WALs they came from, still present, are replayed again.
     /// </summary>
-    public void ApplyRecovered(VersionEdit edit) => Volatile.Write(ref _current, Current.Apply(edit));
+    public void ApplyRecovered(VersionEdit edit) => Install(Current.Apply(edit, OnObsolete));
 
     public void Dispose()
     {

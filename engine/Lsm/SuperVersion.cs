@@ -1,0 +1,53 @@
+using AimLsm.Lsm.Memtable;
+
+namespace AimLsm.Lsm;
+
+/// <summary>
+/// What a read sees, swapped atomically as one: the mutable memtable, the frozen one being flushed, and the version
+/// of the table files. Reference-counted: the database holds one reference while it is current, and each read or
+/// iterator holds one while it uses it, so the version's files outlive every reader. The first reference on the
+/// version is taken at construction and dropped when the count reaches zero.
+/// </summary>
+internal sealed class SuperVersion
+{
+    private int _refs = 1;
+
+    public SuperVersion(MemTable mem, MemTable? imm, Version.Version version)
+    {
+        Mem = mem;
+        Imm = imm;
+        Version = version;
+        version.Ref();
+    }
+
+    public MemTable Mem { get; }
+
+    public MemTable? Imm { get; }
+
+    public Version.Version Version { get; }
+
+    /// <summary>Takes a reference unless the super version was already released (then the caller reads the newer one).</summary>
+    public bool TryRef()
+    {
+        while (true)
+        {
+            int r = Volatile.Read(ref _refs);
+            if (r == 0)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0)
+        {
+            Version.Unref();
+        }
+    }
+}
