@@ -20,6 +20,11 @@ public sealed class HookFileSystem(IFileSystem inner) : IFileSystem
             throw new IOException($"injected: the machine is off ({op} {path})");
         }
         Hook?.Invoke(op, path);
+        if (Dead)
+        {
+            // Checked again: a thread held in the hook must not write after the machine "died" meanwhile.
+            throw new IOException($"injected: the machine is off ({op} {path})");
+        }
     }
 
     public IWritableFile Create(string path)

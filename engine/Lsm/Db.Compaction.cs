@@ -176,6 +176,9 @@ public sealed partial class Db
                 Monitor.PulseAll(_mutex);
             }
         }
+        // A background compaction may have done the work meanwhile and not yet deleted its inputs: the space is
+        // promised back when this returns, so purge here too (the purge lock waits for one in progress).
+        PurgeObsoleteFiles();
     }
 
     private void RunManual(CompactionPlan plan)

@@ -159,7 +159,7 @@ public sealed partial class Db
         _lastSequence = lastSequence;
         lock (_mutex)
         {
-            InstallSuperVersion(new MemTable(walNumber, _options.WriteBufferSize), null, _versions.Current);
+            InstallSuperVersion(NewMemTable(walNumber), null, _versions.Current);
         }
 
         // Only now, with the MANIFEST durable, is it safe to drop the replayed WALs and any unreferenced files.

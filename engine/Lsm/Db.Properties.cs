@@ -97,10 +97,13 @@ public sealed partial class Db
         sb.AppendLine(inv, $"stalls: {Stats.StallTime.TotalSeconds:F3} s ({Stats.Slowdowns} slowdowns, {Stats.Stops} stops)");
         (long hits, long misses) = BlockCacheCounters();
         sb.AppendLine(inv, $"block cache: {BlockCacheUsage() / 1048576.0:F1} MB used, {hits} hits, {misses} misses; open tables: {_tables.OpenCount}");
+        Lsm.Sst.TableStatistics t = _tableOptions.Statistics;
+        sb.AppendLine(inv, $"bloom filter: {t.FilterChecks} checks, {t.FilterNegatives} tables skipped; data blocks read from files: {t.DataBlockReads}");
         return sb.ToString();
     }
 
-    private long BlockCacheUsage() => 0;
+    private long BlockCacheUsage() => _tableOptions.Cache?.Usage ?? 0;
 
-    private (long Hits, long Misses) BlockCacheCounters() => (0, 0);
+    private (long Hits, long Misses) BlockCacheCounters() =>
+        _tableOptions.Cache is { } c ? (c.Hits, c.Misses) : (0, 0);
 }

@@ -369,7 +369,7 @@ public sealed partial class Db
         _wal = wal;
         _walNumber = number;
         SuperVersion old = _super;
-        InstallSuperVersion(new MemTable(number, _options.WriteBufferSize), old.Mem, old.Version);
+        InstallSuperVersion(NewMemTable(number), old.Mem, old.Version);
         Monitor.PulseAll(_mutex);
     }
 }

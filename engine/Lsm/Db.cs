@@ -34,6 +34,9 @@ public sealed partial class Db : IDisposable
     private readonly TableOptions _tableOptions;
     private readonly CompactionPicker _picker;
 
+    /// <summary>Memtable arena chunks, reused so that steady writing allocates nothing: two write buffers' worth.</summary>
+    private readonly ChunkPool _chunks;
+
     /// <summary>Held by the group-commit leader. Guards <see cref="_wal"/>, <see cref="_walNumber"/> and inserts into the mutable memtable.</summary>
     private readonly object _writeLock = new();
 
@@ -67,7 +70,9 @@ public sealed partial class Db : IDisposable
         _tableOptions = TableOptions.From(options, cache);
         _tables = new TableCache(fs, path, _tableOptions, options.MaxOpenFiles);
         _picker = new CompactionPicker(options);
-        _super = new SuperVersion(new MemTable(0, options.WriteBufferSize), null, versions.Current);
+        int chunk = MemTable.ChunkSizeFor(options.WriteBufferSize);
+        _chunks = new ChunkPool(chunk, (int)Math.Min(int.MaxValue, (2 * options.WriteBufferSize / chunk) + 2));
+        _super = new SuperVersion(NewMemTable(0), null, versions.Current);
     }
 
     /// <summary>The database directory.</summary>
@@ -118,6 +123,8 @@ public sealed partial class Db : IDisposable
         }
     }
 
+    private MemTable NewMemTable(ulong logNumber) => new(logNumber, _options.WriteBufferSize, _chunks);
+
     /// <summary>Takes a reference on the current super version; the caller releases it.</summary>
     private SuperVersion AcquireSuperVersion()
     {
@@ -139,13 +146,20 @@ public sealed partial class Db : IDisposable
         old.Release();
     }
 
+    /// <summary>One purge at a time: a caller returns only after every file queued before it is gone (CompactRange promises the space back).</summary>
+    private readonly object _purgeLock = new();
+
     /// <summary>Deletes the table files no live version holds any more, and forgets their open handles and cached blocks.</summary>
     internal void PurgeObsoleteFiles()
     {
-        while (_versions.ObsoleteFiles.TryDequeue(out FileMetadata? f))
+        lock (_purgeLock)
         {
-            _tables.Evict(f.Number);
-            DeleteQuietly(FileNames.Table(f.Number));
+            while (_versions.ObsoleteFiles.TryDequeue(out FileMetadata? f))
+            {
+                _tables.Evict(f.Number);
+                _tableOptions.Cache?.EraseFile(f.Number);
+                DeleteQuietly(FileNames.Table(f.Number));
+            }
         }
     }
 
@@ -207,6 +221,7 @@ public sealed partial class Db : IDisposable
             PurgeObsoleteFiles();
             _versions.Dispose();
             _tables.Dispose();
+            _tableOptions.Cache?.Clear();
             _meter?.Dispose();
             _fileLock.Dispose();
         }

@@ -18,6 +18,8 @@ internal sealed class SuperVersion
         Imm = imm;
         Version = version;
         version.Ref();
+        mem.Ref();
+        imm?.Ref();
     }
 
     public MemTable Mem { get; }
@@ -48,6 +50,8 @@ internal sealed class SuperVersion
         if (Interlocked.Decrement(ref _refs) == 0)
         {
             Version.Unref();
+            Mem.Unref();
+            Imm?.Unref();
         }
     }
 }

@@ -13,7 +13,7 @@ public unsafe class ArenaTests
     }
 
     [Fact]
-    public void Allocate_IsAlignedZeroedAndCounted()
+    public void Allocate_IsAlignedAndCounted()
     {
         var arena = new Arena(4096);
         byte* a = arena.Allocate(3);
@@ -23,10 +23,7 @@ public unsafe class ArenaTests
         Assert.Equal(8, b - a);
         Assert.Equal(8 + 16, arena.BytesUsed);
         Assert.Equal(4096, arena.MemoryUsage);
-        for (int i = 0; i < 9; i++)
-        {
-            Assert.Equal(0, b[i]);
-        }
+        // Contents are undefined: pooled chunks are reused without clearing (the skip list writes what it reads).
     }
 
     [Fact]

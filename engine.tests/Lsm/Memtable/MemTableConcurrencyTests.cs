@@ -131,8 +131,9 @@ public class MemTableConcurrencyTests
         {
             uint k = (uint)writerRng.Next(100_000);
             seq++;
-            mem.Add(seq, EntryType.Value, UserKey(k), ValueFor(k, seq));
+            // Raise the bound before the node is published: a reader may see the node the moment it is linked.
             Volatile.Write(ref maxSeq, (long)seq);
+            mem.Add(seq, EntryType.Value, UserKey(k), ValueFor(k, seq));
         }
         stop.Cancel();
         foreach (Thread t in readers)

@@ -122,6 +122,36 @@ public class BloomFilterTests(ITestOutputHelper output)
         Assert.Equal(expected, contents[..64]);
     }
 
+    /// <summary>The worked example of docs/format.md, "Filter block": user keys a and b at 10 bits per key.</summary>
+    [Fact]
+    public void GoldenFilterBlock()
+    {
+        var h = new TableHarness();
+        h.Build("t.sst", [
+            (InternalKey.Make(B("a"), 3, EntryType.Deletion), []),
+            (InternalKey.Make(B("a"), 1, EntryType.Value), B("1")),
+            (InternalKey.Make(B("b"), 2, EntryType.Value), B("2")),
+        ]);
+        byte[] file = h.Contents("t.sst");
+        int footer = file.Length - TableFormat.FooterSize;
+        BlockHandle.TryDecode(file.AsSpan(footer + 1), out BlockHandle meta);
+        var it = new BlockIterator(internalKeys: false);
+        it.Reset(file, (int)meta.Offset, (int)meta.Size, "t.sst", (long)meta.Offset);
+        it.Seek(B(TableFormat.FilterBlockName));
+        Assert.Equal(TableFormat.FilterBlockName, Encoding.ASCII.GetString(it.Key));
+        BlockHandle.TryDecode(it.Value, out BlockHandle filter);
+        Assert.Equal(72UL, filter.Size);
+        byte[] expected = Convert.FromHexString(
+            "00000080000000040800000000000000" +
+            "80000000000000000810000000000100" +
+            "00004000800008000000000000000000" +
+            "00000000100000000000020000000000" +
+            "0106060001000000" +
+            "00c0ecd684");
+        Assert.Equal(expected, file.AsSpan((int)filter.Offset, 77).ToArray());
+        Assert.Equal(0xD24EC4F1A98C6E5BUL, XxHash64.Hash(B("a")));
+    }
+
     [Fact]
     public void LineCount_RoundsBitsUpToWholeLines()
     {

@@ -20,12 +20,28 @@ internal sealed unsafe class MemTable
 
     /// <param name="logNumber">The WAL file that holds this memtable's writes (0 when none).</param>
     /// <param name="writeBufferSize">Sizes the arena's chunks.</param>
-    public MemTable(ulong logNumber, long writeBufferSize)
+    /// <param name="pool">Where the arena takes chunks from and returns them to, or null to leave them to the GC.</param>
+    public MemTable(ulong logNumber, long writeBufferSize, ChunkPool? pool = null)
     {
         LogNumber = logNumber;
-        int chunk = (int)Math.Clamp(writeBufferSize / 8, 4096, 4 << 20);
-        _arena = new Arena(chunk);
+        _arena = new Arena(ChunkSizeFor(writeBufferSize), pool);
         _list = new SkipList(_arena);
+    }
+
+    /// <summary>The arena chunk size for a write buffer: an eighth of it, between 4 KiB and 4 MiB.</summary>
+    public static int ChunkSizeFor(long writeBufferSize) => (int)Math.Clamp(writeBufferSize / 8, 4096, 4 << 20);
+
+    /// <summary>One per super version holding the memtable; the last release gives the arena back to its pool.</summary>
+    private int _refs;
+
+    public void Ref() => Interlocked.Increment(ref _refs);
+
+    public void Unref()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0)
+        {
+            _arena.Release();
+        }
     }
 
     public ulong LogNumber { get; }

@@ -58,6 +58,8 @@ internal sealed unsafe class SkipList
         *(int*)n = keyLength;
         *(int*)(n + 4) = valueLength;
         *(int*)(n + 8) = height;
+        // Arena memory may be a reused chunk: links must start null.
+        new Span<byte>(n + HeaderBytes, height * 8).Clear();
         return n;
     }
 

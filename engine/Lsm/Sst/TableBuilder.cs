@@ -59,11 +59,27 @@ internal sealed class TableBuilder
         _props.RawKeySize += (ulong)internalKey.Length;
         _props.RawValueSize += (ulong)value.Length;
         _filter?.AddKey(InternalKey.UserKey(internalKey));
+        if (!_data.IsEmpty && WouldOverflow(internalKey.Length, value.Length))
+        {
+            FlushDataBlock();
+        }
         _data.Add(internalKey, value);
         if (_data.EstimatedSize >= _blockSize)
         {
             FlushDataBlock();
         }
+    }
+
+    /// <summary>
+    /// True when the block is at least 90% full and the next entry could push it past BlockSize minus the trailer.
+    /// Closing it first keeps a typical block and its trailer within BlockSize bytes, so that with the default
+    /// 4 KiB it fits a 4 KiB pooled buffer instead of an 8 KiB one (RocksDB's block_size_deviation of 10%).
+    /// </summary>
+    private bool WouldOverflow(int keyLength, int valueLength)
+    {
+        int size = _data.EstimatedSize;
+        int worstAfter = size + (3 * Common.Varint.MaxLength32) + keyLength + valueLength + 4; // + a restart point
+        return worstAfter > _blockSize - TableFormat.BlockTrailerSize && size >= _blockSize - (_blockSize / 10);
     }
 
     public void AddRangeTombstone(RangeTombstone tombstone)
