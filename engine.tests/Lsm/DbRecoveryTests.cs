@@ -189,18 +189,28 @@ public class DbRecoveryTests
     }
 
     [Fact]
-    public void A_truncated_table_fails_the_read_naming_the_file_and_changes_nothing()
+    public void A_truncated_table_fails_the_open_naming_the_file_and_changes_nothing()
     {
         MemFileSystem fs = FlushedTable();
         string sst = FsBytes.Only(fs, DbPath, ".sst");
-        FsBytes.Truncate(fs, sst, fs.GetFileSize(sst) - 10);
+        long size = fs.GetFileSize(sst);
+        FsBytes.Truncate(fs, sst, size - 10);
         Dictionary<string, byte[]> before = FsBytes.Snapshot(fs, DbPath);
-        using (Db db = Reopen(fs, WalRecoveryMode.PointInTime))
-        {
-            var e = Assert.Throws<CorruptionException>(() => db.Get(Key(1)));
-            Assert.Equal(sst, e.File);
-        }
-        Assert.True(before[Path.GetFileName(sst)].AsSpan().SequenceEqual(FsBytes.Read(fs, sst)));
+        var e = Assert.Throws<CorruptionException>(() => Reopen(fs, WalRecoveryMode.PointInTime));
+        Assert.Equal(sst, e.File);
+        Assert.Equal(size - 10, e.Offset);
+        FsBytes.AssertUnchanged(before, fs, DbPath);
+    }
+
+    [Fact]
+    public void A_missing_table_fails_the_open_naming_the_MANIFEST_that_lists_it()
+    {
+        MemFileSystem fs = FlushedTable();
+        string sst = FsBytes.Only(fs, DbPath, ".sst");
+        fs.Delete(sst);
+        var e = Assert.Throws<CorruptionException>(() => Reopen(fs, WalRecoveryMode.PointInTime));
+        Assert.StartsWith("MANIFEST-", Path.GetFileName(e.File));
+        Assert.Contains(Path.GetFileName(sst), e.Message);
     }
 
     [Fact]

@@ -55,15 +55,18 @@ public class DbModelTests(ITestOutputHelper output)
     public void The_same_sequence_reads_the_same_under_every_option_set()
     {
         int cases = CaseCount(150);
+        long ops = 0;
         Property prop = Prop.ForAll(ModelGen.Arbitrary, c =>
         {
             for (int set = 0; set < ModelGen.OptionSets.Length; set++)
             {
                 ModelCase variant = c with { OptionSet = set };
                 ModelRunner.Run(variant.Ops, variant.Options());
+                ops += c.Ops.Length;
             }
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(cases).WithQuietOnSuccess(true), prop);
+        output.WriteLine($"metamorphic: {cases} sequences x {ModelGen.OptionSets.Length} option sets, {ops} ops, identical reads");
     }
 
     public static TheoryData<string> SavedCases()

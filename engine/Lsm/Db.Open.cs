@@ -117,6 +117,7 @@ public sealed partial class Db
             }
         }
         logs.Sort();
+        CheckLiveFiles(logs);
 
         ulong lastSequence = _versions.LastSequence;
         MemTable mem = new(0, _options.WriteBufferSize);
@@ -184,6 +185,60 @@ public sealed partial class Db
         {
             _options.Listener?.OnWalRecovery(report);
         }
+    }
+
+    /// <summary>
+    /// Refuses to open over a MANIFEST that lost an edit something already acted on, and checks that every table the
+    /// MANIFEST lists is there, whole (RocksDB's check at open): better a clear refusal now than stale or missing
+    /// data served later. Modifies nothing.
+    /// </summary>
+    private void CheckLiveFiles(List<ulong> logs)
+    {
+        string manifest = _versions.ManifestPath;
+        long torn = _versions.TornTailOffset;
+        if (!logs.Contains(_versions.LogNumber) && logs.Count > 0)
+        {
+            // A WAL is deleted only after a MANIFEST edit moved the log number past it, and the WAL a new log number
+            // names is created before any newer one. So the oldest needed WAL missing while a newer one exists means
+            // the MANIFEST lost edits that were acted on (cut off, torn, or truncated at a record boundary).
+            throw new CorruptionException(manifest, torn >= 0 ? torn : _fs.GetFileSize(manifest),
+                $"MANIFEST: WAL {FileNames.Wal(_versions.LogNumber)}, the oldest it says recovery needs, is gone while "
+                + $"{FileNames.Wal(logs[^1])} exists: the MANIFEST lost edits that were already acted on"
+                + (torn >= 0 ? " (its last edit is cut off)" : ""));
+        }
+        foreach (FileMetadata f in _versions.Current.AllFiles)
+        {
+            string path = System.IO.Path.Combine(_path, FileNames.Table(f.Number));
+            long size = _fs.FileExists(path) ? _fs.GetFileSize(path) : -1;
+            if (size == f.Size)
+            {
+                continue;
+            }
+            string what = size < 0 ? "is missing" : $"is {size} bytes, not the {f.Size} the MANIFEST recorded";
+            if (torn >= 0)
+            {
+                throw new CorruptionException(manifest, torn, $"MANIFEST: its last edit is cut off and table {FileNames.Table(f.Number)} {what}");
+            }
+            if (size < 0)
+            {
+                // The MANIFEST and the directory disagree: the MANIFEST lost an edit, or the table was deleted.
+                throw new CorruptionException(manifest, _fs.GetFileSize(manifest),
+                    $"MANIFEST: it lists table {FileNames.Table(f.Number)} (level {LevelOf(f)}), which is missing");
+            }
+            throw new CorruptionException(path, Math.Min(size, f.Size), $"a live table {what} (truncated or replaced?)");
+        }
+    }
+
+    private int LevelOf(FileMetadata f)
+    {
+        for (int l = 0; l < Lsm.Version.Version.NumLevels; l++)
+        {
+            if (_versions.Current.Files(l).Contains(f))
+            {
+                return l;
+            }
+        }
+        return -1;
     }
 
     /// <summary>

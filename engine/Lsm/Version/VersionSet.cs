@@ -53,6 +53,15 @@ internal sealed class VersionSet : IDisposable
 
     public ulong ManifestNumber { get; private set; }
 
+    /// <summary>The MANIFEST's path, once recovered or written.</summary>
+    public string ManifestPath => PathOf(FileNames.Manifest(ManifestNumber));
+
+    /// <summary>
+    /// Where recovery found the MANIFEST cut off inside a record (a torn last edit), or -1. A torn edit is dropped,
+    /// which is right only if nothing acted on it; <see cref="Db"/> checks that before opening.
+    /// </summary>
+    public long TornTailOffset { get; private set; } = -1;
+
     public ulong NextFileNumber => (ulong)Interlocked.Read(ref _nextFileNumber);
 
     public ulong NewFileNumber() => (ulong)Interlocked.Increment(ref _nextFileNumber) - 1;
@@ -94,11 +103,13 @@ internal sealed class VersionSet : IDisposable
         {
             var reader = new LogReader(file, p =>
             {
-                // A torn last record is an edit that was never acknowledged (edits are synced before they count).
+                // A torn last record may be an edit that was never acknowledged (edits are synced before they
+                // count); the open checks that nothing acted on it (TornTailOffset). Anything else is damage.
                 if (p.Kind != LogProblemKind.TruncatedTail)
                 {
                     ThrowHelper.ThrowCorruption(manifestPath, p.Offset, "MANIFEST: " + p.Reason);
                 }
+                set.TornTailOffset = p.Offset;
             });
             while (reader.ReadRecord(out ReadOnlySpan<byte> record))
             {

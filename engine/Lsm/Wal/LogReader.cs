@@ -182,7 +182,11 @@ internal sealed class LogReader
             }
             if (LogFormat.HeaderSize + len > _blockLength - _pos)
             {
-                if (_eof)
+                // A torn write looks like a record running past the end of the file. But the writer never lets a
+                // fragment cross its block, so a length past the block is damage whatever the file's end; and a
+                // genuinely torn record is the last thing written, so a valid record after it means damage too.
+                bool fitsBlock = LogFormat.HeaderSize + len <= LogFormat.BlockSize - _pos;
+                if (_eof && fitsBlock && !ValidRecordFollows(_pos + 1))
                 {
                     _tornAt = offset;
                     _pos = _blockLength;
@@ -213,6 +217,26 @@ internal sealed class LogReader
             _pos += LogFormat.HeaderSize + len;
             return FragmentResult.Ok;
         }
+    }
+
+    /// <summary>True when a fragment with a matching checksum starts anywhere in the block from <paramref name="from"/> on.</summary>
+    private bool ValidRecordFollows(int from)
+    {
+        for (int p = from; p + LogFormat.HeaderSize <= _blockLength; p++)
+        {
+            int len = BinaryPrimitives.ReadUInt16LittleEndian(_block.AsSpan(p + 4));
+            byte type = _block[p + 6];
+            if (type is < (byte)RecordType.Full or > (byte)RecordType.Last || p + LogFormat.HeaderSize + len > _blockLength)
+            {
+                continue;
+            }
+            uint stored = BinaryPrimitives.ReadUInt32LittleEndian(_block.AsSpan(p));
+            if (Checksum.Mask(Checksum.Compute(_block.AsSpan(p + LogFormat.HeaderSize - 1, len + 1))) == stored)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void ReadNextBlock()
