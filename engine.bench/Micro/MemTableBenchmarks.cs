@@ -13,9 +13,10 @@ namespace AimLsm.Bench.Micro;
 public class MemTableBenchmarks
 {
     private const int Entries = 100_000;
-    private const long WriteBuffer = 32L << 20;
+    private const long WriteBuffer = 4L << 20;
     private readonly byte[] _value = MicroData.Bytes(MicroData.ValueSize, 4);
     private readonly byte[] _key = new byte[MicroData.KeySize];
+    private readonly ChunkPool _pool = new(MemTable.ChunkSizeFor(WriteBuffer), 64);
     private MemTable _insertTable = null!;
     private MemTable _lookupTable = null!;
     private ulong _sequence;
@@ -24,7 +25,13 @@ public class MemTableBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _insertTable = new MemTable(0, WriteBuffer);
+        // As the Db does: memtables take arena chunks from a pool and give them back when released; cycle a few
+        // so the pool is primed and the benchmark measures the steady state.
+        _insertTable = NewInsertTable();
+        for (int i = 0; i < 3 * Entries; i++)
+        {
+            MemTableInsert();
+        }
         _lookupTable = new MemTable(0, WriteBuffer);
         for (int i = 0; i < Entries; i++)
         {
@@ -46,10 +53,18 @@ public class MemTableBenchmarks
     {
         if (_insertTable.ApproximateMemoryUsage >= WriteBuffer)
         {
-            _insertTable = new MemTable(0, WriteBuffer);
+            _insertTable.Unref();
+            _insertTable = NewInsertTable();
         }
         MicroData.Key(NextIndex(), _key);
         _insertTable.Add(++_sequence, EntryType.Value, _key, _value);
+    }
+
+    private MemTable NewInsertTable()
+    {
+        var t = new MemTable(0, WriteBuffer, _pool);
+        t.Ref();
+        return t;
     }
 
     [Benchmark]
