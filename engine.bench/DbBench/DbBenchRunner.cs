@@ -453,6 +453,7 @@ internal sealed class DbBenchRunner
             note = Join(note, $"found {found:N0} of {ops:N0}");
         }
         note = Join(note, latencyNote);
+        note = Join(note, e.WorkloadNote());
         return new WorkloadResult
         {
             Engine = e.Name,

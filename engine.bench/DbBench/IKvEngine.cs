@@ -36,6 +36,9 @@ internal interface IKvEngine : IDisposable
     /// compaction it started, so that the next workload starts on an idle engine (not timed).
     /// </summary>
     void Flush();
+
+    /// <summary>What the engine says about the workload just measured (compaction, stalls), or null. Resets its counters.</summary>
+    string? WorkloadNote() => null;
 }
 
 /// <summary>A batch of writes, reused after <see cref="Commit"/>.</summary>

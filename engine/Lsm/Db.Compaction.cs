@@ -218,6 +218,24 @@ public sealed partial class Db
         }
     }
 
+    /// <summary>
+    /// Waits until no compaction runs and every level is within its target (RocksDB's WaitForCompact), so a
+    /// benchmark or a bulk load can start its next phase on an idle engine. Returns at once after a background error.
+    /// </summary>
+    public void WaitForCompactions()
+    {
+        ThrowIfDisposed();
+        lock (_mutex)
+        {
+            while (_backgroundError is null && !_stopBackground
+                && (_runningCompactions > 0 || _manualCompaction || _super.Imm is not null
+                    || (!_options.DisableAutoCompactions && LevelSizing.Compute(_versions.Current, _options).Scores.Any(s => s >= 1))))
+            {
+                Monitor.Wait(_mutex, 100);
+            }
+        }
+    }
+
     /// <summary>Where flow control stands for the current version.</summary>
     private enum WriteStall
     {
