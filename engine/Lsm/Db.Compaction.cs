@@ -49,6 +49,9 @@ public sealed partial class Db
             try
             {
                 RunCompaction(plan);
+                // Before the compaction counts as done: whoever waits for it (CompactRange, WaitForCompactions)
+                // then finds the inputs' space already given back.
+                PurgeObsoleteFiles();
             }
             catch (Exception e)
             {
@@ -63,7 +66,6 @@ public sealed partial class Db
                     Monitor.PulseAll(_mutex);
                 }
             }
-            PurgeObsoleteFiles();
         }
     }
 
@@ -234,6 +236,7 @@ public sealed partial class Db
                 Monitor.Wait(_mutex, 100);
             }
         }
+        PurgeObsoleteFiles();
     }
 
     /// <summary>Where flow control stands for the current version.</summary>
