@@ -4,10 +4,10 @@ namespace AimLsm.Tests.Testing;
 
 /// <summary>
 /// Wraps a file system and throws <see cref="IOException"/> ("disk full") from writes, syncs or file creation
-/// while <see cref="FailWrites"/> is set. Enough for the core's error-state tests; the verification issue brings
-/// a full fault-injecting file system.
+/// while <see cref="FailWrites"/> is set. Enough for the core's error-state tests; the verification suite uses the
+/// full <see cref="FaultInjectionFileSystem"/>.
 /// </summary>
-public sealed class FailingFileSystem(IFileSystem inner) : IFileSystem
+public sealed class FailingFileSystem(IFileSystem inner) : ForwardingFileSystem(inner)
 {
     public volatile bool FailWrites;
 
@@ -22,62 +22,44 @@ public sealed class FailingFileSystem(IFileSystem inner) : IFileSystem
         }
     }
 
-    public IWritableFile Create(string path)
+    public override IWritableFile Create(string path)
     {
         MaybeFail("create " + path);
-        return new Writable(this, inner.Create(path));
+        return base.Create(path);
     }
 
-    public IReadableFile OpenRead(string path) => inner.OpenRead(path);
+    protected override IWritableFile Wrap(IWritableFile file, string path) => new Writable(this, file);
 
-    public bool FileExists(string path) => inner.FileExists(path);
-
-    public bool DirectoryExists(string path) => inner.DirectoryExists(path);
-
-    public void CreateDirectory(string path) => inner.CreateDirectory(path);
-
-    public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
-
-    public long GetFileSize(string path) => inner.GetFileSize(path);
-
-    public void Delete(string path) => inner.Delete(path);
-
-    public void Rename(string source, string destination)
+    public override void Rename(string source, string destination)
     {
         MaybeFail("rename");
-        inner.Rename(source, destination);
+        base.Rename(source, destination);
     }
 
-    public void SyncDirectory(string directory)
+    public override void SyncDirectory(string directory)
     {
         MaybeFail("sync directory");
-        inner.SyncDirectory(directory);
+        base.SyncDirectory(directory);
     }
 
-    public IDisposable? TryLock(string path) => inner.TryLock(path);
-
-    private sealed class Writable(FailingFileSystem fs, IWritableFile file) : IWritableFile
+    private sealed class Writable(FailingFileSystem fs, IWritableFile file) : ForwardingWritable(file)
     {
-        public long Length => file.Length;
-
-        public void Append(ReadOnlySpan<byte> data)
+        public override void Append(ReadOnlySpan<byte> data)
         {
             fs.MaybeFail("append");
-            file.Append(data);
+            File.Append(data);
         }
 
-        public void Flush()
+        public override void Flush()
         {
             fs.MaybeFail("flush");
-            file.Flush();
+            File.Flush();
         }
 
-        public void Sync()
+        public override void Sync()
         {
             fs.MaybeFail("sync");
-            file.Sync();
+            File.Sync();
         }
-
-        public void Dispose() => file.Dispose();
     }
 }

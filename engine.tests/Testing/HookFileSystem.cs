@@ -7,7 +7,7 @@ namespace AimLsm.Tests.Testing;
 /// operation and the path: a test can block a thread there (to hold a flush), throw (an I/O error), or set
 /// <see cref="Dead"/> to make every later write fail, as after the machine lost power.
 /// </summary>
-public sealed class HookFileSystem(IFileSystem inner) : IFileSystem
+public sealed class HookFileSystem(IFileSystem inner) : ForwardingFileSystem(inner)
 {
     public Action<string, string>? Hook { get; set; }
 
@@ -15,79 +15,60 @@ public sealed class HookFileSystem(IFileSystem inner) : IFileSystem
 
     private void Before(string op, string path)
     {
-        if (Dead)
-        {
-            throw new IOException($"injected: the machine is off ({op} {path})");
-        }
+        ThrowIfDead(op, path);
         Hook?.Invoke(op, path);
+        // Checked again: a thread held in the hook must not write after the machine "died" meanwhile.
+        ThrowIfDead(op, path);
+    }
+
+    private void ThrowIfDead(string op, string path)
+    {
         if (Dead)
         {
-            // Checked again: a thread held in the hook must not write after the machine "died" meanwhile.
             throw new IOException($"injected: the machine is off ({op} {path})");
         }
     }
 
-    public IWritableFile Create(string path)
+    public override IWritableFile Create(string path)
     {
         Before("create", path);
-        return new Writable(this, inner.Create(path), path);
+        return base.Create(path);
     }
 
-    public IReadableFile OpenRead(string path) => inner.OpenRead(path);
+    protected override IWritableFile Wrap(IWritableFile file, string path) => new Writable(this, file, path);
 
-    public bool FileExists(string path) => inner.FileExists(path);
-
-    public bool DirectoryExists(string path) => inner.DirectoryExists(path);
-
-    public void CreateDirectory(string path) => inner.CreateDirectory(path);
-
-    public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
-
-    public long GetFileSize(string path) => inner.GetFileSize(path);
-
-    public void Delete(string path)
+    public override void Delete(string path)
     {
         if (!Dead)
         {
-            inner.Delete(path);
+            base.Delete(path);
         }
     }
 
-    public void Rename(string source, string destination)
+    public override void Rename(string source, string destination)
     {
         Before("rename", destination);
-        inner.Rename(source, destination);
+        base.Rename(source, destination);
     }
 
-    public void SyncDirectory(string directory)
+    public override void SyncDirectory(string directory)
     {
         Before("syncdir", directory);
-        inner.SyncDirectory(directory);
+        base.SyncDirectory(directory);
     }
 
-    public IDisposable? TryLock(string path) => inner.TryLock(path);
-
-    private sealed class Writable(HookFileSystem fs, IWritableFile file, string path) : IWritableFile
+    private sealed class Writable(HookFileSystem fs, IWritableFile file, string path) : ForwardingWritable(file)
     {
-        public long Length => file.Length;
-
-        public void Append(ReadOnlySpan<byte> data)
+        public override void Append(ReadOnlySpan<byte> data)
         {
-            if (fs.Dead)
-            {
-                throw new IOException("injected: the machine is off");
-            }
-            file.Append(data);
+            fs.ThrowIfDead("append", path);
+            File.Append(data);
         }
 
-        public void Flush() => file.Flush();
-
-        public void Sync()
+        public override void Sync()
         {
             fs.Before("sync", path);
-            file.Sync();
+            File.Sync();
         }
-
-        public void Dispose() => file.Dispose();
     }
 }
