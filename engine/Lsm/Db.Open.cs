@@ -206,6 +206,18 @@ public sealed partial class Db
                 + $"{FileNames.Wal(logs[^1])} exists: the MANIFEST lost edits that were already acted on"
                 + (torn >= 0 ? " (its last edit is cut off)" : ""));
         }
+        for (int l = 1; l < Lsm.Version.Version.NumLevels; l++)
+        {
+            IReadOnlyList<FileMetadata> files = _versions.Current.Files(l);
+            for (int i = 1; i < files.Count; i++)
+            {
+                if (InternalKey.Compare(files[i - 1].Largest, files[i].Smallest) >= 0)
+                {
+                    throw new CorruptionException(manifest, torn >= 0 ? torn : _fs.GetFileSize(manifest),
+                        $"MANIFEST: tables {FileNames.Table(files[i - 1].Number)} and {FileNames.Table(files[i].Number)} overlap in level {l}, whose tables must not");
+                }
+            }
+        }
         foreach (FileMetadata f in _versions.Current.AllFiles)
         {
             string path = System.IO.Path.Combine(_path, FileNames.Table(f.Number));

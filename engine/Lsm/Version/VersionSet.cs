@@ -234,7 +234,14 @@ internal sealed class VersionSet : IDisposable
         LastSequence = lastSequence;
         if (oldNumber != 0)
         {
-            _fs.Delete(PathOf(FileNames.Manifest(oldNumber)));
+            try
+            {
+                _fs.Delete(PathOf(FileNames.Manifest(oldNumber)));
+            }
+            catch (IOException)
+            {
+                // Best effort, as every deletion: CURRENT names the new MANIFEST; the next open deletes the old one.
+            }
         }
     }
 

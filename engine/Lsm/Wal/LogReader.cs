@@ -76,6 +76,16 @@ internal sealed class LogReader
                     }
                     record = default;
                     return false;
+                case FragmentResult.Zeroed:
+                    // Zero-filled space cut the record off: the same kind of damage as the space itself, so that a
+                    // zeroed tail stays a tail for the recovery modes.
+                    if (inFragmented)
+                    {
+                        Report(LogProblemKind.ZeroedSpace, recordStart, fragmentOffset - recordStart, "a record was cut off by zero-filled space");
+                    }
+                    inFragmented = false;
+                    scratchLength = 0;
+                    continue;
                 case FragmentResult.Bad:
                     // ReadFragment reported the bad fragment; the record it interrupted is lost too, so say so.
                     if (inFragmented)
@@ -144,6 +154,7 @@ internal sealed class LogReader
     {
         Ok,
         Bad,
+        Zeroed,
         Eof,
     }
 
@@ -178,7 +189,7 @@ internal sealed class LogReader
             {
                 Report(LogProblemKind.ZeroedSpace, offset, _blockLength - _pos, "zero-filled space where a record should start");
                 _pos = _blockLength;
-                return FragmentResult.Bad;
+                return FragmentResult.Zeroed;
             }
             if (LogFormat.HeaderSize + len > _blockLength - _pos)
             {
