@@ -125,6 +125,7 @@ public sealed partial class Db
     public void CompactRange(byte[]? begin = null, byte[]? end = null)
     {
         ThrowIfDisposed();
+        ThrowIfReadOnly(nameof(CompactRange));
         Flush();
         lock (_mutex)
         {
@@ -227,6 +228,10 @@ public sealed partial class Db
     public void WaitForCompactions()
     {
         ThrowIfDisposed();
+        if (_readOnly)
+        {
+            return;
+        }
         lock (_mutex)
         {
             while (_backgroundError is null && !_stopBackground

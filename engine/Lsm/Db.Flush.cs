@@ -17,6 +17,7 @@ public sealed partial class Db
         lock (_writeLock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly(nameof(Flush));
             ThrowIfBackgroundError();
             FlushLocked();
         }

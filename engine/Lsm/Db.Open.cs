@@ -340,7 +340,7 @@ public sealed partial class Db
             mem.Add(seq++, type, key, value);
         }
         lastSequence = Math.Max(lastSequence, seq - 1);
-        if (mem.ApproximateMemoryUsage >= _options.WriteBufferSize)
+        if (!_readOnly && mem.ApproximateMemoryUsage >= _options.WriteBufferSize)
         {
             FileMetadata? table = WriteLevel0Table(mem);
             if (table is not null)

@@ -19,6 +19,7 @@ public sealed partial class Db
         lock (_writeLock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly(nameof(Resume));
             lock (_mutex)
             {
                 if (_backgroundError is null)

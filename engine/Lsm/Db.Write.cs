@@ -81,6 +81,7 @@ public sealed partial class Db
             ThrowHelper.ThrowArgument("WriteOptions.Sync needs the WAL; it cannot be combined with DisableWal.", nameof(options));
         }
         ThrowIfDisposed();
+        ThrowIfReadOnly(nameof(Write));
         PendingWrite me = t_pending ??= new PendingWrite();
         me.Batch = batch;
         me.Sync = options.Sync;
@@ -258,6 +259,7 @@ public sealed partial class Db
         lock (_writeLock)
         {
             ThrowIfDisposed();
+            ThrowIfReadOnly(nameof(SyncWal));
             ThrowIfBackgroundError();
             SyncWalLocked();
         }

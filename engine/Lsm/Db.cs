@@ -54,6 +54,12 @@ public sealed partial class Db : IDisposable
     private SuperVersion _super;
 
     private Exception? _backgroundError;
+
+    /// <summary>Opened by <see cref="OpenReadOnly"/>: no LOCK, no writes, no background work.</summary>
+    private bool _readOnly;
+
+    /// <summary>Tables a read-only instance keeps open for its lifetime, so a writer's compactions cannot take them away.</summary>
+    private readonly List<TableCache.Entry> _pinnedTables = [];
     private volatile bool _disposed;
     private Thread? _flushThread;
     private Thread[] _compactionThreads = [];
@@ -163,6 +169,14 @@ public sealed partial class Db : IDisposable
         }
     }
 
+    private void ThrowIfReadOnly(string operation)
+    {
+        if (_readOnly)
+        {
+            throw new NotSupportedException($"{operation}: the database was opened read-only (Db.OpenReadOnly).");
+        }
+    }
+
     private void ThrowIfDisposed()
     {
         if (_disposed)
@@ -219,6 +233,10 @@ public sealed partial class Db : IDisposable
                 _super.Release();
             }
             PurgeObsoleteFiles();
+            foreach (TableCache.Entry e in _pinnedTables)
+            {
+                e.Release();
+            }
             _versions.Dispose();
             _tables.Dispose();
             _tableOptions.Cache?.Clear();

@@ -13,10 +13,8 @@ internal static class ScanCommand
           --prefix P  keys starting with P only
           --from K    keys >= K;  --to K  keys < K   (K and P are written in the --format)
           --limit N   at most N keys
-        How: Db.Open takes the database's LOCK and writes to the folder, so scan copies the live files (CURRENT,
-        the MANIFEST, live tables and WALs) into a private temp folder, opens that copy with the engine (its own
-        recovery and merge), iterates, and deletes the copy. The original is never modified and may be open in
-        another process; the scan sees the state as of the copy. Needs free space for one copy of the database.
+        How: through the engine's read-only open (Db.OpenReadOnly): no LOCK, nothing written, so the database
+        may be open in another process; the scan sees the state as of the open, WAL writes included.
         """;
 
     public static int Run(CommandContext ctx)
@@ -33,9 +31,8 @@ internal static class ScanCommand
             byte[]? end = Successor(prefix);
             to = to is null ? end : end is null ? to : Min(to, end);
         }
-        ctx.Progress.Report("scan: copying the database");
-        using PrivateCopy copy = PrivateCopy.Make("scan", dir);
-        using var db = Db.Open(copy.Dir, new DbOptions { DisableAutoCompactions = true, BlockCacheSize = 8 << 20 });
+        ctx.Progress.Report("scan: opening the database read-only");
+        using var db = Db.OpenReadOnly(dir, new DbOptions { BlockCacheSize = 8 << 20 });
         using var it = db.NewIterator(new ReadOptions { LowerBound = from, UpperBound = to });
         DumpWriter w = ctx.Out;
         w.BeginList("entries");
