@@ -99,38 +99,7 @@ public sealed partial class Db
         }
         using (reader)
         {
-            BlockIterator index = reader.NewIndexIterator();
-            byte[] raw = [], decoded = [];
-            try
-            {
-                for (index.SeekToFirst(); index.Valid; index.Next())
-                {
-                    BlockHandle h = TableReader.DecodeIndexValue(index, path, reader.IndexOffset);
-                    try
-                    {
-                        reader.ReadDataBlock(h, ref raw, ref decoded, out _);
-                    }
-                    catch (CorruptionException e)
-                    {
-                        problems.Add(e); // go on with the next block: report each damaged one
-                    }
-                }
-            }
-            catch (CorruptionException e)
-            {
-                problems.Add(e);
-            }
-            finally
-            {
-                if (raw.Length > 0)
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(raw);
-                }
-                if (decoded.Length > 0)
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(decoded);
-                }
-            }
+            reader.Verify(problems.Add);
         }
     }
 

@@ -222,55 +222,16 @@ internal static class VerifyCommand
 
     private static void VerifyTable(State s, string path, ulong number)
     {
-        byte[] raw = [], decoded = [];
         try
         {
             using TableReader table = SstCommand.OpenTable(path, number);
-            BlockIterator index = table.NewIndexIterator();
-            var it = new BlockIterator(internalKeys: true);
-            byte[] previous = [];
-            ulong entries = 0;
-            for (index.SeekToFirst(); index.Valid; index.Next())
-            {
-                BlockHandle h = TableReader.DecodeIndexValue(index, table.Path, table.IndexOffset);
-                byte[] data = table.ReadDataBlock(h, ref raw, ref decoded, out int length);
-                it.Reset(data, 0, length, table.Path, (long)h.Offset);
-                for (it.SeekToFirst(); it.Valid; it.Next())
-                {
-                    if (previous.Length > 0 && InternalKey.Compare(previous, it.Key) >= 0)
-                    {
-                        s.Problem(path, (long)h.Offset, "data block: keys out of order");
-                        break;
-                    }
-                    previous = it.Key.ToArray();
-                    entries++;
-                }
-                if (InternalKey.Compare(previous, index.Key) > 0)
-                {
-                    s.Problem(path, (long)h.Offset, "index: a block's last key is above its separator");
-                }
-            }
-            if (entries != table.Properties.Entries)
-            {
-                s.Problem(path, 0, $"the properties count {table.Properties.Entries} entries; the data blocks hold {entries}");
-            }
+            table.Verify(e => s.Problem(e.File, e.Offset, e.Detail));
             s.Checked(path, table.FileSize);
         }
         catch (CorruptionException e)
         {
             s.Problem(e.File, e.Offset, e.Detail);
             s.Checked(path, 0);
-        }
-        finally
-        {
-            if (raw.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(raw);
-            }
-            if (decoded.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(decoded);
-            }
         }
     }
 }
