@@ -90,10 +90,12 @@ public sealed partial class Db
                         edit.NewFiles.Add((0, table));
                     }
                     Lsm.Version.Version v = _versions.LogAndApply(edit);
+                    // The edit moving the log number past this WAL is durable: the WAL can go. Deleted before the
+                    // frozen memtable is released, so a Flush() that returns leaves no stale WAL behind.
+                    DeleteQuietly(FileNames.Wal(imm.LogNumber));
                     InstallSuperVersion(_super.Mem, null, v);
                     Monitor.PulseAll(_mutex); // writers waiting for room, and compaction threads: L0 grew
                 }
-                DeleteQuietly(FileNames.Wal(imm.LogNumber));
                 if (table is not null)
                 {
                     Stats.AddFlush(table.Size);
