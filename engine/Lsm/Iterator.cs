@@ -28,6 +28,13 @@ public sealed class Iterator : IDisposable
     private byte[] _seekKey = new byte[64];
     private bool _valid;
     private bool _forward = true;
+
+    /// <summary>
+    /// True when the current value is the internal cursor's (forward iteration leaves the cursor on the entry it
+    /// returns, so the value needs no copy until the next move); false when it was saved into <see cref="_value"/>
+    /// (backward iteration moves the cursor past the entry before it knows which version wins).
+    /// </summary>
+    private bool _valueInCursor;
     private bool _disposed;
 
     private readonly IDisposable _resources;
@@ -62,7 +69,7 @@ public sealed class Iterator : IDisposable
         get
         {
             RequireValid();
-            return _value.AsSpan(0, _valueLength);
+            return _valueInCursor ? _iter.Value : _value.AsSpan(0, _valueLength);
         }
     }
 
@@ -195,7 +202,7 @@ public sealed class Iterator : IDisposable
                 skipping = true;
                 if ((EntryType)(byte)trailer == EntryType.Value && _tombstones.MaxCoveringSequence(ukey, _sequence) < seq)
                 {
-                    SaveValue(_iter.Value);
+                    _valueInCursor = true;
                     _valid = true;
                     return;
                 }
@@ -233,6 +240,7 @@ public sealed class Iterator : IDisposable
                 {
                     SaveKey(ukey);
                     SaveValue(_iter.Value);
+                    _valueInCursor = false;
                 }
                 haveValue = live;
             }
