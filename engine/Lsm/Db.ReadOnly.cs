@@ -44,14 +44,22 @@ public sealed partial class Db
                 db.RecoverReadOnly();
                 return db;
             }
-            catch (Exception e) when (attempt < ReadOnlyOpenAttempts && e is FileNotFoundException or CorruptionException)
+            catch (Exception e)
             {
-                // A live writer may have replaced the MANIFEST, deleted a WAL or compacted a table away between our
-                // reads: read the new state. Real damage fails every attempt and is thrown by the last.
-                db?.Dispose();
-                if (db is null)
+                // Whatever happened, nothing half-opened stays behind (pinned tables hold file handles).
+                if (db is not null)
+                {
+                    db.Dispose();
+                }
+                else
                 {
                     versions?.Dispose();
+                }
+                // A live writer may have replaced the MANIFEST, deleted a WAL or compacted a table away between our
+                // reads: read the new state. Real damage fails every attempt and is thrown by the last.
+                if (attempt >= ReadOnlyOpenAttempts || e is not (FileNotFoundException or CorruptionException))
+                {
+                    throw;
                 }
                 Thread.Sleep(10 * attempt);
             }

@@ -158,6 +158,10 @@ public sealed partial class Db : IDisposable
     /// <summary>Deletes the table files no live version holds any more, and forgets their open handles and cached blocks.</summary>
     internal void PurgeObsoleteFiles()
     {
+        if (_readOnly)
+        {
+            return; // a read-only instance deletes nothing, ever: the files belong to the writer
+        }
         lock (_purgeLock)
         {
             while (_versions.ObsoleteFiles.TryDequeue(out FileMetadata? f))
