@@ -19,7 +19,7 @@ public static class LsmDump
         new("sst", "properties, index, blocks and entries of an SSTable", SstCommand.Help, ["--blocks", "--keys"], ["--from", "--to"], SstCommand.Run),
         new("manifest", "version edits of a MANIFEST, and the levels they make", ManifestCommand.Help, [], [], ManifestCommand.Run),
         new("db", "summary of a database: levels, files, WALs, totals", DbCommand.Help, [], [], DbCommand.Run),
-        new("scan", "live keys and values (a read-only view of a private copy)", ScanCommand.Help, [], ["--prefix", "--from", "--to", "--limit"], ScanCommand.Run),
+        new("scan", "live keys and values (through the engine's read-only open)", ScanCommand.Help, [], ["--prefix", "--from", "--to", "--limit"], ScanCommand.Run),
         new("verify", "check every checksum; exit code 1 when damaged", VerifyCommand.Help, [], [], VerifyCommand.Run),
     ];
 
