@@ -58,7 +58,7 @@ public sealed class LsmDumpBadInputTests : IDisposable
 
     [Fact]
     public void Unknown_format() =>
-        AssertFails(2, "lsm-dump wal: unknown --format 'aim'; known: escaped, hex", "wal", "x.log", "--format", "aim");
+        AssertFails(2, "lsm-dump wal: unknown --format 'yaml'; known: aim, escaped, hex", "wal", "x.log", "--format", "yaml");
 
     [Fact]
     public void Missing_path_argument() =>

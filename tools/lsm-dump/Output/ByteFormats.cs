@@ -1,13 +1,15 @@
 namespace AimLsm.Tools.LsmDump.Output;
 
 /// <summary>
-/// The registry of <c>--format</c> decoders. <c>hex</c> and <c>escaped</c> are built in; another layer adds its own
-/// with <see cref="Register"/> before calling <see cref="LsmDump.Run"/> (the tree layer's <c>aim</c>).
+/// The registry of <c>--format</c> decoders. <c>hex</c>, <c>escaped</c> and <c>aim</c> (the experiment tree's
+/// paths and values) are built in; another layer adds its own with <see cref="Register"/> before calling
+/// <see cref="LsmDump.Run"/>.
 /// </summary>
 public static class ByteFormats
 {
     private static readonly Dictionary<string, IByteFormat> s_formats = new(StringComparer.Ordinal)
     {
+        ["aim"] = new AimFormat(),
         ["escaped"] = new EscapedFormat(),
         ["hex"] = new HexFormat(),
     };
