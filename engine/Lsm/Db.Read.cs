@@ -33,11 +33,15 @@ public sealed partial class Db
         where TSink : struct, IValueSink
     {
         ThrowIfDisposed();
-        // Read the sequence before the super version: every write at or below it is then in what we read.
-        ulong snapshot = SnapshotSequence(options);
+        // The super version first, then the sequence (RocksDB's order). Reading at the latest sequence registers no
+        // snapshot, so compaction may drop versions visible at a sequence read earlier, keeping only newer ones: had
+        // the sequence been read first, a compaction installed in between could leave nothing visible to this read.
+        // This way every file the super version holds has all its versions, and anything missed was written
+        // concurrently with the read. An explicit snapshot is registered, so compaction keeps what it sees.
         SuperVersion sv = AcquireSuperVersion();
         try
         {
+            ulong snapshot = SnapshotSequence(options);
             return GetFrom(sv, key, snapshot, ref sink);
         }
         finally
@@ -200,8 +204,18 @@ public sealed partial class Db
     {
         ThrowIfDisposed();
         options ??= ReadOptions.Default;
-        ulong snapshot = SnapshotSequence(options);
+        // The super version before the sequence, for the reason GetCore gives.
         SuperVersion sv = AcquireSuperVersion();
+        ulong snapshot;
+        try
+        {
+            snapshot = SnapshotSequence(options);
+        }
+        catch
+        {
+            sv.Release();
+            throw;
+        }
         var resources = new IteratorResources(this, sv);
         var children = new List<InternalIterator>();
         var tombstones = new List<RangeTombstone>();
