@@ -48,57 +48,23 @@ internal sealed class BlockCache
     public int ShardCount => _shards.Length;
 
     /// <summary>Bytes of blocks held now (uncompressed lengths), not counting evicted blocks still in use.</summary>
-    public long Usage
-    {
-        get
-        {
-            long sum = 0;
-            foreach (BlockCacheShard s in _shards)
-            {
-                sum += s.Usage;
-            }
-            return sum;
-        }
-    }
+    public long Usage => Sum(static s => s.Usage);
 
-    public long Hits
-    {
-        get
-        {
-            long sum = 0;
-            foreach (BlockCacheShard s in _shards)
-            {
-                sum += s.Hits;
-            }
-            return sum;
-        }
-    }
+    public long Hits => Sum(static s => s.Hits);
 
-    public long Misses
-    {
-        get
-        {
-            long sum = 0;
-            foreach (BlockCacheShard s in _shards)
-            {
-                sum += s.Misses;
-            }
-            return sum;
-        }
-    }
+    public long Misses => Sum(static s => s.Misses);
 
     /// <summary>Blocks held now.</summary>
-    public int Count
+    public int Count => (int)Sum(static s => s.Count);
+
+    private long Sum(Func<BlockCacheShard, long> counter)
     {
-        get
+        long sum = 0;
+        foreach (BlockCacheShard s in _shards)
         {
-            int sum = 0;
-            foreach (BlockCacheShard s in _shards)
-            {
-                sum += s.Count;
-            }
-            return sum;
+            sum += counter(s);
         }
+        return sum;
     }
 
     /// <summary>Looks a block up; on a hit the caller owns a reference and must <see cref="BlockHandleRef.Release"/> it.</summary>
