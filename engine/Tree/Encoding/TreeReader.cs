@@ -37,6 +37,35 @@ public sealed class TreeReader
     public void Add(ReadOnlySpan<byte> relativePath, ReadOnlySpan<byte> value)
     {
         AimValue parsed = AimValue.Parse(value);
+        Node node = Locate(relativePath);
+        switch (parsed.Type)
+        {
+            case AimType.List: node.Kind = NodeKind.List; break;
+            case AimType.Dict: node.Kind = NodeKind.Dict; break;
+            case AimType.CustomObject:
+                node.Kind = NodeKind.Object;
+                node.Scalar = parsed.TypeName();
+                break;
+            default:
+                node.Kind = NodeKind.Scalar;
+                node.Scalar = parsed.ToScalar();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Adds a leaf whose value is already materialized, such as a lazily loaded blob (docs/format.md, section 13.4).
+    /// </summary>
+    /// <exception cref="AimFormatException">As <see cref="Add"/>.</exception>
+    public void AddScalar(ReadOnlySpan<byte> relativePath, object? value)
+    {
+        Node node = Locate(relativePath);
+        node.Kind = NodeKind.Scalar;
+        node.Scalar = value;
+    }
+
+    private Node Locate(ReadOnlySpan<byte> relativePath)
+    {
         Node node = _root;
         var reader = new TreePathReader(relativePath);
         while (reader.MoveNext())
@@ -67,21 +96,8 @@ public sealed class TreeReader
         }
 
         node.HasRecord = true;
-        switch (parsed.Type)
-        {
-            case AimType.List: node.Kind = NodeKind.List; break;
-            case AimType.Dict: node.Kind = NodeKind.Dict; break;
-            case AimType.CustomObject:
-                node.Kind = NodeKind.Object;
-                node.Scalar = parsed.TypeName();
-                break;
-            default:
-                node.Kind = NodeKind.Scalar;
-                node.Scalar = parsed.ToScalar();
-                break;
-        }
-
         _records++;
+        return node;
     }
 
     /// <summary>The value rebuilt from the records added so far.</summary>

@@ -1,0 +1,101 @@
+using AimLsm.Tests.Testing;
+using AimLsm.Tree;
+using Xunit;
+
+namespace AimLsm.Tests.Tree.Repo;
+
+public sealed class RepoBasicsTests
+{
+    [Fact]
+    public void IssueExample_EndToEnd()
+    {
+        using var dir = new TempDirectory();
+        string hash;
+        using (var repo = AimLsm.Tree.Repo.Open(dir.Sub("runs.aimlsm")))
+        {
+            using var run = repo.CreateRun(experiment: "baseline");
+            hash = run.Hash;
+            run["hparams"] = new Dictionary<string, object?> { ["lr"] = 3e-4, ["batch_size"] = 64, ["layers"] = new[] { 256, 128 } };
+            for (int step = 0; step < 1000; step++)
+            {
+                run.Track(1.0 / (step + 1), name: "loss", step: step, epoch: step / 100, context: new() { ["subset"] = "train" });
+            }
+
+            run.Track(0.5, name: "loss", step: 0, context: new() { ["subset"] = "val" });
+            run.Flush();
+            Assert.Equal(3e-4, run.Tree["hparams", "lr"].Get<double>());
+            Assert.Equal(64, run.Tree["hparams", "batch_size"].Get<long>());
+            Assert.Equal(new long[] { 256, 128 }, run.Tree["hparams", "layers"].Get<long[]>());
+            Assert.Equal(["batch_size", "layers", "lr"], run.Tree["hparams"].Keys.Select(k => k.String));
+
+            var sequences = run.Sequences.ToList();
+            Assert.Equal(2, sequences.Count);
+            SequenceInfo train = sequences.Single(s => s.Context.Equals(new Context { ["subset"] = "train" }));
+            Assert.Equal(1000, train.Count);
+            Assert.Equal(999, train.LastStep);
+            Assert.Equal(1.0 / 1000, train.Last);
+            Assert.Equal(1.0, train.Max);
+            Assert.Equal("float", train.Dtype);
+
+            var loss = run.GetSequence("loss", new() { ["subset"] = "train" });
+            SequenceData all = loss.Read();
+            Assert.Equal(1000, all.Count);
+            Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), all.Steps);
+            Assert.Equal(1.0 / 501, all.Numbers![500]);
+            Assert.Equal(5, all.Epochs[500]);
+
+            SequenceData range = loss.Read(100, 200);
+            Assert.Equal(100, range.Count);
+            Assert.Equal(100, range.Steps[0]);
+
+            SequenceData sample = loss.Sample(50);
+            Assert.Equal(50, sample.Count);
+            Assert.Equal(0, sample.Steps[0]);
+            Assert.Equal(999, sample.Steps[^1]);
+        }
+
+        using (var repo = AimLsm.Tree.Repo.OpenReadOnly(dir.Sub("runs.aimlsm")))
+        {
+            Run run = repo.GetRun(hash);
+            Assert.False(run.Active);
+            Assert.Equal("baseline", run.Experiment);
+            Assert.Equal(1000, run.GetSequence("loss", new() { ["subset"] = "train" }).Read().Count);
+        }
+
+        using (var repo = AimLsm.Tree.Repo.Open(dir.Sub("runs.aimlsm")))
+        {
+            repo.DeleteRun(hash);
+            Assert.Empty(repo.Runs);
+        }
+    }
+
+    [Fact]
+    public void OutOfOrderAndNegativeStepsReadInNumericOrder()
+    {
+        using var dir = new TempDirectory();
+        using var repo = AimLsm.Tree.Repo.Open(dir.Path, new RepoOptions { SequenceChunkSize = 4 });
+        using var run = repo.CreateRun();
+        var rng = new Random(5);
+        var model = new SortedDictionary<long, double>();
+        for (int i = 0; i < 2000; i++)
+        {
+            long step = rng.Next(-300, 300);
+            double value = rng.NextDouble();
+            model[step] = value;
+            run.Track(value, "m", step);
+        }
+
+        run.Flush();
+        SequenceData data = run.GetSequence("m").Read();
+        Assert.Equal(model.Keys, data.Steps);
+        Assert.Equal(model.Values, data.Numbers!);
+        SequenceInfo info = run.GetSequence("m").Info;
+        Assert.Equal(model.Count, info.Count);
+        Assert.Equal(model.Values.Min(), info.Min);
+        Assert.Equal(model.Values.Max(), info.Max);
+        Assert.Equal(model.Keys.First(), info.FirstStep);
+        Assert.Equal(model[model.Keys.Last()], info.Last);
+        SequenceData range = run.GetSequence("m").Read(-10, 10);
+        Assert.Equal(model.Keys.Where(k => k is >= -10 and < 10), range.Steps);
+    }
+}

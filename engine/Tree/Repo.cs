@@ -1,0 +1,512 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using AimLsm.Lsm;
+using AimLsm.Tree.Encoding;
+using AimLsm.Tree.Sequences;
+using AimLsm.Tree.Storage;
+
+namespace AimLsm.Tree;
+
+/// <summary>
+/// A repository of runs in one folder, embedded: no server. Layout and multi-process rules: docs/aim-repo.md.
+/// <list type="bullet">
+/// <item>Each writing process (or writable <see cref="Repo"/> instance) takes a writer slot, an engine of its own
+/// under <c>slots/</c>, and creates its runs there; any number of processes can write different runs at once.</item>
+/// <item>Reads merge the slots: a run lives in exactly one slot, found through each slot's run index.</item>
+/// <item>A read-only repo (<see cref="OpenReadOnly"/>) takes no lock and writes nothing; <see cref="Refresh"/>
+/// catches it up with the writers.</item>
+/// <item>The engine's LOCK file guards a slot; the kernel releases it when a writer dies, and the next writer to
+/// take the slot recovers its WAL and marks the dead writer's open runs finished.</item>
+/// </list>
+/// Thread-safe.
+/// </summary>
+public sealed class Repo : IDisposable
+{
+    /// <summary>The marker file that makes a folder a repo; it holds the repo format version.</summary>
+    public const string MarkerFileName = "AIMLSM_REPO";
+
+    /// <summary>The repo format version this build writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    private const string SlotsFolder = "slots";
+    private const int MaxSlots = 10_000;
+
+    private readonly Lock _lock = new();
+    private readonly DbOptions _dbOptions;
+    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Run> _openRuns = new(StringComparer.Ordinal);
+    private Dictionary<string, Slot>? _runIndex;
+    private Slot? _primary;
+    private Tracker? _tracker;
+    private bool _disposed;
+
+    private Repo(string path, RepoOptions options, bool readOnly)
+    {
+        Path = path;
+        Options = options;
+        IsReadOnly = readOnly;
+        _dbOptions = options.CreateDbOptions();
+        DiscoverSlots();
+    }
+
+    /// <summary>The repo's folder (full path).</summary>
+    public string Path { get; }
+
+    /// <summary>Whether this instance only reads.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>The options the repo was opened with.</summary>
+    public RepoOptions Options { get; }
+
+    /// <summary>Every run in the repo, as read-only views, in hash order. Runs other processes created after the
+    /// last <see cref="Refresh"/> are not listed.</summary>
+    public IEnumerable<Run> Runs
+    {
+        get
+        {
+            List<KeyValuePair<string, Slot>> runs;
+            lock (_lock)
+            {
+                runs = [.. RunIndex()];
+            }
+
+            runs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            foreach (KeyValuePair<string, Slot> run in runs)
+            {
+                yield return new Run(this, run.Value, run.Key, writable: false);
+            }
+        }
+    }
+
+    internal Tracker Tracker
+    {
+        get
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _tracker ??= new Tracker(Options.TrackingQueueCapacity, Options.TrackingFlushInterval);
+            }
+        }
+    }
+
+    /// <summary>Opens the repo at <paramref name="path"/> for reading and writing, creating it if the folder is
+    /// missing or empty.</summary>
+    /// <exception cref="RepoNotFoundException">The folder holds other files but no repo marker, or a repo of a newer format.</exception>
+    public static Repo Open(string path, RepoOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new RepoOptions();
+        options.Validate();
+        path = System.IO.Path.GetFullPath(path);
+        string marker = System.IO.Path.Combine(path, MarkerFileName);
+        if (!File.Exists(marker))
+        {
+            if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+            {
+                throw NotARepo(path);
+            }
+
+            Directory.CreateDirectory(System.IO.Path.Combine(path, SlotsFolder));
+            File.WriteAllText(marker, string.Create(CultureInfo.InvariantCulture, $"AimLsm repo\nformat {FormatVersion}\n"));
+        }
+
+        CheckMarker(path, marker);
+        return new Repo(path, options, readOnly: false);
+    }
+
+    /// <summary>Opens an existing repo read-only: no lock is taken and nothing is written, so it works beside live
+    /// writers in other processes. It sees what they had written when it opened; <see cref="Refresh"/> catches up.</summary>
+    /// <exception cref="RepoNotFoundException">The folder is not a repo.</exception>
+    public static Repo OpenReadOnly(string path, RepoOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new RepoOptions();
+        options.Validate();
+        path = System.IO.Path.GetFullPath(path);
+        string marker = System.IO.Path.Combine(path, MarkerFileName);
+        if (!File.Exists(marker))
+        {
+            throw Directory.Exists(path) ? NotARepo(path) : new RepoNotFoundException(path, $"No repo at '{path}': the folder does not exist.");
+        }
+
+        CheckMarker(path, marker);
+        return new Repo(path, options, readOnly: true);
+    }
+
+    /// <summary>Creates a run in this process's writer slot and returns it open for writing.</summary>
+    /// <exception cref="InvalidOperationException">The repo is read-only.</exception>
+    public Run CreateRun(string? experiment = null, string? name = null, IEnumerable<string>? tags = null, string? description = null)
+    {
+        ThrowIfReadOnly();
+        string hash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        Run run;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Slot slot = PrimarySlot();
+            var props = new RunProps
+            {
+                Name = name ?? "Run: " + hash,
+                Experiment = experiment,
+                Description = description,
+                Tags = tags is null ? [] : [.. tags.Distinct(StringComparer.Ordinal)],
+                CreatedAt = RunProps.Now(),
+            };
+            run = new Run(this, slot, hash, writable: true);
+            run.WriteProps(props);
+            _openRuns[hash] = run;
+            _runIndex?.Add(hash, slot);
+        }
+
+        return run;
+    }
+
+    /// <summary>Resumes a run for writing (Aim's <c>Run(run_hash=...)</c>); it becomes active again until disposed.</summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    /// <exception cref="RunLockedException">The run is open for writing in this process, or its slot is held by another process.</exception>
+    public Run OpenRun(string hash)
+    {
+        ThrowIfReadOnly();
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_openRuns.ContainsKey(hash))
+            {
+                throw new RunLockedException(hash, "this process (dispose the open Run first)");
+            }
+
+            Slot slot = OwnSlotOf(hash);
+            var run = new Run(this, slot, hash, writable: true);
+            RunProps props = RunProps.Load(slot.Writable!, hash);
+            props.EndTime = null;
+            run.WriteProps(props);
+            _openRuns[hash] = run;
+            return run;
+        }
+    }
+
+    /// <summary>A read-only view of a run.</summary>
+    /// <exception cref="RunNotFoundException">No such run (call <see cref="Refresh"/> to see runs created elsewhere since).</exception>
+    public Run GetRun(string hash)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return RunIndex().TryGetValue(hash, out Slot? slot) ? new Run(this, slot, hash, writable: false) : throw new RunNotFoundException(hash);
+        }
+    }
+
+    /// <summary>Whether a run with this hash exists.</summary>
+    public bool ContainsRun(string hash)
+    {
+        lock (_lock)
+        {
+            return RunIndex().ContainsKey(hash);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a run: its tree, its sequences and their blobs, in one atomic write, then compacts the run's key
+    /// ranges so that the disk space comes back.
+    /// </summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    /// <exception cref="RunLockedException">The run is open for writing here or its slot is held by another process.</exception>
+    public void DeleteRun(string hash)
+    {
+        ThrowIfReadOnly();
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        Db db;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_openRuns.ContainsKey(hash))
+            {
+                throw new RunLockedException(hash, "this process (dispose the open Run before deleting it)");
+            }
+
+            db = OwnSlotOf(hash).Writable!;
+            var batch = new WriteBatch();
+            foreach (byte[] prefix in RunRanges(hash))
+            {
+                batch.DeleteRange(prefix, TreePath.SubtreeUpperBound(prefix));
+            }
+
+            db.Write(batch, new WriteOptions { Sync = true });
+            RunIndex().Remove(hash);
+        }
+
+        foreach (byte[] prefix in RunRanges(hash))
+        {
+            db.CompactRange(prefix, TreePath.SubtreeUpperBound(prefix));
+        }
+    }
+
+    /// <summary>Blocks until every tracked point is written and synced.</summary>
+    /// <exception cref="TrackingException">The background writer failed.</exception>
+    public void Flush() => FlushTracking();
+
+    /// <summary>
+    /// Catches up with other processes: re-reads the slots this instance does not own (seeing everything their
+    /// writers have written so far), discovers new slots and rebuilds the run index.
+    /// </summary>
+    public void Refresh()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (Slot slot in _slots.Values)
+            {
+                slot.Refresh();
+            }
+
+            DiscoverSlots();
+            _runIndex = null;
+        }
+    }
+
+    /// <summary>Flushes tracked points, closes open runs (recording their end time) and the engines.</summary>
+    public void Dispose()
+    {
+        List<Run> open;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            open = [.. _openRuns.Values];
+        }
+
+        Exception? failure = null;
+        foreach (Run run in open)
+        {
+            try
+            {
+                run.Dispose();
+            }
+            catch (Exception e) when (e is TrackingException or DbException or IOException)
+            {
+                failure ??= e;
+            }
+        }
+
+        Tracker? tracker;
+        lock (_lock)
+        {
+            _disposed = true;
+            tracker = _tracker;
+        }
+
+        try
+        {
+            tracker?.Dispose();
+        }
+        catch (TrackingException e)
+        {
+            failure ??= e;
+        }
+
+        foreach (Slot slot in _slots.Values)
+        {
+            slot.Dispose();
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    internal void FlushTracking()
+    {
+        Tracker? tracker;
+        lock (_lock)
+        {
+            tracker = _tracker;
+        }
+
+        tracker?.Flush();
+    }
+
+    internal void Release(Run run)
+    {
+        lock (_lock)
+        {
+            _openRuns.Remove(run.Hash);
+        }
+    }
+
+    private static byte[][] RunRanges(string hash) => [RepoKeys.Run(hash), RepoKeys.RunSeqs(hash), RepoKeys.RunBlobs(hash)];
+
+    private static RepoNotFoundException NotARepo(string path) => new(path,
+        $"'{path}' is not an AimLsm repo: it has no {MarkerFileName} file and is not empty. Point Repo.Open at a new or empty folder, or at an existing repo.");
+
+    private static void CheckMarker(string path, string marker)
+    {
+        string[] lines = File.ReadAllLines(marker);
+        if (lines.Length < 2 || lines[0] != "AimLsm repo" || !lines[1].StartsWith("format ", StringComparison.Ordinal) ||
+            !int.TryParse(lines[1].AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+        {
+            throw new RepoNotFoundException(path, $"'{marker}' is not a valid repo marker (expected 'AimLsm repo' and 'format N' lines).");
+        }
+
+        if (version > FormatVersion)
+        {
+            throw new RepoNotFoundException(path, $"The repo at '{path}' has format {version}; this build reads format {FormatVersion} and older. Upgrade AimLsm.");
+        }
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"The repo at '{Path}' was opened read-only; use Repo.Open to write.");
+        }
+    }
+
+    // Everything below runs under _lock.
+    private void DiscoverSlots()
+    {
+        string folder = System.IO.Path.Combine(Path, SlotsFolder);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (string dir in Directory.EnumerateDirectories(folder))
+        {
+            string name = System.IO.Path.GetFileName(dir);
+            if (name.Length == 4 && name.All(char.IsAsciiDigit) && !_slots.ContainsKey(name))
+            {
+                _slots[name] = new Slot(name, dir, _dbOptions);
+            }
+        }
+    }
+
+    private Dictionary<string, Slot> RunIndex()
+    {
+        if (_runIndex is not null)
+        {
+            return _runIndex;
+        }
+
+        var index = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        foreach (Slot slot in _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            foreach (string hash in ListRuns(slot))
+            {
+                // A run lives in one slot; a copy in another slot could only come from a future migration tool.
+                index.TryAdd(hash, slot);
+            }
+        }
+
+        return _runIndex = index;
+    }
+
+    private static List<string> ListRuns(Slot slot)
+    {
+        var hashes = new List<string>();
+        if (slot.TryLease() is not { } lease)
+        {
+            return hashes;
+        }
+
+        using (lease)
+        {
+            byte[] prefix = RepoKeys.Runs;
+            using Iterator it = lease.Db.NewIterator(new ReadOptions { LowerBound = prefix, UpperBound = TreePath.SubtreeUpperBound(prefix) });
+            for (it.Seek(prefix); it.Valid;)
+            {
+                var path = new TreePathReader(it.Key[prefix.Length..]);
+                if (!path.MoveNext() || path.IsInt)
+                {
+                    throw new AimFormatException($"Slot '{slot.Name}' has a malformed run index key {PathSegment.Format(TreePath.Decode(it.Key))}.");
+                }
+
+                hashes.Add(System.Text.Encoding.UTF8.GetString(path.Utf8));
+                byte[] next = it.Key[..(prefix.Length + path.Consumed)].ToArray();
+                next[^1] = TreePath.SubtreeEnd;
+                it.Seek(next);
+            }
+        }
+
+        return hashes;
+    }
+
+    private Slot PrimarySlot()
+    {
+        if (_primary is not null)
+        {
+            return _primary;
+        }
+
+        // Reuse a free slot first (its writer closed or died; taking it recovers it), else make a new one. Two
+        // processes racing for the same slot are arbitrated by its LOCK file: the loser moves on.
+        foreach (Slot slot in _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            if (slot.Writable is not null || TryOwn(slot))
+            {
+                return _primary = slot;
+            }
+        }
+
+        for (int n = 0; n < MaxSlots; n++)
+        {
+            string name = n.ToString("D4", CultureInfo.InvariantCulture);
+            if (_slots.ContainsKey(name))
+            {
+                continue;
+            }
+
+            var slot = new Slot(name, System.IO.Path.Combine(Path, SlotsFolder, name), _dbOptions);
+            _slots[name] = slot;
+            if (TryOwn(slot))
+            {
+                return _primary = slot;
+            }
+        }
+
+        throw new RepoException($"All {MaxSlots} writer slots of '{Path}' are held by live writers.");
+    }
+
+    private Slot OwnSlotOf(string hash)
+    {
+        if (!RunIndex().TryGetValue(hash, out Slot? slot))
+        {
+            throw new RunNotFoundException(hash);
+        }
+
+        if (slot.Writable is null && !TryOwn(slot))
+        {
+            throw new RunLockedException(hash, $"another writer ({slot.DescribeOwner()}, slot '{slot.Name}')");
+        }
+
+        return slot;
+    }
+
+    /// <summary>Takes a slot and finishes the runs its previous writer left open (it closed them or died).</summary>
+    private bool TryOwn(Slot slot)
+    {
+        if (!slot.TryOwn())
+        {
+            return false;
+        }
+
+        Db db = slot.Writable!;
+        foreach (string hash in ListRuns(slot))
+        {
+            RunProps props = RunProps.Load(db, hash);
+            if (props.EndTime is null && !_openRuns.ContainsKey(hash))
+            {
+                props.EndTime = RunProps.Now();
+                new Run(this, slot, hash, writable: true).WriteProps(props);
+            }
+        }
+
+        return true;
+    }
+}

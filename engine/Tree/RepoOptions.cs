@@ -1,0 +1,68 @@
+using AimLsm.IO;
+using AimLsm.Lsm;
+
+namespace AimLsm.Tree;
+
+/// <summary>Options of a <see cref="Repo"/>. The defaults suit a training process tracking a few hundred sequences.</summary>
+public sealed class RepoOptions
+{
+    /// <summary>
+    /// Tracked points the background queue holds before <see cref="Run.Track(object?, string, long?, long?, Context?)"/>
+    /// blocks (back-pressure). Bigger absorbs longer bursts at the cost of memory (about 64 bytes a point). Default 65,536.
+    /// </summary>
+    public int TrackingQueueCapacity { get; set; } = 1 << 16;
+
+    /// <summary>
+    /// Longest time a tracked point may wait in memory, under sustained load, before the background writer hands it
+    /// to the engine where readers see it. When the queue runs empty it is written at once. Default 100 ms.
+    /// </summary>
+    public TimeSpan TrackingFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Records per sequence chunk (docs/format.md, section 13.2). A chunk is rewritten whole while it fills,
+    /// so smaller chunks cost less per write and more per read. Default 256.</summary>
+    public int SequenceChunkSize { get; set; } = 256;
+
+    /// <summary>A str or bytes field of a tracked object at least this long is stored apart and read only on demand
+    /// (an image's data, an audio clip). Default 4 KiB.</summary>
+    public int BlobThreshold { get; set; } = 4096;
+
+    /// <summary>Memtable size of each writer slot's engine. Default 32 MiB.</summary>
+    public long WriteBufferSize { get; set; } = 32L << 20;
+
+    /// <summary>Block cache of each slot's engine. Default 32 MiB.</summary>
+    public long BlockCacheSize { get; set; } = 32L << 20;
+
+    /// <summary>The file system (tests inject faults through it). Default: the disk.</summary>
+    public IFileSystem? FileSystem { get; set; }
+
+    internal void Validate()
+    {
+        if (TrackingQueueCapacity is < 1 or > (1 << 26))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TrackingQueueCapacity), TrackingQueueCapacity, "TrackingQueueCapacity must be between 1 and 2^26.");
+        }
+
+        if (TrackingFlushInterval < TimeSpan.Zero || TrackingFlushInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TrackingFlushInterval), TrackingFlushInterval, "TrackingFlushInterval must be between 0 and 1 minute.");
+        }
+
+        if (SequenceChunkSize is < 1 or > 65536)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SequenceChunkSize), SequenceChunkSize, "SequenceChunkSize must be between 1 and 65,536.");
+        }
+
+        if (BlobThreshold < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlobThreshold), BlobThreshold, "BlobThreshold must be at least 2 bytes.");
+        }
+    }
+
+    internal DbOptions CreateDbOptions() => new()
+    {
+        CreateIfMissing = true,
+        WriteBufferSize = WriteBufferSize,
+        BlockCacheSize = BlockCacheSize,
+        FileSystem = FileSystem,
+    };
+}

@@ -1,0 +1,378 @@
+using AimLsm.Lsm;
+using AimLsm.Query;
+using AimLsm.Tree.Encoding;
+using AimLsm.Tree.Sequences;
+using AimLsm.Tree.Storage;
+
+namespace AimLsm.Tree;
+
+/// <summary>
+/// A container: one training run, identified by its hash, holding one schemaless tree of parameters and metadata
+/// (<see cref="Tree"/>, <c>run["hparams"]</c>) and sequences of tracked records (<see cref="Track(object?, string, long?, long?, Context?)"/>).
+/// <para>
+/// A run from <see cref="Repo.CreateRun"/> or <see cref="Repo.OpenRun"/> is writable: dispose it to mark it
+/// finished and make everything durable. A run from <see cref="Repo.GetRun"/> or <see cref="Repo.Runs"/> is a
+/// read-only view. Both read lazily: every property and view reads only the keys it needs. Methods are
+/// thread-safe; many threads may track into one run.
+/// </para>
+/// </summary>
+public sealed class Run : IQueryRun, IDisposable
+{
+    private readonly Repo _repo;
+    private readonly Slot _slot;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(long ContextId, string Name), SequenceWriter>? _writers;
+    private RunProps? _props;
+    private bool _disposed;
+
+    internal Run(Repo repo, Slot slot, string hash, bool writable, RunProps? props = null)
+    {
+        _repo = repo;
+        _slot = slot;
+        Hash = hash;
+        IsReadOnly = !writable;
+        _writers = writable ? [] : null;
+        _props = props;
+    }
+
+    /// <summary>The run's hash: 24 lowercase hex characters, as Aim makes them.</summary>
+    public string Hash { get; }
+
+    /// <summary>Whether this object only reads (from <see cref="Repo.GetRun"/>).</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>The run's parameters and metadata tree; <c>run.Tree["hparams", "lr"]</c> reads only that subtree.</summary>
+    public TreeView Tree => new(this, RepoKeys.Attrs(Hash), []);
+
+    /// <summary>The value at a top-level key of <see cref="Tree"/>; setting it replaces that subtree atomically.</summary>
+    /// <exception cref="KeyNotFoundException">Getting a key that holds nothing.</exception>
+    public object? this[string key]
+    {
+        get => Tree[key].Value;
+        set => Tree[key].Set(value);
+    }
+
+    /// <summary>The run's name (Aim's default: "Run: " and the hash).</summary>
+    public string? Name
+    {
+        get => Props.Name;
+        set => UpdateProps(p => p.Name = value);
+    }
+
+    /// <summary>The experiment the run belongs to, or null.</summary>
+    public string? Experiment
+    {
+        get => Props.Experiment;
+        set => UpdateProps(p => p.Experiment = value);
+    }
+
+    /// <summary>A free-text description, or null.</summary>
+    public string? Description
+    {
+        get => Props.Description;
+        set => UpdateProps(p => p.Description = value);
+    }
+
+    /// <summary>Tags, in the order they were added.</summary>
+    public IReadOnlyList<string> Tags => Props.Tags;
+
+    /// <summary>Whether the run is archived (queries skip archived runs unless they mention <c>run.archived</c>).</summary>
+    public bool Archived
+    {
+        get => Props.Archived;
+        set => UpdateProps(p => p.Archived = value);
+    }
+
+    /// <summary>When the run was created, UTC.</summary>
+    public DateTime CreatedAt => RunProps.ToDateTime(Props.CreatedAt);
+
+    /// <summary>When the run was closed, UTC, or null while it is active.</summary>
+    public DateTime? EndTime => Props.EndTime is { } end ? RunProps.ToDateTime(end) : null;
+
+    /// <summary>True until the run is closed (or its writer found dead and the run finalized).</summary>
+    public bool Active => Props.EndTime is null;
+
+    /// <summary>Every sequence of the run with its metadata; no sequence data is read.</summary>
+    public IEnumerable<SequenceInfo> Sequences
+    {
+        get
+        {
+            List<SequenceInfo> result = [];
+            using StoreLease lease = Lease();
+            byte[] traces = RepoKeys.Traces(Hash);
+            var contexts = new Dictionary<long, Context>();
+            using Iterator it = lease.Db.NewIterator(new ReadOptions { LowerBound = traces, UpperBound = TreePath.SubtreeUpperBound(traces) });
+            for (it.Seek(traces); it.Valid;)
+            {
+                // Key: traces prefix | context id (int segment) | name | field. Visit each (context, name) once.
+                ReadOnlySpan<byte> relative = it.Key[traces.Length..];
+                var path = new TreePathReader(relative);
+                if (!path.MoveNext() || !path.IsInt || !path.MoveNext() || path.IsInt)
+                {
+                    throw new AimFormatException($"Run '{Hash}' has a malformed sequence metadata key {PathSegment.Format(TreePath.Decode(it.Key))}.");
+                }
+
+                long contextId = RepoKeys.TryReadInt(relative, out long id) ? id : 0;
+                string name = System.Text.Encoding.UTF8.GetString(path.Utf8);
+                byte[] tracePrefix = it.Key[..(traces.Length + path.Consumed)].ToArray();
+                if (!contexts.TryGetValue(contextId, out Context? context))
+                {
+                    context = LoadContext(lease.Db, contextId);
+                    contexts[contextId] = context;
+                }
+
+                result.Add(new SequenceInfo(name, context, SequenceMeta.Load(lease.Db, tracePrefix)));
+                tracePrefix[^1] = TreePath.SubtreeEnd;
+                it.Seek(tracePrefix);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The sequence with this name and context (null: the empty context). Of a writable run, a sequence
+    /// may be new; of a read-only run it must exist.</summary>
+    /// <exception cref="KeyNotFoundException">A read-only run has no such sequence.</exception>
+    public Sequence GetSequence(string name, Context? context = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        context = context is null || context.Count == 0 ? Context.Empty : context.Freeze();
+        var sequence = new Sequence(this, name, context);
+        if (IsReadOnly && sequence.Info.Count == 0)
+        {
+            throw new KeyNotFoundException($"Run '{Hash}' has no sequence '{name}' with context {context}.");
+        }
+
+        return sequence;
+    }
+
+    /// <summary>
+    /// Tracks <paramref name="value"/> at <paramref name="step"/> (default: the sequence's last step plus one) into
+    /// the sequence <paramref name="name"/> with <paramref name="context"/>. The value is encoded now and written in
+    /// the background; this returns without I/O unless the tracking queue is full. Tracking a step again overwrites
+    /// it. <see cref="Flush"/> or <see cref="Dispose"/> makes it durable.
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty name, an unsupported value type (the message names the
+    /// sequence, the path inside the value and the type), or a dtype the sequence cannot hold (e.g. a str into a
+    /// sequence of floats).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is <see cref="long.MinValue"/>.</exception>
+    /// <exception cref="InvalidOperationException">The run is read-only or disposed.</exception>
+    /// <exception cref="TrackingException">The background writer failed.</exception>
+    public void Track(object? value, string name, long? step = null, long? epoch = null, Context? context = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Track(Writer(name, context), value, step, epoch);
+    }
+
+    /// <summary>Tracks each entry of <paramref name="values"/> into the sequence named by its key (Aim's dict form).</summary>
+    /// <exception cref="ArgumentException">As <see cref="Track(object?, string, long?, long?, Context?)"/>.</exception>
+    public void Track(IReadOnlyDictionary<string, object?> values, long? step = null, long? epoch = null, Context? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (KeyValuePair<string, object?> entry in values)
+        {
+            Track(entry.Value, entry.Key, step, epoch, context);
+        }
+    }
+
+    /// <summary>Blocks until everything tracked so far is written and the WAL synced.</summary>
+    /// <exception cref="TrackingException">The background writer failed.</exception>
+    public void Flush() => _repo.FlushTracking();
+
+    /// <summary>Adds a tag (once).</summary>
+    public void AddTag(string tag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        UpdateProps(p =>
+        {
+            if (!p.Tags.Contains(tag))
+            {
+                p.Tags.Add(tag);
+            }
+        });
+    }
+
+    /// <summary>Removes a tag.</summary>
+    public void RemoveTag(string tag) => UpdateProps(p => p.Tags.Remove(tag));
+
+    /// <summary>For a writable run: flushes, records the end time and releases the run. A read-only view has nothing to release.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        if (!IsReadOnly)
+        {
+            try
+            {
+                _repo.FlushTracking();
+                _props ??= RunProps.Load(_slot.Writable!, Hash);
+                _props.EndTime = RunProps.Now();
+                WriteProps(_props, sync: true);
+            }
+            finally
+            {
+                _repo.Release(this);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Run {Hash} ({Name})";
+
+    internal StoreLease Lease() =>
+        _slot.TryLease() ?? throw new RepoException($"Run '{Hash}': its writer slot '{_slot.Name}' holds no engine any more.");
+
+    internal void WriteSubtree(byte[] prefix, PathSegment[] path, object? value)
+    {
+        Db db = WritableDb();
+        var batch = new WriteBatch();
+        batch.DeleteRange(prefix, TreePath.SubtreeUpperBound(prefix));
+        try
+        {
+            new TreeWriter().Flatten(value, prefix, (key, encoded) => batch.Put(key, encoded));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Cannot store a value at {PathSegment.Format(path)} of run '{Hash}': {e.Message}", nameof(value), e);
+        }
+
+        db.Write(batch);
+    }
+
+    internal void DeleteSubtree(byte[] prefix)
+    {
+        var batch = new WriteBatch();
+        batch.DeleteRange(prefix, TreePath.SubtreeUpperBound(prefix));
+        WritableDb().Write(batch);
+    }
+
+    /// <summary>Writes every property, replacing the stored ones, in one batch.</summary>
+    internal void WriteProps(RunProps props, bool sync = false)
+    {
+        Db db = _slot.Writable ?? throw ReadOnly();
+        byte[] prefix = RepoKeys.Props(Hash);
+        var batch = new WriteBatch();
+        batch.DeleteRange(prefix, TreePath.SubtreeUpperBound(prefix));
+        new TreeWriter().Flatten(props.ToDictionary(), prefix, (key, encoded) => batch.Put(key, encoded));
+        db.Write(batch, sync ? new WriteOptions { Sync = true } : null);
+        _props = props;
+    }
+
+    internal void Track(SequenceWriter writer, object? value, long? step, long? epoch)
+    {
+        if (epoch == long.MinValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "long.MinValue is reserved to mean 'no epoch'.");
+        }
+
+        TrackedValue tracked;
+        try
+        {
+            tracked = ValueCodec.FromObject(value, _repo.Options.BlobThreshold);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(
+                $"Cannot track into sequence '{writer.Name}' {writer.Context} of run '{Hash}': {e.Message}", nameof(value), e);
+        }
+
+        long resolved = writer.Prepare(ValueCodec.Dtype(value), step);
+        long micros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        _repo.Tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
+    }
+
+    internal SequenceWriter Writer(string name, Context? context)
+    {
+        if (_writers is null)
+        {
+            throw ReadOnly();
+        }
+
+        context ??= Context.Empty;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_writers.TryGetValue((context.Id, name), out SequenceWriter? writer))
+            {
+                writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Options.SequenceChunkSize);
+                _writers[(context.Id, name)] = writer;
+            }
+
+            return writer;
+        }
+    }
+
+    internal Context LoadContext(Db db, long contextId)
+    {
+        byte[] prefix = RepoKeys.Context(Hash, contextId);
+        var reader = new TreeReader();
+        using Iterator it = db.NewIterator(new ReadOptions { LowerBound = prefix, UpperBound = TreePath.SubtreeUpperBound(prefix) });
+        for (it.Seek(prefix); it.Valid; it.Next())
+        {
+            reader.Add(it.Key[prefix.Length..], it.Value);
+        }
+
+        return reader.IsEmpty || reader.Build() is not Dictionary<string, object?> entries || entries.Count == 0 ? Context.Empty : new Context(entries);
+    }
+
+    internal BlobFetcher BlobFetcher(byte[] sequenceBlobs) => (step, relative) =>
+    {
+        using StoreLease lease = Lease();
+        return lease.Db.Get(RepoKeys.Concat(RepoKeys.WithInt(sequenceBlobs, step), relative));
+    };
+
+    private RunProps Props
+    {
+        get
+        {
+            if (_props is { } props)
+            {
+                return props;
+            }
+
+            using StoreLease lease = Lease();
+            return _props = RunProps.Load(lease.Db, Hash);
+        }
+    }
+
+    private void UpdateProps(Action<RunProps> change)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            RunProps props = RunProps.Load(WritableDb(), Hash);
+            change(props);
+            WriteProps(props);
+        }
+    }
+
+    private Db WritableDb()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return IsReadOnly ? throw ReadOnly() : _slot.Writable!;
+    }
+
+    private InvalidOperationException ReadOnly() =>
+        new($"Run '{Hash}' was opened read-only; use repo.OpenRun(\"{Hash}\") in a writable repo to change it.");
+
+    object? IQueryRun.GetParam(ReadOnlySpan<PathSegment> path) =>
+        Tree[path.ToArray()].TryRead(out object? value) ? value : null;
+
+    IQuerySequence? IQueryRun.GetSequence(string name, IReadOnlyDictionary<string, object?>? context)
+    {
+        Context ctx = Context.From(context);
+        var sequence = new Sequence(this, name, ctx.Count == 0 ? Context.Empty : ctx);
+        SequenceInfo info = sequence.Info;
+        return info.Count == 0 ? null : info;
+    }
+
+    IEnumerable<IQuerySequence> IQueryRun.Sequences => Sequences;
+}

@@ -1,0 +1,69 @@
+using AimLsm.Tree.Sequences;
+using AimLsm.Tree.Storage;
+
+namespace AimLsm.Tree;
+
+/// <summary>
+/// One sequence of a run (a metric, images, texts, ...), identified by name and context. Reads go to the engine
+/// each time, so they see what was tracked since; of a writable run, <see cref="Track"/> is the fast path that
+/// skips the lookup by name.
+/// </summary>
+public sealed class Sequence
+{
+    private readonly Run _run;
+    private readonly byte[] _chunks;
+
+    internal Sequence(Run run, string name, Context context)
+    {
+        _run = run;
+        Name = name;
+        Context = context;
+        _chunks = RepoKeys.Sequence(run.Hash, context.Id, name);
+    }
+
+    /// <summary>The sequence's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The sequence's context.</summary>
+    public Context Context { get; }
+
+    /// <summary>The run the sequence belongs to.</summary>
+    public Run Run => _run;
+
+    /// <summary>The sequence's metadata now (first, last, min, max, count, dtype); Count is 0 for a sequence never written.</summary>
+    public SequenceInfo Info
+    {
+        get
+        {
+            using StoreLease lease = _run.Lease();
+            return new SequenceInfo(Name, Context, SequenceMeta.Load(lease.Db, RepoKeys.Trace(_run.Hash, Context.Id, Name)));
+        }
+    }
+
+    /// <summary>Records with <paramref name="fromStep"/> ≤ step &lt; <paramref name="toStep"/>, in step order.</summary>
+    public SequenceData Read(long fromStep = long.MinValue, long toStep = long.MaxValue) => ReadCore(fromStep, toStep, null);
+
+    /// <summary>
+    /// At most <paramref name="points"/> records of the step range, evenly spaced by position, always including the
+    /// range's first and last records: for plotting a long sequence without reading every record's value.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="points"/> is less than 1.</exception>
+    public SequenceData Sample(int points, long fromStep = long.MinValue, long toStep = long.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(points, 1);
+        return ReadCore(fromStep, toStep, points);
+    }
+
+    /// <summary>Tracks a value into this sequence; see <see cref="Run.Track(object?, string, long?, long?, Context?)"/>.</summary>
+    public void Track(object? value, long? step = null, long? epoch = null) => _run.Track(_run.Writer(Name, Context), value, step, epoch);
+
+    private SequenceData ReadCore(long fromStep, long toStep, int? sample)
+    {
+        using StoreLease lease = _run.Lease();
+        var meta = SequenceMeta.Load(lease.Db, RepoKeys.Trace(_run.Hash, Context.Id, Name));
+        bool numeric = meta.Dtype is "int" or "float" or "number";
+        return SequenceReader.Read(lease.Db, _chunks, numeric, fromStep, toStep, sample,
+            fromStep == long.MinValue && toStep == long.MaxValue ? meta.Count : 0,
+            numeric ? null : _run.BlobFetcher(RepoKeys.SequenceBlobs(_run.Hash, Context.Id, Name)));
+    }
+}

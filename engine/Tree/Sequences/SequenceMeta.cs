@@ -1,0 +1,151 @@
+using System.Buffers;
+using AimLsm.Lsm;
+using AimLsm.Tree.Encoding;
+
+namespace AimLsm.Tree.Sequences;
+
+/// <summary>
+/// A sequence's metadata, stored as one key per field under <c>('runs', H, 'traces', context id, name)</c>
+/// (docs/format.md, section 13.5) and rewritten with the data it describes in the same write batch, so a query
+/// reads <c>metric.last</c> without touching sequence data. Fields: <c>count</c>, <c>dtype</c>, <c>first</c>,
+/// <c>first_step</c>, <c>last</c>, <c>last_step</c>, <c>max</c>, <c>min</c>. <c>first</c> and <c>last</c> are kept for
+/// scalar values only; <c>min</c> and <c>max</c> for numbers only, NaN ignored.
+/// </summary>
+internal sealed class SequenceMeta
+{
+    private static readonly string[] Fields = ["count", "dtype", "first", "first_step", "last", "last_step", "max", "min"];
+
+    public string? Dtype { get; set; }
+
+    public long Count { get; set; }
+
+    public long FirstStep { get; set; }
+
+    public long LastStep { get; set; }
+
+    /// <summary>The value at <see cref="FirstStep"/> when it is a scalar; null when not kept.</summary>
+    public TrackedValue? First { get; set; }
+
+    /// <summary>The value at <see cref="LastStep"/> when it is a scalar; null when not kept.</summary>
+    public TrackedValue? Last { get; set; }
+
+    public TrackedValue? Min { get; set; }
+
+    public TrackedValue? Max { get; set; }
+
+    /// <summary>Reads the metadata at <paramref name="tracePrefix"/>; a sequence never written reads as Count 0.</summary>
+    public static SequenceMeta Load(Db db, byte[] tracePrefix, Snapshot? snapshot = null)
+    {
+        var meta = new SequenceMeta();
+        using Iterator it = db.NewIterator(new ReadOptions { LowerBound = tracePrefix, UpperBound = TreePath.SubtreeUpperBound(tracePrefix), Snapshot = snapshot });
+        for (it.Seek(tracePrefix); it.Valid; it.Next())
+        {
+            var path = new TreePathReader(it.Key[tracePrefix.Length..]);
+            if (!path.MoveNext() || path.IsInt)
+            {
+                continue;
+            }
+
+            AimValue value = AimValue.Parse(it.Value);
+            switch (System.Text.Encoding.UTF8.GetString(path.Utf8))
+            {
+                case "count": meta.Count = value.AsLong(); break;
+                case "dtype": meta.Dtype = value.AsString(); break;
+                case "first": meta.First = Scalar(value, it.Value); break;
+                case "first_step": meta.FirstStep = value.AsLong(); break;
+                case "last": meta.Last = Scalar(value, it.Value); break;
+                case "last_step": meta.LastStep = value.AsLong(); break;
+                case "max": meta.Max = Number(value); break;
+                case "min": meta.Min = Number(value); break;
+            }
+        }
+
+        return meta;
+    }
+
+    /// <summary>Puts every field into <paramref name="batch"/>.</summary>
+    public void Write(WriteBatch batch, byte[] tracePrefix, ArrayBufferWriter<byte> scratch)
+    {
+        Span<byte> key = stackalloc byte[tracePrefix.Length + 16];
+        tracePrefix.CopyTo(key);
+        foreach (string field in Fields)
+        {
+            scratch.ResetWrittenCount();
+            switch (field)
+            {
+                case "count": AimValueWriter.WriteInt(scratch, Count); break;
+                case "dtype": AimValueWriter.WriteString(scratch, Dtype ?? "none"); break;
+                case "first": WriteScalar(scratch, First); break;
+                case "first_step": AimValueWriter.WriteInt(scratch, FirstStep); break;
+                case "last": WriteScalar(scratch, Last); break;
+                case "last_step": AimValueWriter.WriteInt(scratch, LastStep); break;
+                case "max": WriteNumber(scratch, Max); break;
+                case "min": WriteNumber(scratch, Min); break;
+            }
+
+            int length = tracePrefix.Length + System.Text.Encoding.ASCII.GetBytes(field, key[tracePrefix.Length..]);
+            key[length] = TreePath.Separator;
+            batch.Put(key[..(length + 1)], scratch.WrittenSpan);
+        }
+    }
+
+    /// <summary>Folds a numeric value into <see cref="Min"/> and <see cref="Max"/>.</summary>
+    public void Widen(in TrackedValue value)
+    {
+        if (!value.IsNumber || double.IsNaN(value.AsDouble))
+        {
+            return;
+        }
+
+        if (Min is not { } min || value.AsDouble < min.AsDouble)
+        {
+            Min = value;
+        }
+
+        if (Max is not { } max || value.AsDouble > max.AsDouble)
+        {
+            Max = value;
+        }
+    }
+
+    private static TrackedValue? Number(AimValue value) => value.Type switch
+    {
+        AimType.Int => TrackedValue.Int(value.AsLong()),
+        AimType.Float => TrackedValue.Float(value.AsDouble()),
+        _ => null,
+    };
+
+    /// <summary>A stored <c>first</c> or <c>last</c>; a composite value's metadata stores None.</summary>
+    private static TrackedValue? Scalar(AimValue value, ReadOnlySpan<byte> encoded) => value.Type switch
+    {
+        AimType.None => null,
+        AimType.Bool => new TrackedValue(AimType.Bool, value.AsBool() ? 1 : 0),
+        AimType.Int => TrackedValue.Int(value.AsLong()),
+        AimType.Float => TrackedValue.Float(value.AsDouble()),
+        AimType.Str or AimType.Bytes => new TrackedValue(value.Type, 0, encoded.ToArray()),
+        _ => null,
+    };
+
+    private static void WriteScalar(ArrayBufferWriter<byte> scratch, TrackedValue? value)
+    {
+        switch (value)
+        {
+            case null or { Type: AimType.None }: AimValueWriter.WriteNone(scratch); break;
+            case { Type: AimType.Bool } v: AimValueWriter.WriteBool(scratch, v.Bits != 0); break;
+            case { Type: AimType.Int } v: AimValueWriter.WriteInt(scratch, v.Bits); break;
+            case { Type: AimType.Float } v: AimValueWriter.WriteFloat(scratch, v.AsDouble); break;
+            case { Encoded: { } encoded } when value.Value.Type is AimType.Str or AimType.Bytes: scratch.Write(encoded); break;
+            default: AimValueWriter.WriteNone(scratch); break;
+        }
+    }
+
+    private static void WriteNumber(ArrayBufferWriter<byte> scratch, TrackedValue? value)
+    {
+        switch (value)
+        {
+            case null: AimValueWriter.WriteNone(scratch); break;
+            case { Type: AimType.Int } v: AimValueWriter.WriteInt(scratch, v.Bits); break;
+            case { } v: AimValueWriter.WriteFloat(scratch, v.AsDouble); break;
+        }
+    }
+}
