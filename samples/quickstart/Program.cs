@@ -1,10 +1,12 @@
-// The quickstart: writes, reads, iterates and reopens an AimLsm database and prints what it did and how fast.
-// Usage: dotnet run -c Release --project samples/quickstart [-- --num N] [--path DIR] [--keep]
+// The quickstart: tracks a small hyper-parameter sweep into a repo and reads it back (the tree layer), then
+// writes, reads, iterates and reopens a plain AimLsm database (the engine), printing what it did and how fast.
+// Usage: dotnet run -c Release --project samples/quickstart [-- --num N] [--steps N] [--path DIR] [--keep]
 using System.Buffers.Binary;
 using System.Diagnostics;
 using AimLsm;
 
 int num = 1_000_000;
+int steps = 5_000;
 string path = Path.Combine(Path.GetTempPath(), "aimlsm-quickstart");
 bool keep = false;
 for (int i = 0; i < args.Length; i++)
@@ -15,6 +17,10 @@ for (int i = 0; i < args.Length; i++)
             num = n;
             i++;
             break;
+        case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out int st) && st > 1:
+            steps = st;
+            i++;
+            break;
         case "--path" when i + 1 < args.Length:
             path = Path.GetFullPath(args[++i]);
             break;
@@ -22,9 +28,15 @@ for (int i = 0; i < args.Length; i++)
             keep = true;
             break;
         default:
-            Console.Error.WriteLine($"quickstart: unknown or incomplete argument '{args[i]}'. Usage: quickstart [--num N] [--path DIR] [--keep]");
+            Console.Error.WriteLine($"quickstart: unknown or incomplete argument '{args[i]}'. Usage: quickstart [--num N] [--steps N] [--path DIR] [--keep]");
             return 2;
     }
+}
+
+int sweep = AimLsm.Samples.Quickstart.Sweep.Run(path + "-repo", steps, keep);
+if (sweep != 0)
+{
+    return sweep;
 }
 
 if (Directory.Exists(path))

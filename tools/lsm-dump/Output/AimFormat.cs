@@ -26,9 +26,44 @@ public sealed class AimFormat : IByteFormat
         {
             return role == ByteRole.Key ? PathSegment.Format(TreePath.Decode(bytes)) : RenderValue(AimValue.Parse(bytes));
         }
+        catch (AimFormatException) when (role == ByteRole.Value && TryRenderChunk(bytes, out string chunk))
+        {
+            return chunk;
+        }
         catch (AimFormatException)
         {
             return "!" + Fallback.Render(bytes, role);
+        }
+    }
+
+    /// <summary>A sequence chunk (docs/format.md, section 13.2), summarized: record count, step range, value kind and
+    /// the first values.</summary>
+    private static bool TryRenderChunk(ReadOnlySpan<byte> bytes, out string text)
+    {
+        try
+        {
+            var view = new AimLsm.Tree.Sequences.ChunkView(bytes);
+            var sb = new StringBuilder();
+            string kind = view.ValueKind switch { 1 => "float", 2 => "int", _ => "encoded" };
+            sb.Append(CultureInfo.InvariantCulture, $"<chunk v1 {kind} x{view.Count} steps {view.Steps[0]}..{view.Steps[view.Count - 1]}");
+            if (view.IsNumeric)
+            {
+                sb.Append(": ");
+                for (int i = 0; i < Math.Min(view.Count, 4); i++)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? ", " : "")}{view.Steps[i]}={FormatFloat(view.Number(i))}");
+                }
+
+                sb.Append(view.Count > 4 ? ", ..." : "");
+            }
+
+            text = sb.Append('>').ToString();
+            return true;
+        }
+        catch (AimFormatException)
+        {
+            text = "";
+            return false;
         }
     }
 
