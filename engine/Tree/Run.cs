@@ -164,6 +164,22 @@ public sealed class Run : IQueryRun, IDisposable
         Track(Writer(name, context), value, step, epoch);
     }
 
+    /// <summary>Tracks a float without boxing it; otherwise as <see cref="Track(object?, string, long?, long?, Context?)"/>.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Track(object?, string, long?, long?, Context?)"/>.</exception>
+    public void Track(double value, string name, long? step = null, long? epoch = null, Context? context = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Track(Writer(name, context), TrackedValue.Float(value), "float", step, epoch);
+    }
+
+    /// <summary>Tracks an int without boxing it; otherwise as <see cref="Track(object?, string, long?, long?, Context?)"/>.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Track(object?, string, long?, long?, Context?)"/>.</exception>
+    public void Track(long value, string name, long? step = null, long? epoch = null, Context? context = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Track(Writer(name, context), TrackedValue.Int(value), "int", step, epoch);
+    }
+
     /// <summary>Tracks each entry of <paramref name="values"/> into the sequence named by its key (Aim's dict form).</summary>
     /// <exception cref="ArgumentException">As <see cref="Track(object?, string, long?, long?, Context?)"/>.</exception>
     public void Track(IReadOnlyDictionary<string, object?> values, long? step = null, long? epoch = null, Context? context = null)
@@ -268,11 +284,6 @@ public sealed class Run : IQueryRun, IDisposable
 
     internal void Track(SequenceWriter writer, object? value, long? step, long? epoch)
     {
-        if (epoch == long.MinValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "long.MinValue is reserved to mean 'no epoch'.");
-        }
-
         TrackedValue tracked;
         try
         {
@@ -284,7 +295,17 @@ public sealed class Run : IQueryRun, IDisposable
                 $"Cannot track into sequence '{writer.Name}' {writer.Context} of run '{Hash}': {e.Message}", nameof(value), e);
         }
 
-        long resolved = writer.Prepare(ValueCodec.Dtype(value), step);
+        Track(writer, tracked, ValueCodec.Dtype(value), step, epoch);
+    }
+
+    internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch)
+    {
+        if (epoch == long.MinValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "long.MinValue is reserved to mean 'no epoch'.");
+        }
+
+        long resolved = writer.Prepare(dtype, step);
         long micros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
         _repo.Tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
     }

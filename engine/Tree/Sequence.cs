@@ -5,7 +5,7 @@ namespace AimLsm.Tree;
 
 /// <summary>
 /// One sequence of a run (a metric, images, texts, ...), identified by name and context. Reads go to the engine
-/// each time, so they see what was tracked since; of a writable run, <see cref="Track"/> is the fast path that
+/// each time, so they see what was tracked since; of a writable run, <see cref="Track(object?, long?, long?)"/> is the fast path that
 /// skips the lookup by name.
 /// </summary>
 public sealed class Sequence
@@ -56,6 +56,14 @@ public sealed class Sequence
 
     /// <summary>Tracks a value into this sequence; see <see cref="Run.Track(object?, string, long?, long?, Context?)"/>.</summary>
     public void Track(object? value, long? step = null, long? epoch = null) => _run.Track(_run.Writer(Name, Context), value, step, epoch);
+
+    /// <summary>Tracks a float without boxing it.</summary>
+    public void Track(double value, long? step = null, long? epoch = null) =>
+        _run.Track(_run.Writer(Name, Context), TrackedValue.Float(value), "float", step, epoch);
+
+    /// <summary>Tracks an int without boxing it.</summary>
+    public void Track(long value, long? step = null, long? epoch = null) =>
+        _run.Track(_run.Writer(Name, Context), TrackedValue.Int(value), "int", step, epoch);
 
     private SequenceData ReadCore(long fromStep, long toStep, int? sample)
     {
