@@ -134,7 +134,7 @@ public sealed partial class Db
                 continue;
             }
             report.LogsReplayed++;
-            stop = ReplayLog(logPath, report, ref mem, ref lastSequence, ref previousBatch, edit);
+            stop = ReplayLog(logPath, number == logs[^1], report, ref mem, ref lastSequence, ref previousBatch, edit);
         }
         if (!mem.IsEmpty)
         {
@@ -163,10 +163,26 @@ public sealed partial class Db
             InstallSuperVersion(NewMemTable(walNumber), null, _versions.Current);
         }
 
-        // Only now, with the MANIFEST durable, is it safe to drop the replayed WALs and any unreferenced files.
+        // Only now, with the MANIFEST durable, is it safe to drop the replayed WALs and any unreferenced files. A WAL
+        // whose records recovery dropped (damaged, or skipped after damage) is kept aside instead, under a name no
+        // later open replays or deletes, so that what it held can still be inspected or salvaged.
         foreach (ulong number in logs)
         {
-            obsolete.Add(FileNames.Wal(number));
+            string logPath = System.IO.Path.Combine(_path, FileNames.Wal(number));
+            if (report.DamagedLogList.Contains(logPath) || report.SkippedLogList.Contains(logPath))
+            {
+                string kept = System.IO.Path.Combine(_path, FileNames.DamagedWal(number));
+                _fs.Rename(logPath, kept);
+                report.KeptLogList.Add(kept);
+            }
+            else
+            {
+                obsolete.Add(FileNames.Wal(number));
+            }
+        }
+        if (report.KeptLogList.Count > 0)
+        {
+            _fs.SyncDirectory(_path);
         }
         var live = new HashSet<ulong>(_versions.Current.AllFiles.Select(f => f.Number));
         foreach (string name in _fs.ListFiles(_path))
@@ -256,14 +272,19 @@ public sealed partial class Db
     /// <summary>
     /// Replays one WAL into <paramref name="mem"/>; returns true when replay must stop here (point-in-time).
     /// <paramref name="previousBatch"/> carries the last sequence number replayed, so batches must ascend across WALs.
+    /// <paramref name="newest"/> says whether a newer WAL exists: a memtable switch syncs a WAL whole before it
+    /// creates the next one, so every byte of an older WAL was durable.
     /// </summary>
-    private bool ReplayLog(string logPath, WalRecoveryReport report, ref MemTable mem, ref ulong lastSequence, ref ulong previousBatch, VersionEdit edit)
+    /// <exception cref="CorruptionException">The mode refuses the damage, or (point-in-time with
+    /// <see cref="DbOptions.VerifySyncedWal"/>) the damage lies in bytes the engine had synced.</exception>
+    private bool ReplayLog(string logPath, bool newest, WalRecoveryReport report, ref MemTable mem, ref ulong lastSequence, ref ulong previousBatch, VersionEdit edit)
     {
         WalRecoveryMode mode = _options.WalRecoveryMode;
         var problems = new List<LogProblem>();
         using IReadableFile file = _fs.OpenRead(logPath);
         var reader = new LogReader(file, problems.Add);
         int seen = 0;
+        bool damaged = false;
         while (true)
         {
             bool more = reader.ReadRecord(out ReadOnlySpan<byte> record);
@@ -273,6 +294,7 @@ public sealed partial class Db
                 LogProblem p = problems[seen];
                 report.ProblemList.Add(new WalProblem(logPath, p.Offset, p.BytesDropped, p.Reason));
                 bool tail = p.Kind == LogProblemKind.TruncatedTail || (p.Kind == LogProblemKind.ZeroedSpace && !more);
+                damaged |= p.Kind != LogProblemKind.TruncatedTail;
                 switch (mode)
                 {
                     case WalRecoveryMode.AbsoluteConsistency:
@@ -280,32 +302,95 @@ public sealed partial class Db
                     case WalRecoveryMode.TolerateCorruptedTailRecords when !tail:
                         throw new CorruptionException(logPath, p.Offset, "WAL: " + p.Reason + " (only a damaged tail is tolerated)");
                     case WalRecoveryMode.PointInTime:
-                        report.StoppedEarly = true;
+                        RefuseIfSynced(logPath, newest, p.Offset, p.Reason, reader, more ? record : default);
+                        StopAt(report, logPath, damaged);
                         return true;
                 }
             }
             if (!more)
             {
+                if (damaged)
+                {
+                    report.DamagedLogList.Add(logPath);
+                }
                 return false;
             }
-            if (!TryApplyBatch(record, ref mem, ref lastSequence, ref previousBatch, edit, out string? error))
+            string? error;
+            if (WalSyncPoint.IsMetadata(record))
             {
-                long offset = reader.LastRecordOffset;
-                report.ProblemList.Add(new WalProblem(logPath, offset, record.Length, error!));
-                switch (mode)
+                if (WalSyncPoint.TryRead(record, out _))
                 {
-                    case WalRecoveryMode.SkipAnyCorruptedRecords:
-                        continue;
-                    case WalRecoveryMode.PointInTime:
-                        report.StoppedEarly = true;
-                        return true;
-                    default:
-                        throw new CorruptionException(logPath, offset, "WAL: " + error);
+                    continue;
                 }
+                error = $"a WAL metadata record of {record.Length} bytes (kind {record[8]}) this build does not know";
             }
-            report.BatchesReplayed++;
+            else if (TryApplyBatch(record, ref mem, ref lastSequence, ref previousBatch, edit, out error))
+            {
+                report.BatchesReplayed++;
+                continue;
+            }
+            long offset = reader.LastRecordOffset;
+            report.ProblemList.Add(new WalProblem(logPath, offset, record.Length, error!));
+            damaged = true;
+            switch (mode)
+            {
+                case WalRecoveryMode.SkipAnyCorruptedRecords:
+                    continue;
+                case WalRecoveryMode.PointInTime:
+                    RefuseIfSynced(logPath, newest, offset, error!, reader, default);
+                    StopAt(report, logPath, damaged);
+                    return true;
+                default:
+                    throw new CorruptionException(logPath, offset, "WAL: " + error);
+            }
         }
     }
+
+    private static void StopAt(WalRecoveryReport report, string logPath, bool damaged)
+    {
+        report.StoppedEarly = true;
+        if (damaged)
+        {
+            report.DamagedLogList.Add(logPath);
+        }
+    }
+
+    /// <summary>
+    /// Point-in-time recovery is about to stop at damage at <paramref name="offset"/>. That is an ordinary power cut
+    /// only when nothing from there on was ever synced; with <see cref="DbOptions.VerifySyncedWal"/> this throws
+    /// when it was: the WAL is not the newest (a memtable switch synced it whole), or a sync point read past the
+    /// damage says the engine had synced beyond it. <paramref name="next"/> is the record read after the damage, if
+    /// any; the rest of the WAL is read from <paramref name="reader"/>, records only checked, never applied.
+    /// </summary>
+    private void RefuseIfSynced(string logPath, bool newest, long offset, string reason, LogReader reader, ReadOnlySpan<byte> next)
+    {
+        if (!_options.VerifySyncedWal)
+        {
+            return;
+        }
+        const string accept = "; nothing was changed. To recover the history before the damage and lose the rest, "
+            + "open once with DbOptions.VerifySyncedWal = false (RepoOptions.VerifySyncedWal for a repo); the damaged WAL is then kept as "
+            + "NNNNNN.log.damaged";
+        if (!newest)
+        {
+            throw new CorruptionException(logPath, offset,
+                $"WAL: {reason}; a newer WAL exists, so this one was synced whole: the damage is in acknowledged writes" + accept);
+        }
+        long synced = SyncedPast(next, offset);
+        while (synced < 0 && reader.ReadRecord(out ReadOnlySpan<byte> record))
+        {
+            synced = SyncedPast(record, offset);
+        }
+        if (synced >= 0)
+        {
+            throw new CorruptionException(logPath, offset,
+                $"WAL: {reason}; the engine had synced this WAL through offset {synced}, so the damage is in acknowledged writes" + accept);
+        }
+    }
+
+    /// <summary>The synced length a sync point claims when it reaches past <paramref name="offset"/>, else -1.</summary>
+    private static long SyncedPast(ReadOnlySpan<byte> record, long offset) =>
+        WalSyncPoint.TryRead(record, out long synced) && synced > offset ? synced : -1;
 
     /// <summary>Checks a whole batch, then applies it: a damaged batch is never half applied.</summary>
     private bool TryApplyBatch(ReadOnlySpan<byte> record, ref MemTable mem, ref ulong lastSequence, ref ulong previousBatch, VersionEdit edit, out string? error)

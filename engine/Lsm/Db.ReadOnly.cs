@@ -93,7 +93,7 @@ public sealed partial class Db
         {
             string logPath = System.IO.Path.Combine(_path, FileNames.Wal(logs[i]));
             report.LogsReplayed++;
-            if (ReplayLog(logPath, report, ref mem, ref lastSequence, ref previousBatch, unused))
+            if (ReplayLog(logPath, i == logs.Count - 1, report, ref mem, ref lastSequence, ref previousBatch, unused))
             {
                 // The newest WAL ends where the writer is appending: a torn record there is normal, not damage.
                 if (i < logs.Count - 1)

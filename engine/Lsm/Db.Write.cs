@@ -212,7 +212,7 @@ public sealed partial class Db
                 }
                 if (sync)
                 {
-                    _wal!.Sync();
+                    _wal!.SyncAndMark();
                 }
                 else
                 {
@@ -269,7 +269,7 @@ public sealed partial class Db
     {
         try
         {
-            _wal!.Sync();
+            _wal!.SyncAndMark();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -356,7 +356,9 @@ public sealed partial class Db
         try
         {
             // Sync the old WAL before any write goes to the new one: a synced write promises every earlier write is
-            // durable too, and recovery replays WALs in order, stopping at the first damage (point-in-time).
+            // durable too, and recovery replays WALs in order, stopping at the first damage (point-in-time). No sync
+            // point follows this sync: one written after it could be torn by a power cut and leave a damaged tail
+            // in a WAL that is not the newest, while the newer WAL's existence already says this one is whole.
             _wal?.Sync();
             wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(number))));
             // The new WAL must exist after a power loss, or synced writes to it would vanish with its directory entry.

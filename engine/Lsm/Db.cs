@@ -68,7 +68,8 @@ public sealed partial class Db : IDisposable
     private Db(string path, DbOptions options, IFileSystem fs, IDisposable fileLock, VersionSet versions)
     {
         _path = path;
-        _options = options;
+        _options = options.Clone();
+        options = _options;
         _fs = fs;
         _fileLock = fileLock;
         _versions = versions;

@@ -74,11 +74,26 @@ public sealed class DbOptions
     /// <summary>What recovery does with a damaged WAL. Default <see cref="AimLsm.WalRecoveryMode.PointInTime"/>.</summary>
     public WalRecoveryMode WalRecoveryMode { get; set; } = WalRecoveryMode.PointInTime;
 
+    /// <summary>
+    /// With <see cref="AimLsm.WalRecoveryMode.PointInTime"/>: refuse to open (a <see cref="CorruptionException"/> naming
+    /// the WAL and the offset) when the damage lies in bytes the engine had synced, that is before the last sync point
+    /// the WAL records (docs/format.md, 5.6) or in a WAL a newer one followed. Such damage loses writes that were
+    /// acknowledged durable; damage after the last sync is an ordinary power cut and is recovered point-in-time.
+    /// Default true, as RocksDB's <c>track_and_verify_wals_in_manifest</c>. Set it to false to accept the loss: the
+    /// open then recovers the history before the damage, reports it in <see cref="Db.RecoveryReport"/>, and (when
+    /// writable) keeps the damaged WAL as <c>NNNNNN.log.damaged</c>.
+    /// </summary>
+    public bool VerifySyncedWal { get; set; } = true;
+
     /// <summary>The file system; the disk by default. Tests pass <see cref="MemFileSystem"/> or a fault-injecting one.</summary>
     public IFileSystem? FileSystem { get; set; }
 
     /// <summary>Receives events: flushes, background errors, WAL damage found during recovery.</summary>
     public EventListener? Listener { get; set; }
+
+    /// <summary>A copy, so that a running database never sees a later change to the caller's object (RocksDB copies
+    /// its options at open too). The file system and listener are shared, not copied.</summary>
+    internal DbOptions Clone() => (DbOptions)MemberwiseClone();
 
     internal void Validate()
     {

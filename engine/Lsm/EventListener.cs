@@ -57,4 +57,45 @@ public sealed class WalRecoveryReport
     public IReadOnlyList<string> SkippedLogs => SkippedLogList;
 
     internal List<string> SkippedLogList { get; } = [];
+
+    /// <summary>WAL files in which recovery met damage other than a torn tail (whether it then stopped, skipped the
+    /// damage, or found nothing after it).</summary>
+    public IReadOnlyList<string> DamagedLogs => DamagedLogList;
+
+    internal List<string> DamagedLogList { get; } = [];
+
+    /// <summary>
+    /// Where a writable open moved the WALs whose records it dropped (damaged or skipped): <c>NNNNNN.log.damaged</c>
+    /// beside the database's files. The engine never reads or deletes them; delete them once inspected.
+    /// </summary>
+    public IReadOnlyList<string> KeptLogs => KeptLogList;
+
+    internal List<string> KeptLogList { get; } = [];
+
+    /// <summary>True when recovery found nothing wrong (a torn tail after the last sync is normal after a crash, but
+    /// it is reported, so it makes this false).</summary>
+    public bool IsClean => ProblemList.Count == 0 && !StoppedEarly;
+
+    /// <summary>One line per finding, for logs: what was replayed, each damage with file and offset, what was
+    /// dropped and where damaged logs were kept.</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"WAL recovery replayed {BatchesReplayed} batch(es) from {LogsReplayed} log(s)");
+        text.Append(StoppedEarly ? "; stopped early at damage (point-in-time): later records dropped" : "");
+        foreach (WalProblem p in ProblemList)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {p.File} at offset {p.Offset}: {p.Reason} ({p.BytesDropped} bytes)");
+        }
+        foreach (string skipped in SkippedLogList)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {skipped}: not replayed (after the damage)");
+        }
+        foreach (string kept in KeptLogList)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  kept for inspection as {kept}");
+        }
+        return text.ToString();
+    }
 }

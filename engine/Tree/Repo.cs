@@ -5,6 +5,7 @@ using AimLsm.Query;
 using AimLsm.Tree.Encoding;
 using AimLsm.Tree.Sequences;
 using AimLsm.Tree.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace AimLsm.Tree;
 
@@ -37,6 +38,9 @@ public sealed class Repo : IDisposable
     private readonly DbOptions _dbOptions;
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Run> _openRuns = new(StringComparer.Ordinal);
+    private readonly Lock _recoveryLock = new();
+    private readonly SortedDictionary<string, SlotRecoveryReport> _recovery = new(StringComparer.Ordinal);
+    private RepoRecoveryReport _recoveryReport = new([]);
     private Dictionary<string, Slot>? _runIndex;
     private Slot? _primary;
     private Tracker? _tracker;
@@ -49,6 +53,7 @@ public sealed class Repo : IDisposable
         IsReadOnly = readOnly;
         _dbOptions = options.CreateDbOptions();
         DiscoverSlots();
+        CheckSlots();
     }
 
     /// <summary>The repo's folder (full path).</summary>
@@ -60,8 +65,26 @@ public sealed class Repo : IDisposable
     /// <summary>The options the repo was opened with.</summary>
     public RepoOptions Options { get; }
 
+    /// <summary>
+    /// What opening the writer slots found in their write-ahead logs: damage recovered from, and slots quarantined
+    /// because the damage lies in acknowledged writes (docs/aim-repo.md, "A damaged WAL"). Every slot is opened and
+    /// checked by <see cref="Open"/> and <see cref="OpenReadOnly"/>; a slot this instance takes over later, or one
+    /// read again after <see cref="Refresh"/>, adds its finding. Each finding is also logged
+    /// (<see cref="RepoOptions.Logger"/>).
+    /// </summary>
+    public RepoRecoveryReport RecoveryReport
+    {
+        get
+        {
+            lock (_recoveryLock)
+            {
+                return _recoveryReport;
+            }
+        }
+    }
+
     /// <summary>Every run in the repo, as read-only views, in hash order. Runs other processes created after the
-    /// last <see cref="Refresh"/> are not listed.</summary>
+    /// last <see cref="Refresh"/> are not listed, nor are the runs of a quarantined slot (see <see cref="RecoveryReport"/>).</summary>
     public IEnumerable<Run> Runs
     {
         get
@@ -75,7 +98,10 @@ public sealed class Repo : IDisposable
             runs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             foreach (KeyValuePair<string, Slot> run in runs)
             {
-                yield return new Run(this, run.Value, run.Key, writable: false);
+                if (run.Value.Quarantine is null)
+                {
+                    yield return new Run(this, run.Value, run.Key, writable: false);
+                }
             }
         }
     }
@@ -186,13 +212,20 @@ public sealed class Repo : IDisposable
 
     /// <summary>A read-only view of a run.</summary>
     /// <exception cref="RunNotFoundException">No such run (call <see cref="Refresh"/> to see runs created elsewhere since).</exception>
+    /// <exception cref="CorruptionException">The run's slot is quarantined: the message names the damaged file and offset.</exception>
     public Run GetRun(string hash)
     {
         ArgumentException.ThrowIfNullOrEmpty(hash);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return RunIndex().TryGetValue(hash, out Slot? slot) ? new Run(this, slot, hash, writable: false) : throw new RunNotFoundException(hash);
+            if (!RunIndex().TryGetValue(hash, out Slot? slot))
+            {
+                throw new RunNotFoundException(hash);
+            }
+
+            slot.ThrowIfQuarantined();
+            return new Run(this, slot, hash, writable: false);
         }
     }
 
@@ -375,7 +408,18 @@ public sealed class Repo : IDisposable
 
         foreach (IGrouping<Slot, string> group in bySlot)
         {
-            if (group.Key.TryLease() is not { } lease)
+            // A quarantined slot is skipped: its finding is in RecoveryReport and was logged when it was met.
+            StoreLease? maybeLease;
+            try
+            {
+                maybeLease = group.Key.Quarantine is null ? group.Key.TryLease() : null;
+            }
+            catch (CorruptionException)
+            {
+                maybeLease = null;
+            }
+
+            if (maybeLease is not { } lease)
             {
                 continue;
             }
@@ -479,6 +523,54 @@ public sealed class Repo : IDisposable
         }
     }
 
+    /// <summary>Opens every slot once so that damage is found, reported and logged at open, not at the first read
+    /// that happens to touch it. A slot refusing to open is quarantined; the others open, track and serve.</summary>
+    private void CheckSlots()
+    {
+        foreach (Slot slot in _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            try
+            {
+                slot.TryLease()?.Dispose();
+            }
+            catch (CorruptionException)
+            {
+                // Quarantined: OnSlotRecovery recorded and logged it.
+            }
+        }
+    }
+
+    /// <summary>Records and logs a slot's recovery finding (see <see cref="Slot"/>'s constructor).</summary>
+    private void OnSlotRecovery(Slot slot, WalRecoveryReport? wal, CorruptionException? quarantine)
+    {
+        List<string> runs;
+        try
+        {
+            runs = ListRuns(slot);
+        }
+        catch (Exception e) when (e is DbException or AimFormatException or IOException)
+        {
+            runs = [];
+        }
+
+        var finding = new SlotRecoveryReport(slot.Name, slot.Directory, wal, quarantine, runs);
+        lock (_recoveryLock)
+        {
+            _recovery[slot.Name] = finding;
+            _recoveryReport = new RepoRecoveryReport([.. _recovery.Values]);
+        }
+
+        string text = $"AimLsm repo '{Path}': {finding}";
+        if (Options.Logger is { } logger)
+        {
+            logger.Log(quarantine is null ? LogLevel.Warning : LogLevel.Error, "{Finding}", text);
+        }
+        else
+        {
+            Console.Error.WriteLine(text);
+        }
+    }
+
     // Everything below runs under _lock.
     private void DiscoverSlots()
     {
@@ -493,7 +585,7 @@ public sealed class Repo : IDisposable
             string name = System.IO.Path.GetFileName(dir);
             if (name.Length == 4 && name.All(char.IsAsciiDigit) && !_slots.ContainsKey(name))
             {
-                _slots[name] = new Slot(name, dir, _dbOptions);
+                _slots[name] = new Slot(name, dir, _dbOptions, OnSlotRecovery);
             }
         }
     }
@@ -521,7 +613,7 @@ public sealed class Repo : IDisposable
     private static List<string> ListRuns(Slot slot)
     {
         var hashes = new List<string>();
-        if (slot.TryLease() is not { } lease)
+        if (slot.TryLeaseIndex() is not { } lease)
         {
             return hashes;
         }
@@ -573,7 +665,7 @@ public sealed class Repo : IDisposable
                 continue;
             }
 
-            var slot = new Slot(name, System.IO.Path.Combine(Path, SlotsFolder, name), _dbOptions);
+            var slot = new Slot(name, System.IO.Path.Combine(Path, SlotsFolder, name), _dbOptions, OnSlotRecovery);
             _slots[name] = slot;
             if (TryOwn(slot))
             {
@@ -591,8 +683,10 @@ public sealed class Repo : IDisposable
             throw new RunNotFoundException(hash);
         }
 
+        slot.ThrowIfQuarantined();
         if (slot.Writable is null && !TryOwn(slot))
         {
+            slot.ThrowIfQuarantined();
             throw new RunLockedException(hash, $"another writer ({slot.DescribeOwner()}, slot '{slot.Name}')");
         }
 

@@ -1,5 +1,6 @@
 using AimLsm.IO;
 using AimLsm.Lsm;
+using Microsoft.Extensions.Logging;
 
 namespace AimLsm.Tree;
 
@@ -42,6 +43,25 @@ public sealed class RepoOptions
     /// <summary>The file system (tests inject faults through it). Default: the disk.</summary>
     public IFileSystem? FileSystem { get; set; }
 
+    /// <summary>
+    /// What a slot's engine does with a damaged write-ahead log when it opens (RocksDB's four modes). Default
+    /// <see cref="WalRecoveryMode.PointInTime"/>, which with <see cref="VerifySyncedWal"/> refuses damage in synced
+    /// bytes and quarantines that slot: docs/aim-repo.md, "A damaged WAL".
+    /// </summary>
+    public WalRecoveryMode WalRecoveryMode { get; set; } = WalRecoveryMode.PointInTime;
+
+    /// <summary>
+    /// Refuse (quarantine the slot) when a WAL is damaged in bytes the engine had synced, that is in points that
+    /// <see cref="Run.Flush"/> or <see cref="Repo.Flush"/> had acknowledged. Default true. Set it to false, and open
+    /// the repo for writing once, to accept the loss: the slot then recovers the history before the damage, keeps the
+    /// damaged log as <c>NNNNNN.log.damaged</c> and reports what was dropped in <see cref="Repo.RecoveryReport"/>.
+    /// </summary>
+    public bool VerifySyncedWal { get; set; } = true;
+
+    /// <summary>Where the repo logs what recovery found (a warning per damaged slot, an error per quarantined
+    /// one). Default null: those lines go to standard error, since a silent data-loss report is no report.</summary>
+    public ILogger? Logger { get; set; }
+
     internal void Validate()
     {
         if (TrackingQueueCapacity is < 1 or > (1 << 26))
@@ -64,6 +84,11 @@ public sealed class RepoOptions
             throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be between 1 KiB and 4 MiB.");
         }
 
+        if (!Enum.IsDefined(WalRecoveryMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WalRecoveryMode), WalRecoveryMode, "Unknown WalRecoveryMode.");
+        }
+
         if (BlobThreshold < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(BlobThreshold), BlobThreshold, "BlobThreshold must be at least 2 bytes.");
@@ -77,5 +102,7 @@ public sealed class RepoOptions
         BlockCacheSize = BlockCacheSize,
         BlockSize = BlockSize,
         FileSystem = FileSystem,
+        WalRecoveryMode = WalRecoveryMode,
+        VerifySyncedWal = VerifySyncedWal,
     };
 }

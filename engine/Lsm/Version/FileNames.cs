@@ -12,6 +12,10 @@ internal enum FileKind
     Current,
     Lock,
     Temp,
+
+    /// <summary>A WAL that recovery dropped records of, kept aside for inspection (<c>NNNNNN.log.damaged</c>); never
+    /// replayed, never deleted by the engine.</summary>
+    DamagedWal,
 }
 
 /// <summary>Builds and parses the names of a database's files: <c>000123.log</c>, <c>000124.sst</c>, <c>MANIFEST-000125</c>, <c>CURRENT</c>, <c>LOCK</c>.</summary>
@@ -25,6 +29,8 @@ internal static class FileNames
     public static string Table(ulong number) => number.ToString("D6", CultureInfo.InvariantCulture) + ".sst";
 
     public static string Manifest(ulong number) => "MANIFEST-" + number.ToString("D6", CultureInfo.InvariantCulture);
+
+    public static string DamagedWal(ulong number) => Wal(number) + ".damaged";
 
     public static string Temp(ulong number) => number.ToString("D6", CultureInfo.InvariantCulture) + ".dbtmp";
 
@@ -54,6 +60,7 @@ internal static class FileNames
             ".log" => FileKind.Wal,
             ".sst" => FileKind.Table,
             ".dbtmp" => FileKind.Temp,
+            ".log.damaged" => FileKind.DamagedWal,
             _ => FileKind.Unknown,
         };
     }

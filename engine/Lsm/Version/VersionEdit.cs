@@ -14,8 +14,12 @@ internal sealed class VersionEdit
 {
     public const string ComparatorName = "leveldb.BytewiseComparator";
 
-    /// <summary>The database format this build writes into every new MANIFEST.</summary>
-    public const ulong CurrentDbFormatVersion = 1;
+    /// <summary>
+    /// The database format this build writes into every new MANIFEST (docs/format.md, 10.2). 1: the first format.
+    /// 2: WALs may hold sync points (<see cref="Wal.WalSyncPoint"/>), records a version-1 reader would take for
+    /// damaged write batches.
+    /// </summary>
+    public const ulong CurrentDbFormatVersion = 2;
 
     private const uint TagComparator = 1;
     private const uint TagLogNumber = 2;

@@ -73,6 +73,21 @@ internal sealed class LogWriter : IDisposable
     /// <summary>Makes everything appended durable (survives a power loss).</summary>
     public void Sync() => _file.Sync();
 
+    /// <summary>
+    /// A WAL's sync: makes everything appended durable, then records how far in a <see cref="WalSyncPoint"/> handed
+    /// to the operating system (it survives a process crash; the next sync makes it durable too). Only for WALs: a
+    /// MANIFEST holds no such records.
+    /// </summary>
+    public void SyncAndMark()
+    {
+        _file.Sync();
+        long synced = _file.Length;
+        Span<byte> mark = stackalloc byte[WalSyncPoint.Size];
+        WalSyncPoint.Write(mark, synced);
+        AddRecord(mark);
+        _file.Flush();
+    }
+
     public void Dispose() => _file.Dispose();
 
     private static uint[] BuildTypeCrcs()

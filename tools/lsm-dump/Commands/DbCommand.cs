@@ -89,21 +89,27 @@ internal static class DbCommand
         long walBytes = 0;
         ulong maxSeq = replay.LastSequence ?? 0;
         List<(string Name, FileKind Kind, ulong Number, long Size)> listing = DbFiles.List(dir);
+        ulong newestWal = listing.Where(f => f.Kind == FileKind.Wal).Select(f => f.Number).DefaultIfEmpty().Max();
         w.BeginList("wals");
         foreach ((string name, FileKind kind, ulong number, long size) in listing)
         {
-            if (kind != FileKind.Wal)
+            if (kind is not (FileKind.Wal or FileKind.DamagedWal))
             {
                 continue;
             }
             w.BeginItem("wal");
             w.Field("name", name);
             w.Field("size", size);
-            w.Field("live", number >= logNumber);
-            if (number >= logNumber)
+            w.Field("live", kind == FileKind.Wal && number >= logNumber);
+            if (kind == FileKind.DamagedWal)
+            {
+                w.Field("kept", "damaged: recovery dropped records of it and kept it aside; never replayed (inspect with lsm-dump wal, then delete)");
+                WalSummary(ctx, Path.Combine(dir, name), newest: true, ref maxSeq, countSequences: false);
+            }
+            else if (number >= logNumber)
             {
                 walBytes += size;
-                WalSummary(ctx, Path.Combine(dir, name), ref maxSeq);
+                WalSummary(ctx, Path.Combine(dir, name), newest: number == newestWal, ref maxSeq, countSequences: true);
             }
             w.EndItem();
         }
@@ -124,6 +130,7 @@ internal static class DbCommand
                 FileKind.Wal => number >= logNumber ? "live" : "obsolete",
                 FileKind.Table => live.Contains(number) ? "live" : "obsolete",
                 FileKind.Temp => "obsolete",
+                FileKind.DamagedWal => "damaged (kept by recovery)",
                 _ => "unknown",
             };
             w.Item("file", () =>
@@ -179,19 +186,44 @@ internal static class DbCommand
         sum.DataUncompressedSize += p.DataUncompressedSize;
     }
 
-    private static void WalSummary(CommandContext ctx, string path, ref ulong maxSeq)
+    /// <summary>
+    /// A WAL's records, sequence range and damage, and what the engine's default recovery (point-in-time, verifying
+    /// synced data: docs/format.md 5.4) would do with it: "clean", "recovers" (damage after the last sync point: a
+    /// power cut over unacknowledged writes) or "refuses" (damage in synced bytes).
+    /// </summary>
+    private static void WalSummary(CommandContext ctx, string path, bool newest, ref ulong maxSeq, bool countSequences)
     {
-        int records = 0, problems = 0;
+        int records = 0, problems = 0, syncPoints = 0;
         ulong first = 0, last = 0;
+        long syncedTo = 0, firstDamage = -1, syncedPastDamage = -1;
+        string? damage = null;
         try
         {
             using IReadableFile file = DbFiles.Fs.OpenRead(path);
-            var reader = new LogReader(file, _ => problems++);
+            var reader = new LogReader(file, p =>
+            {
+                problems++;
+                if (firstDamage < 0)
+                {
+                    firstDamage = p.Offset;
+                    damage = p.Reason;
+                }
+            });
             while (reader.ReadRecord(out ReadOnlySpan<byte> record))
             {
                 records++;
+                if (WalSyncPoint.TryRead(record, out long synced))
+                {
+                    syncPoints++;
+                    syncedTo = Math.Max(syncedTo, synced);
+                    if (firstDamage >= 0 && synced > firstDamage)
+                    {
+                        syncedPastDamage = Math.Max(syncedPastDamage, synced);
+                    }
+                    continue;
+                }
                 var batch = new BatchReader(record);
-                if (batch.HeaderValid && batch.Count > 0)
+                if (batch.HeaderValid && batch.Count > 0 && batch.Sequence > 0)
                 {
                     first = first == 0 ? batch.Sequence : first;
                     last = batch.Sequence + (ulong)batch.Count - 1;
@@ -209,7 +241,26 @@ internal static class DbCommand
             ctx.Out.Field("first_seq", first);
             ctx.Out.Field("last_seq", last);
         }
+        ctx.Out.Field("sync_points", (long)syncPoints);
+        ctx.Out.Field("synced_to", syncedTo);
         ctx.Out.Field("problems", (long)problems);
-        maxSeq = Math.Max(maxSeq, last);
+        if (firstDamage < 0)
+        {
+            ctx.Out.Field("recovery", "clean");
+        }
+        else if (!newest || syncedPastDamage >= 0)
+        {
+            ctx.Out.Field("recovery", $"refuses: {damage} at offset {firstDamage}, "
+                + (newest ? $"before the synced offset {syncedPastDamage}" : "in a WAL a newer one followed (synced whole)")
+                + ": acknowledged writes would be lost (VerifySyncedWal = false accepts the loss)");
+        }
+        else
+        {
+            ctx.Out.Field("recovery", $"recovers point-in-time: {damage} at offset {firstDamage}, after the last synced offset {syncedTo} (writes never acknowledged durable)");
+        }
+        if (countSequences)
+        {
+            maxSeq = Math.Max(maxSeq, last);
+        }
     }
 }

@@ -198,6 +198,10 @@ internal static class VerifyCommand
 
     private static string? CheckBatch(ReadOnlySpan<byte> record)
     {
+        if (WalSyncPoint.IsMetadata(record))
+        {
+            return WalSyncPoint.TryRead(record, out _) ? null : $"a WAL metadata record of {record.Length} bytes (kind {record[8]}) this build does not know";
+        }
         var batch = new BatchReader(record);
         if (!batch.HeaderValid)
         {

@@ -62,6 +62,20 @@ internal static class WalCommand
             {
                 w.Field("type", "fragmented");
             }
+            if (WalSyncPoint.IsMetadata(record))
+            {
+                if (WalSyncPoint.TryRead(record, out long synced))
+                {
+                    w.Field("sync_point", synced);
+                }
+                else
+                {
+                    w.Field("error", $"a WAL metadata record of {record.Length} bytes (kind {record[8]}) this build does not know");
+                    problems++;
+                }
+                w.EndItem();
+                continue;
+            }
             var batch = new BatchReader(record);
             if (!batch.HeaderValid)
             {

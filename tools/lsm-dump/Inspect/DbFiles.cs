@@ -47,6 +47,11 @@ internal static class DbFiles
     public static void RequireKind(string command, string path, FileKind expected)
     {
         FileKind kind = FileNames.Parse(Path.GetFileName(path), out _);
+        // A WAL kept aside by recovery is still a WAL to read.
+        if (kind == FileKind.DamagedWal && expected == FileKind.Wal)
+        {
+            return;
+        }
         if (kind != FileKind.Unknown && kind != expected)
         {
             throw new BadInputException($"{command}: '{path}' is {Describe(kind)}, not {Describe(expected)}{Hint(kind)}");
