@@ -302,7 +302,7 @@ public sealed partial class Db
                     case WalRecoveryMode.TolerateCorruptedTailRecords when !tail:
                         throw new CorruptionException(logPath, p.Offset, "WAL: " + p.Reason + " (only a damaged tail is tolerated)");
                     case WalRecoveryMode.PointInTime:
-                        RefuseIfSynced(logPath, newest, p.Offset, p.Reason, reader, more ? record : default);
+                        RefuseIfSynced(logPath, newest, p.Offset, p.Reason);
                         StopAt(report, logPath, damaged);
                         return true;
                 }
@@ -337,7 +337,7 @@ public sealed partial class Db
                 case WalRecoveryMode.SkipAnyCorruptedRecords:
                     continue;
                 case WalRecoveryMode.PointInTime:
-                    RefuseIfSynced(logPath, newest, offset, error!, reader, default);
+                    RefuseIfSynced(logPath, newest, offset, error!);
                     StopAt(report, logPath, damaged);
                     return true;
                 default:
@@ -358,11 +358,10 @@ public sealed partial class Db
     /// <summary>
     /// Point-in-time recovery is about to stop at damage at <paramref name="offset"/>. That is an ordinary power cut
     /// only when nothing from there on was ever synced; with <see cref="DbOptions.VerifySyncedWal"/> this throws
-    /// when it was: the WAL is not the newest (a memtable switch synced it whole), or a sync point read past the
-    /// damage says the engine had synced beyond it. <paramref name="next"/> is the record read after the damage, if
-    /// any; the rest of the WAL is read from <paramref name="reader"/>, records only checked, never applied.
+    /// when it was: the WAL is not the newest (a memtable switch synced it whole), or a sync point after the damage
+    /// says the engine had synced beyond it.
     /// </summary>
-    private void RefuseIfSynced(string logPath, bool newest, long offset, string reason, LogReader reader, ReadOnlySpan<byte> next)
+    private void RefuseIfSynced(string logPath, bool newest, long offset, string reason)
     {
         if (!_options.VerifySyncedWal)
         {
@@ -376,21 +375,14 @@ public sealed partial class Db
             throw new CorruptionException(logPath, offset,
                 $"WAL: {reason}; a newer WAL exists, so this one was synced whole: the damage is in acknowledged writes" + accept);
         }
-        long synced = SyncedPast(next, offset);
-        while (synced < 0 && reader.ReadRecord(out ReadOnlySpan<byte> record))
-        {
-            synced = SyncedPast(record, offset);
-        }
+        using IReadableFile file = _fs.OpenRead(logPath);
+        long synced = WalSyncPoint.LargestClaimAfter(file, offset);
         if (synced >= 0)
         {
             throw new CorruptionException(logPath, offset,
                 $"WAL: {reason}; the engine had synced this WAL through offset {synced}, so the damage is in acknowledged writes" + accept);
         }
     }
-
-    /// <summary>The synced length a sync point claims when it reaches past <paramref name="offset"/>, else -1.</summary>
-    private static long SyncedPast(ReadOnlySpan<byte> record, long offset) =>
-        WalSyncPoint.TryRead(record, out long synced) && synced > offset ? synced : -1;
 
     /// <summary>Checks a whole batch, then applies it: a damaged batch is never half applied.</summary>
     private bool TryApplyBatch(ReadOnlySpan<byte> record, ref MemTable mem, ref ulong lastSequence, ref ulong previousBatch, VersionEdit edit, out string? error)

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using AimLsm.Common;
+using AimLsm.IO;
 
 namespace AimLsm.Lsm.Wal;
 
@@ -55,5 +57,39 @@ internal static class WalSyncPoint
         }
         syncedLength = (long)value;
         return true;
+    }
+
+    /// <summary>
+    /// The largest synced length claimed by a whole, checksummed sync point that starts at or after
+    /// <paramref name="from"/> and claims more than <paramref name="from"/>; -1 when there is none. Scans the raw bytes
+    /// at every offset rather than following the log reader: after a checksum mismatch the reader skips the rest of
+    /// the block (the damaged length cannot be trusted), and the sync point that testifies to the damage is usually
+    /// in that same block. A false match needs a 7-byte header, 8 zero bytes, the kind byte and a CRC32C to line up.
+    /// </summary>
+    public static long LargestClaimAfter(IReadableFile file, long from)
+    {
+        const int Fragment = LogFormat.HeaderSize + Size;
+        long best = -1;
+        byte[] buffer = new byte[LogFormat.BlockSize + Fragment];
+        for (long start = Math.Max(0, from); start < file.Length; start += LogFormat.BlockSize)
+        {
+            int n = file.Read(start, buffer);
+            for (int p = 0; p + Fragment <= n; p++)
+            {
+                ReadOnlySpan<byte> header = buffer.AsSpan(p, LogFormat.HeaderSize);
+                if (header[6] != (byte)RecordType.Full || BinaryPrimitives.ReadUInt16LittleEndian(header[4..]) != Size
+                    || buffer[p + LogFormat.HeaderSize + 8] != KindSyncPoint)
+                {
+                    continue;
+                }
+                ReadOnlySpan<byte> typeAndPayload = buffer.AsSpan(p + LogFormat.HeaderSize - 1, Size + 1);
+                if (Checksum.Mask(Checksum.Compute(typeAndPayload)) == BinaryPrimitives.ReadUInt32LittleEndian(header)
+                    && TryRead(typeAndPayload[1..], out long synced) && synced > from)
+                {
+                    best = Math.Max(best, synced);
+                }
+            }
+        }
+        return best;
     }
 }

@@ -216,10 +216,6 @@ internal static class DbCommand
                 {
                     syncPoints++;
                     syncedTo = Math.Max(syncedTo, synced);
-                    if (firstDamage >= 0 && synced > firstDamage)
-                    {
-                        syncedPastDamage = Math.Max(syncedPastDamage, synced);
-                    }
                     continue;
                 }
                 var batch = new BatchReader(record);
@@ -228,6 +224,11 @@ internal static class DbCommand
                     first = first == 0 ? batch.Sequence : first;
                     last = batch.Sequence + (ulong)batch.Count - 1;
                 }
+            }
+            if (firstDamage >= 0)
+            {
+                // The same test recovery makes (Db.Open.cs RefuseIfSynced): a sync point past the damage.
+                syncedPastDamage = WalSyncPoint.LargestClaimAfter(file, firstDamage);
             }
         }
         catch (FileNotFoundException)
