@@ -20,12 +20,18 @@ public class RunInfoTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         Assert.Equal(["metric", "images", "audios", "texts", "distributions", "figures"], traces.EnumerateObject().Select(p => p.Name));
         JsonElement loss = traces.GetProperty("metric").EnumerateArray()
             .Single(t => t.GetProperty("name").GetString() == "loss" && t.GetProperty("context").GetProperty("subset").GetString() == "val");
-        Assert.Equal(100, loss.GetProperty("count").GetInt64());
-        Assert.Equal(990, loss.GetProperty("last_step").GetInt64());
-        Assert.Equal(ServerFixture.Loss(1, 990) + 0.1, loss.GetProperty("last").GetDouble());
+        // Aim's collect_sequence_info shape: the metadata under values, where Aim's UI reads traces.metric[i].values.last.
+        Assert.Equal(["context", "name", "values"], loss.EnumerateObject().Select(p => p.Name));
+        JsonElement values = loss.GetProperty("values");
+        Assert.Equal(["dtype", "first_step", "first", "last_step", "last", "max", "min", "count"], values.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(100, values.GetProperty("count").GetInt64());
+        Assert.Equal(990, values.GetProperty("last_step").GetInt64());
+        Assert.Equal(ServerFixture.Loss(1, 990) + 0.1, values.GetProperty("last").GetDouble());
+        Assert.Equal("float", values.GetProperty("dtype").GetString());
 
         JsonElement props = run.GetProperty("props");
         Assert.Equal("baseline", props.GetProperty("experiment").GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, props.GetProperty("experiment").GetProperty("description").ValueKind);
         Assert.False(props.GetProperty("active").GetBoolean());
         Assert.Equal(JsonValueKind.Number, props.GetProperty("end_time").ValueKind);
     }
@@ -36,14 +42,15 @@ public class RunInfoTests(ServerFixture fixture) : IClassFixture<ServerFixture>
         JsonElement run = await fixture.GetJsonAsync($"api/runs/{fixture.Wide}/info", HttpStatusCode.OK);
         JsonElement limits = run.GetProperty("params").GetProperty("limits");
         Assert.Equal("NaN", limits.GetProperty("nan").GetString());
-        Assert.Equal("Infinity", limits.GetProperty("inf").GetString());
-        Assert.Equal("-Infinity", limits.GetProperty("ninf").GetString());
+        // Aim's spelling (convert_nan_and_inf_to_str), which Python's float() reads back; not .NET's "Infinity".
+        Assert.Equal("inf", limits.GetProperty("inf").GetString());
+        Assert.Equal("-inf", limits.GetProperty("ninf").GetString());
         Assert.Equal(new byte[] { 1, 2, 255 }, run.GetProperty("params").GetProperty("raw").GetBytesFromBase64());
         Assert.Equal("ten", run.GetProperty("params").GetProperty("by_epoch").GetProperty("10").GetString());
         Assert.Equal((1L << 60) + 1, run.GetProperty("params").GetProperty("big").GetInt64());
         JsonElement notes = Assert.Single(run.GetProperty("traces").GetProperty("other").EnumerateArray());
         Assert.Equal("notes", notes.GetProperty("name").GetString());
-        Assert.Equal("str", notes.GetProperty("dtype").GetString());
+        Assert.Equal("str", notes.GetProperty("values").GetProperty("dtype").GetString());
     }
 
     [Fact]

@@ -20,14 +20,39 @@ public class RunSearchTests(ServerFixture fixture) : IClassFixture<ServerFixture
         Assert.Equal("good", ((Dictionary<string, object?>)((List<object?>)run.Props["tags"]!)[0]!)["name"]);
         Assert.False((bool)run.Props["active"]!);
 
-        // Metadata of the metrics only: no points, the text sequence left out.
+        // Metadata of the metrics only: no points, the text sequence left out, grouped under Aim's type 'metric'.
         Assert.Equal(3, run.Traces.Count);
         Assert.All(run.Traces, t => Assert.False(t.HasData));
+        Assert.All(run.Traces, t => Assert.Equal("metric", t.SequenceType));
         Assert.Equal(ServerFixture.Steps, run.Traces.Single(t => t.Name == "accuracy").Count);
         Assert.Equal(ServerFixture.Loss(0, ServerFixture.Steps - 1), run.Traces.Single(t => t.Name == "loss" && (string?)t.Context["subset"] == "train").Last);
 
         List<StreamedRun> archived = await fixture.StreamRunsAsync(Url("run.archived"));
         Assert.Equal(fixture.Archived, Assert.Single(archived).Hash);
+    }
+
+    [Fact]
+    public async Task Aims_UI_decoder_reads_traces_metric_i_values_last_from_the_run_search()
+    {
+        byte[] bytes = await fixture.Client.GetByteArrayAsync(Url("run.hparams.optimizer == 'sgd'"));
+
+        List<(object Key, object? Value)> objects = Tests.Streaming.AimJsDecoder.Decode(bytes);
+        var run = (Dictionary<object, object?>)objects.Single(o => (string)o.Key == fixture.Sgd).Value!;
+
+        // Aim's run_search_result_streamer: props, params, then traces from collect_sequence_info(sequence_types='metric').
+        Assert.Equal(["props", "params", "traces"], run.Keys);
+        var traces = (Dictionary<object, object?>)run["traces"]!;
+        Assert.Equal(["metric"], traces.Keys);
+        var metric = (List<object?>)traces["metric"]!;
+        Assert.Equal(3, metric.Count);
+        var train = metric.Cast<Dictionary<object, object?>>()
+            .Single(t => (string)t["name"]! == "loss" && (string)((Dictionary<object, object?>)t["context"]!)["subset"]! == "train");
+        Assert.Equal(["context", "name", "values"], train.Keys);
+        var values = (Dictionary<object, object?>)train["values"]!;
+        Assert.Equal(ServerFixture.Loss(1, ServerFixture.Steps - 1), values["last"]);
+        Assert.Equal((long)ServerFixture.Steps - 1, values["last_step"]);
+        Assert.Equal(0L, values["first_step"]);
+        Assert.Equal("float", values["dtype"]);
     }
 
     [Fact]

@@ -160,4 +160,18 @@ public class StreamErrorTests
         var error = await Assert.ThrowsAsync<StreamFormatException>(() => StreamTestKit.ReadRunsAsync(bytes));
         Assert.Contains("is not a run", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Traces_grouped_by_type_whose_group_is_not_a_list_are_refused()
+    {
+        var run = new Dictionary<string, object?> { ["traces"] = new Dictionary<string, object?> { ["metric"] = 3L } };
+        byte[] bytes = await StreamTestKit.WriteAsync(w => w.WriteObjectAsync("r", run).AsTask());
+        var error = await Assert.ThrowsAsync<StreamFormatException>(() => StreamTestKit.ReadRunsAsync(bytes));
+        Assert.Contains("sequence type 'metric'", error.Message, StringComparison.Ordinal);
+
+        run["traces"] = "loss";
+        bytes = await StreamTestKit.WriteAsync(w => w.WriteObjectAsync("r", run).AsTask());
+        error = await Assert.ThrowsAsync<StreamFormatException>(() => StreamTestKit.ReadRunsAsync(bytes));
+        Assert.Contains("neither a list nor a dict", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -119,6 +119,28 @@ public class StreamFramingTests
     }
 
     [Fact]
+    public async Task A_version_1_run_object_with_its_trace_metadata_side_by_side_still_reads()
+    {
+        // What version 1 writers sent for a run without points: the marker [0, 0, 1], then a flat list of traces.
+        var trace = new Dictionary<string, object?>
+        {
+            ["name"] = "loss", ["context"] = new Dictionary<string, object?>(), ["dtype"] = "float", ["count"] = 3L,
+            ["first_step"] = 0L, ["last_step"] = 2L, ["first"] = 0.5, ["last"] = 0.125, ["min"] = 0.125, ["max"] = 0.5,
+        };
+        byte[] bytes = await StreamTestKit.WriteAsync(async w =>
+        {
+            await w.WriteObjectAsync(StreamFormat.MarkerKey, new List<object?> { 0L, 0L, 1L });
+            await w.WriteObjectAsync("r", new Dictionary<string, object?> { ["params"] = new Dictionary<string, object?>(), ["traces"] = new List<object?> { trace } });
+        }, NoMarker);
+
+        StreamedTrace loss = Assert.Single(Assert.Single(await StreamTestKit.ReadRunsAsync(bytes)).Traces);
+        Assert.Equal(("loss", "float", 3L, 2L, 0.125), (loss.Name, loss.Dtype, loss.Count, loss.LastStep, loss.Last));
+        Assert.Null(loss.SequenceType);
+        Assert.Null(loss.Metadata);
+        Assert.False(loss.HasData);
+    }
+
+    [Fact]
     public async Task Aims_UI_decoder_folds_a_run_stream_of_ours()
     {
         using var repo = new StreamTestRepo(new RepoOptions { BlobThreshold = 64 });

@@ -1,3 +1,4 @@
+using AimLsm.Query;
 using AimLsm.Streaming;
 using AimLsm.Tests.Tree.Encoding;
 using AimLsm.Tree;
@@ -153,23 +154,65 @@ public class StreamRoundTripTests : IClassFixture<StreamRoundTripTests.SequenceR
     }
 
     [Fact]
-    public async Task Without_a_density_a_run_object_carries_trace_metadata()
+    public async Task Without_a_density_a_run_object_carries_every_trace_by_sequence_type_with_its_metadata_under_values()
     {
         Run run = _repo.Run;
-        byte[] bytes = await StreamTestKit.WriteAsync(w => w.WriteRunAsync(run, run.Sequences.Where(s => s.IsNumeric)).AsTask());
-        StreamedRun streamed = Assert.Single(await StreamTestKit.ReadRunsAsync(bytes));
+        byte[] bytes = await StreamTestKit.WriteAsync(w => w.WriteRunAsync(run).AsTask());
+        StreamedRun streamed = Assert.Single(await StreamTestKit.ReadRunsAsync(bytes, StreamTestKit.RandomCuts(new Random(4), bytes.Length, 40)));
 
-        Assert.Equal(run.Sequences.Count(s => s.IsNumeric), streamed.Traces.Count);
+        Assert.Equal(run.Sequences.Count(), streamed.Traces.Count);
         foreach (StreamedTrace trace in streamed.Traces)
         {
             SequenceInfo info = run.Sequences.Single(s => s.Name == trace.Name && StreamTestKit.SameContext(trace.Context, s.Context));
+            string type = SequenceKinds.FromDtype(info.Dtype) is { } kind ? SequenceKinds.VariableName(kind) : TraceOverview.OtherGroup;
+            Assert.Equal(type, trace.SequenceType);
+            Assert.Equal(info.Dtype, trace.Dtype);
             Assert.False(trace.HasData);
             Assert.Equal(info.Count, trace.Count);
             Assert.Equal(info.FirstStep, trace.FirstStep);
             Assert.Equal(info.LastStep, trace.LastStep);
+            Assert.True(TreeTestUtil.DeepEqual(info.First, trace.First));
             Assert.True(TreeTestUtil.DeepEqual(info.Last, trace.Last));
             Assert.True(TreeTestUtil.DeepEqual(info.Min, trace.Min));
+            Assert.True(TreeTestUtil.DeepEqual(info.Max, trace.Max));
         }
+
+        // Aim's order: props, params, traces; the types in kind order, metric first; each trace context, name, values.
+        var runObject = (Dictionary<object, object?>)AimJsDecoder.Decode(bytes)[1].Value!;
+        Assert.Equal(["props", "params", "traces"], runObject.Keys);
+        Assert.Equal(["metric", "images", "other"], ((Dictionary<object, object?>)runObject["traces"]!).Keys);
+        Assert.All(((Dictionary<object, object?>)runObject["traces"]!).Values.Cast<List<object?>>().SelectMany(g => g),
+            t => Assert.Equal(["context", "name", "values"], ((Dictionary<object, object?>)t!).Keys));
+    }
+
+    [Fact]
+    public async Task A_run_without_metrics_still_has_an_empty_metric_group_and_a_metric_of_NaNs_has_no_min_or_max()
+    {
+        using var repo = new StreamTestRepo();
+        Run run = repo.AddRun(r =>
+        {
+            r.Track(double.NaN, "nan", step: 0);
+            r.Track(double.NaN, "nan", step: 1);
+        });
+        byte[] bytes = await StreamTestKit.WriteAsync(async w =>
+        {
+            await w.WriteRunAsync(run);
+            await w.WriteProgressAsync(1, 2); // two objects under one key would fold into one (format.md 14.2)
+            await w.WriteRunAsync(run, []);
+        });
+
+        List<(object Key, object? Value)> objects = AimJsDecoder.Decode(bytes);
+        var traces = (Dictionary<object, object?>)((Dictionary<object, object?>)objects[1].Value!)["traces"]!;
+        var values = (Dictionary<object, object?>)((Dictionary<object, object?>)Assert.Single((List<object?>)traces["metric"]!)!)["values"]!;
+        Assert.Equal(["dtype", "first_step", "first", "last_step", "last", "count"], values.Keys);
+        Assert.True(double.IsNaN((double)values["last"]!));
+
+        // As Aim's collect_sequence_info lists every type it was asked for, an empty metric group stays.
+        var none = (Dictionary<object, object?>)((Dictionary<object, object?>)objects[3].Value!)["traces"]!;
+        Assert.Equal(["metric"], none.Keys);
+        Assert.Empty((List<object?>)none["metric"]!);
+        StreamedRun streamed = (await StreamTestKit.ReadRunsAsync(bytes))[0];
+        Assert.Null(Assert.Single(streamed.Traces).Min);
     }
 
     /// <summary>One run holding a sequence of every dtype, with awkward steps, epochs and values.</summary>

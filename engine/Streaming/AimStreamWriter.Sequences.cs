@@ -106,7 +106,7 @@ public sealed partial class AimStreamWriter
         _records.WriteString(_path.Span, info.Name);
         _path.Truncate(trace);
         _path.Push(StreamFormat.ContextField);
-        _tree.Flatten(ContextDict(info.Context), _path.Span, ref sink);
+        _tree.Flatten(TraceOverview.ContextDict(info.Context), _path.Span, ref sink);
         _path.Truncate(trace);
         _path.Push(StreamFormat.DtypeField);
         _records.WriteString(_path.Span, info.Dtype);

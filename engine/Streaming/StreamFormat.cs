@@ -10,8 +10,12 @@ namespace AimLsm.Streaming;
 /// </summary>
 public static class StreamFormat
 {
-    /// <summary>The stream format version this build writes, and the newest it reads.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The stream format version this build writes, and the newest it reads (docs/format.md, 14.8). 1: run objects
+    /// without points carry a flat list of traces with their metadata beside name and context. 2: they carry Aim's
+    /// run-search shape, traces grouped by sequence type with the metadata under <c>values</c>. This build reads both.
+    /// </summary>
+    public const int Version = 2;
 
     /// <summary>The size of each length field: a u32, little-endian (Python's <c>struct.pack('I', n)</c>).</summary>
     public const int LengthSize = 4;

@@ -5,8 +5,10 @@ namespace AimLsm.Streaming;
 /// <summary>
 /// One run object of a stream, decoded (docs/format.md, section 14.3): a whole run from
 /// <see cref="AimStreamWriter.WriteRunAsync"/> (or Aim's metric search), or one chunk of a sequence from
-/// <see cref="AimStreamWriter.WriteSequenceAsync"/>, which has no params or props and one trace piece. Not
-/// thread-safe; the values are the caller's.
+/// <see cref="AimStreamWriter.WriteSequenceAsync"/>, which has no params or props and one trace piece. Its traces
+/// come as a list (a metric search, sequence chunks, version 1 run objects) or grouped by sequence type (Aim's run
+/// search and version 2 run objects without points); <see cref="Traces"/> holds them in stream order either way, each
+/// with its <see cref="StreamedTrace.SequenceType"/>. Not thread-safe; the values are the caller's.
 /// </summary>
 public sealed class StreamedRun
 {
@@ -51,21 +53,30 @@ public sealed class StreamedRun
             case IList list:
                 foreach (object? trace in list)
                 {
-                    traces.Add(StreamedTrace.FromDict(trace, obj.Offset));
+                    traces.Add(StreamedTrace.FromDict(trace, obj.Offset, null));
                 }
 
                 break;
             case Dictionary<string, object?> byType:
-                // Aim's run search groups trace metadata by sequence type: {'metric': [...], 'images': [...]}.
-                foreach (object? group in byType.Values)
+                // Aim's run search (and version 2 of ours) groups traces by sequence type: {'metric': [...], ...}.
+                foreach ((string type, object? group) in byType)
                 {
-                    foreach (object? trace in group as IList ?? Array.Empty<object?>())
+                    if (group is not IList members)
                     {
-                        traces.Add(StreamedTrace.FromDict(trace, obj.Offset));
+                        throw new StreamFormatException(obj.Offset, $"the traces of sequence type '{type}' of run {obj.Key} are not a list.");
+                    }
+
+                    foreach (object? trace in members)
+                    {
+                        traces.Add(StreamedTrace.FromDict(trace, obj.Offset, type));
                     }
                 }
 
                 break;
+            case null:
+                break;
+            default:
+                throw new StreamFormatException(obj.Offset, $"the traces of run {obj.Key} are neither a list nor a dict of lists by sequence type.");
         }
 
         return new StreamedRun(obj.Key.String, dict.GetValueOrDefault(StreamFormat.ParamsField),

@@ -6,17 +6,19 @@ namespace AimLsm.Streaming;
 /// One trace of a streamed run, decoded (docs/format.md, section 14.3): a sampled trace, a piece of a sequence
 /// streamed whole (<see cref="Chunk"/>, <see cref="IsFinal"/>; join the pieces with <see cref="Combine"/>), or a
 /// trace of metadata only (<see cref="HasData"/> false). Reads traces of Aim's metric search too (no chunk fields: one
-/// final piece). Columns are in step order, like <c>SequenceData</c>'s. Not thread-safe; the arrays are the caller's.
+/// final piece), and traces of Aim's run search (metadata under <c>values</c>). Columns are in step order, like
+/// <c>SequenceData</c>'s. Not thread-safe; the arrays are the caller's.
 /// </summary>
 public sealed class StreamedTrace
 {
     private static readonly Dictionary<string, object?> NoContext = new(StringComparer.Ordinal);
 
-    private StreamedTrace(string name, IReadOnlyDictionary<string, object?> context, string? dtype)
+    private StreamedTrace(string name, IReadOnlyDictionary<string, object?> context, string? dtype, string? sequenceType = null)
     {
         Name = name;
         Context = context;
         Dtype = dtype;
+        SequenceType = sequenceType;
     }
 
     /// <summary>The sequence's name.</summary>
@@ -27,6 +29,19 @@ public sealed class StreamedTrace
 
     /// <summary>The sequence's dtype, or null when the stream did not say (Aim's metric search does not).</summary>
     public string? Dtype { get; }
+
+    /// <summary>
+    /// The sequence type the trace was grouped under (<c>metric</c>, <c>images</c>, ...: Aim's run search and version 2
+    /// run objects without points), or null when the run's traces came as a list.
+    /// </summary>
+    public string? SequenceType { get; }
+
+    /// <summary>
+    /// The metadata dict exactly as a grouped trace carried it under <c>values</c> (Aim's run search: <c>dtype,
+    /// first_step, first, last_step, last, max, min, version</c>; ours has <c>count</c> where Aim has <c>version</c>),
+    /// or null. The properties below read from it; this keeps what they do not name.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? Metadata { get; private set; }
 
     /// <summary>The index of this piece of the trace, from 0.</summary>
     public int Chunk { get; private set; }
@@ -58,7 +73,7 @@ public sealed class StreamedTrace
     /// <summary>Values of a trace of objects, or null; blob fields streamed by reference are <see cref="BlobReference"/>s.</summary>
     public object?[]? Objects { get; private set; }
 
-    /// <summary>Metadata of a trace without data: the number of points, else null.</summary>
+    /// <summary>Metadata of a trace without data: the number of points, or null (Aim does not send it).</summary>
     public long? Count { get; private set; }
 
     /// <summary>Metadata: the smallest step, or null.</summary>
@@ -103,7 +118,7 @@ public sealed class StreamedTrace
         }
 
         bool ints = pieces.All(p => p.Integers is not null);
-        return new StreamedTrace(first.Name, first.Context, first.Dtype)
+        return new StreamedTrace(first.Name, first.Context, first.Dtype, first.SequenceType)
         {
             HasData = pieces.Any(p => p.HasData),
             Steps = [.. pieces.SelectMany(p => p.Steps)],
@@ -115,30 +130,41 @@ public sealed class StreamedTrace
         };
     }
 
-    /// <summary>Decodes a folded trace dict.</summary>
+    /// <summary>
+    /// Decodes a folded trace dict: a trace with points (a numpy encodable or a list under <c>values</c>), a trace of
+    /// metadata in Aim's run-search shape (a dict of metadata under <c>values</c>), or a version 1 metadata trace (the
+    /// metadata beside the name, no <c>values</c>).
+    /// </summary>
+    /// <param name="node">The folded trace.</param>
+    /// <param name="offset">The offset of the run object, for errors.</param>
+    /// <param name="sequenceType">The sequence type the trace was grouped under, or null.</param>
     /// <exception cref="StreamFormatException">A field has the wrong type or the columns differ in length.</exception>
-    internal static StreamedTrace FromDict(object? node, long offset)
+    internal static StreamedTrace FromDict(object? node, long offset, string? sequenceType)
     {
         if (node is not Dictionary<string, object?> dict || dict.GetValueOrDefault(StreamFormat.NameField) is not string name)
         {
             throw new StreamFormatException(offset, "a trace is not a dict with a str 'name'.");
         }
 
+        dict.TryGetValue(StreamFormat.ValuesField, out object? values);
+        Dictionary<string, object?>? metadata = values is Dictionary<string, object?> fields && !IsNumpyEncodable(fields) ? fields : null;
+        Dictionary<string, object?> info = metadata ?? dict;
         var trace = new StreamedTrace(name, dict.GetValueOrDefault(StreamFormat.ContextField) as Dictionary<string, object?> ?? NoContext,
-            dict.GetValueOrDefault(StreamFormat.DtypeField) as string)
+            dict.GetValueOrDefault(StreamFormat.DtypeField) as string ?? metadata?.GetValueOrDefault(StreamFormat.DtypeField) as string, sequenceType)
         {
             Chunk = dict.GetValueOrDefault(StreamFormat.ChunkField) is long chunk ? checked((int)chunk) : 0,
             IsFinal = dict.GetValueOrDefault(StreamFormat.FinalField) is not false,
-            Count = dict.GetValueOrDefault(StreamFormat.CountField) as long?,
-            FirstStep = dict.GetValueOrDefault(StreamFormat.FirstStepField) as long?,
-            LastStep = dict.GetValueOrDefault(StreamFormat.LastStepField) as long?,
-            First = dict.GetValueOrDefault(StreamFormat.FirstField),
-            Last = dict.GetValueOrDefault(StreamFormat.LastField),
-            Min = dict.GetValueOrDefault(StreamFormat.MinField),
-            Max = dict.GetValueOrDefault(StreamFormat.MaxField),
+            Metadata = metadata,
+            Count = info.GetValueOrDefault(StreamFormat.CountField) as long?,
+            FirstStep = info.GetValueOrDefault(StreamFormat.FirstStepField) as long?,
+            LastStep = info.GetValueOrDefault(StreamFormat.LastStepField) as long?,
+            First = info.GetValueOrDefault(StreamFormat.FirstField),
+            Last = info.GetValueOrDefault(StreamFormat.LastField),
+            Min = info.GetValueOrDefault(StreamFormat.MinField),
+            Max = info.GetValueOrDefault(StreamFormat.MaxField),
         };
 
-        if (!dict.TryGetValue(StreamFormat.ValuesField, out object? values))
+        if (metadata is not null || !dict.ContainsKey(StreamFormat.ValuesField))
         {
             return trace;
         }
@@ -196,6 +222,10 @@ public sealed class StreamedTrace
         };
         return trace;
     }
+
+    /// <summary>Whether a dict under <c>values</c> is a numpy encodable (its <c>type</c> is <c>numpy</c>) rather than metadata.</summary>
+    private static bool IsNumpyEncodable(Dictionary<string, object?> dict) =>
+        dict.GetValueOrDefault(StreamFormat.TypeField) is StreamFormat.NumpyType;
 
     private static Array? Column(Dictionary<string, object?> dict, string field, long offset, int length)
     {

@@ -10,9 +10,9 @@ namespace AimLsm.Server.Json;
 /// Writes the values a run's tree holds (<see cref="TreeReader"/>'s output) as JSON, by one fixed policy
 /// (docs/http-api.md, "JSON values"):
 /// <list type="bullet">
-/// <item>finite floats as numbers; NaN, +inf and -inf as the strings <c>"NaN"</c>, <c>"Infinity"</c>,
-/// <c>"-Infinity"</c> (JSON has no such numbers; System.Text.Json reads them back with
-/// <c>JsonNumberHandling.AllowNamedFloatingPointLiterals</c>);</item>
+/// <item>finite floats as numbers; NaN, +inf and -inf as the strings <c>"NaN"</c>, <c>"inf"</c>, <c>"-inf"</c>,
+/// Aim's spelling (<c>convert_nan_and_inf_to_str</c> in Aim's <c>aim/web/api/runs/utils.py</c>, applied to its run
+/// info response): JSON has no such numbers, and Python's <c>float(s)</c> reads each string back;</item>
 /// <item>ints as numbers, exact (a JavaScript reader loses precision beyond 2^53, as Aim's UI does);</item>
 /// <item>bytes as a base64 string;</item>
 /// <item>dicts keyed by ints (or by ints and strs) as objects whose keys are the ints in decimal;</item>
@@ -24,6 +24,15 @@ internal static class JsonValues
 {
     /// <summary>The property a custom object's type name is written under.</summary>
     public const string TypeProperty = "$type";
+
+    /// <summary>How NaN is written (Aim's spelling).</summary>
+    public const string NaN = "NaN";
+
+    /// <summary>How +inf is written (Aim's spelling, Python's <c>str(float('inf'))</c>).</summary>
+    public const string PositiveInfinity = "inf";
+
+    /// <summary>How -inf is written (Aim's spelling).</summary>
+    public const string NegativeInfinity = "-inf";
 
     /// <summary>Nesting deeper than this is written as null: the tree encoding allows any depth, Utf8JsonWriter 1,000.</summary>
     private const int MaxDepth = 900;
@@ -40,7 +49,7 @@ internal static class JsonValues
         }
         else
         {
-            json.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+            json.WriteStringValue(double.IsNaN(value) ? NaN : value > 0 ? PositiveInfinity : NegativeInfinity);
         }
     }
 

@@ -1,19 +1,17 @@
 using System.Text.Json;
-using AimLsm.Query;
+using AimLsm.Streaming;
 using AimLsm.Tree;
 
 namespace AimLsm.Server.Json;
 
 /// <summary>
 /// The document <c>GET /api/runs/{hash}</c> returns (Aim's <c>/api/runs/{id}/info</c>): <c>params</c>, <c>traces</c>
-/// grouped by sequence kind, and <c>props</c>, shaped like the run object of the stream (docs/format.md, 14.3) so a
-/// client reads both the same way. Values follow <see cref="JsonValues"/>' policy. Stateless.
+/// grouped by sequence type with each trace's metadata under <c>values</c> (<see cref="TraceOverview"/>), and
+/// <c>props</c>, shaped like the run search's run object (docs/format.md, 14.3) so a client reads both the same way.
+/// Values follow <see cref="JsonValues"/>' policy (NaN and infinities spelled as Aim spells them). Stateless.
 /// </summary>
 internal static class RunInfoJson
 {
-    /// <summary>The group of sequences that belong to no query kind (str, bool, logs, ...).</summary>
-    public const string OtherKind = "other";
-
     /// <summary>Writes the document of <paramref name="run"/>.</summary>
     public static void Write(Utf8JsonWriter json, Run run)
     {
@@ -23,31 +21,15 @@ internal static class RunInfoJson
         json.WritePropertyName("params");
         JsonValues.Write(json, run.Tree.Get<object?>(new Dictionary<string, object?>()));
 
-        // Every kind is present, empty or not, as Aim lists every available sequence type.
-        var byKind = new Dictionary<string, List<SequenceInfo>>(StringComparer.Ordinal);
-        foreach (string kind in SequenceKinds.VariableNames)
-        {
-            byKind[kind] = [];
-        }
-
-        foreach (SequenceInfo info in run.Sequences)
-        {
-            string kind = SequenceKinds.FromDtype(info.Dtype) is { } k ? SequenceKinds.VariableName(k) : OtherKind;
-            if (!byKind.TryGetValue(kind, out List<SequenceInfo>? list))
-            {
-                byKind[kind] = list = [];
-            }
-
-            list.Add(info);
-        }
-
+        // Aim's collect_sequence_info shape, as the run search streams it; every kind is present, empty or not, as Aim
+        // lists every available sequence type.
         json.WriteStartObject("traces");
-        foreach ((string kind, List<SequenceInfo> infos) in byKind)
+        foreach ((string kind, List<SequenceInfo> infos) in TraceOverview.Group(run.Sequences, everyKind: true))
         {
             json.WriteStartArray(kind);
             foreach (SequenceInfo info in infos)
             {
-                WriteTrace(json, info);
+                JsonValues.Write(json, TraceOverview.Trace(info));
             }
 
             json.WriteEndArray();
@@ -57,28 +39,6 @@ internal static class RunInfoJson
 
         json.WritePropertyName("props");
         WriteProps(json, run);
-        json.WriteEndObject();
-    }
-
-    /// <summary>A trace's identity and metadata, the fields of a metadata trace in the stream (docs/format.md, 14.3).</summary>
-    private static void WriteTrace(Utf8JsonWriter json, SequenceInfo info)
-    {
-        json.WriteStartObject();
-        json.WriteString("name", info.Name);
-        json.WritePropertyName("context");
-        JsonValues.Write(json, info.Context);
-        json.WriteString("dtype", info.Dtype);
-        json.WriteNumber("count", info.Count);
-        json.WriteNumber("first_step", info.FirstStep);
-        json.WriteNumber("last_step", info.LastStep);
-        json.WritePropertyName("first");
-        JsonValues.Write(json, info.First);
-        json.WritePropertyName("last");
-        JsonValues.Write(json, info.Last);
-        json.WritePropertyName("min");
-        JsonValues.Write(json, info.Min);
-        json.WritePropertyName("max");
-        JsonValues.Write(json, info.Max);
         json.WriteEndObject();
     }
 
@@ -93,6 +53,7 @@ internal static class RunInfoJson
             json.WriteStartObject("experiment");
             json.WriteString("id", experiment);
             json.WriteString("name", experiment);
+            json.WriteNull("description");
             json.WriteEndObject();
         }
         else
