@@ -82,6 +82,37 @@ public partial class ServerCommandTests
         Assert.Equal(string.Empty, stderr.ToString());
     }
 
+    [Fact]
+    public async Task A_quarantined_slot_is_printed_at_start_and_the_rest_is_served()
+    {
+        using var dir = new TempDirectory();
+        (string path, string damaged, string healthy, string wal, _) = AimLsm.Tests.Tree.Repo.DamagedWalTests.BuildDamaged(dir);
+        using var stop = new CancellationTokenSource();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Task<int> serving = ServerCommand.RunAsync(["--repo", path, "--port=0"], TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), stop.Token);
+        Match started = Match.Empty;
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); !started.Success && clock.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(20))
+        {
+            Assert.False(serving.IsCompleted, stderr.ToString());
+            started = ServingLine().Match(stdout.ToString());
+        }
+
+        Assert.True(started.Success, $"no start line in: {stdout}");
+        string printed = stderr.ToString();
+        Assert.Contains("aim-server: error: ", printed, StringComparison.Ordinal);
+        Assert.Contains("QUARANTINED", printed, StringComparison.Ordinal);
+        Assert.Contains(wal, printed, StringComparison.Ordinal);
+        Assert.Contains(damaged, printed, StringComparison.Ordinal);
+        using (var client = new HttpClient { BaseAddress = new Uri(started.Groups["url"].Value) })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync($"api/runs/{healthy}")).StatusCode);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await serving.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] args)
     {
         var stdout = new StringWriter();

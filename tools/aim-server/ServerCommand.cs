@@ -58,7 +58,9 @@ public static class ServerCommand
         Repo repo;
         try
         {
-            repo = Repo.OpenReadOnly(parsed.Repo);
+            // What WAL recovery finds in a writer slot (a quarantine, dropped records) is printed, not only kept in
+            // Repo.RecoveryReport: at start and after every refresh.
+            repo = Repo.OpenReadOnly(parsed.Repo, new RepoOptions { Logger = new TextWriterLogger(errors) });
         }
         catch (RepoException e)
         {

@@ -23,7 +23,7 @@ public class DamagedWalTests
     /// process leaves its files), and slot 0001 holds run B, closed cleanly. One bit of slot 0000's WAL is flipped in
     /// the middle of what was synced. Returns the image's path, both hashes and the damaged WAL.
     /// </summary>
-    private static (string Path, string A, string B, string Wal, byte[] WalBytes) BuildDamaged(TempDirectory dir)
+    internal static (string Path, string A, string B, string Wal, byte[] WalBytes) BuildDamaged(TempDirectory dir)
     {
         string live = dir.Sub("live"), image = dir.Sub("image");
         string a, b;

@@ -227,8 +227,10 @@ internal static class DbCommand
             }
             if (firstDamage >= 0)
             {
-                // The same test recovery makes (Db.Open.cs RefuseIfSynced): a sync point past the damage.
+                // The same test recovery makes (Db.Open.cs RefuseIfSynced): a sync point past the damage. The reader
+                // skipped the rest of each damaged block, so the raw scan also finds sync points it did not return.
                 syncedPastDamage = WalSyncPoint.LargestClaimAfter(file, firstDamage);
+                syncedTo = Math.Max(syncedTo, syncedPastDamage);
             }
         }
         catch (FileNotFoundException)
