@@ -1,5 +1,4 @@
 using AimLsm.Lsm;
-using System.Diagnostics;
 using AimLsm.Lsm.Compaction;
 using AimLsm.Lsm.Version;
 
@@ -272,18 +271,5 @@ public sealed partial class Db
         return l0 >= _options.Level0SlowdownWritesTrigger || pending >= _options.SoftPendingCompactionBytesLimit
             ? WriteStall.Slowdown
             : WriteStall.None;
-    }
-
-    [Conditional("INVARIANTS")]
-    private static void CheckLevels(Lsm.Version.Version v)
-    {
-        for (int l = 1; l < Lsm.Version.Version.NumLevels; l++)
-        {
-            IReadOnlyList<FileMetadata> files = v.Files(l);
-            for (int i = 1; i < files.Count; i++)
-            {
-                Debug.Assert(Lsm.Keys.InternalKey.Compare(files[i - 1].Largest, files[i].Smallest) < 0, $"L{l} files overlap");
-            }
-        }
     }
 }

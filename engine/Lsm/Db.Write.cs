@@ -250,6 +250,7 @@ public sealed partial class Db
             SetBackgroundError(e);
             throw;
         }
+        Invariant.Holds(next - 1 > _lastSequence, "sequence numbers only grow");
         Volatile.Write(ref _lastSequence, next - 1);
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AimLsm.Common;
 using AimLsm.Lsm.Keys;
 
 namespace AimLsm.Lsm.Memtable;
@@ -95,7 +96,9 @@ internal sealed unsafe class SkipList
         value.CopyTo(new Span<byte>(node + HeaderBytes + (height * 8) + keyLength, value.Length));
 
         byte** prev = stackalloc byte*[MaxHeight];
-        FindGreaterOrEqual(keyDest, prev);
+        byte* following = FindGreaterOrEqual(keyDest, prev);
+        Invariant.Holds(following == null || InternalKey.Compare(KeyOf(following), keyDest) != 0,
+            "a skiplist never holds two equal internal keys (each write has its own sequence number)");
         int current = _height;
         if (height > current)
         {

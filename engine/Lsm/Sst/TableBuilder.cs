@@ -47,7 +47,7 @@ internal sealed class TableBuilder
     /// <summary>Adds a point entry. REQUIRES: <paramref name="internalKey"/> sorts after every key added before.</summary>
     public void Add(ReadOnlySpan<byte> internalKey, ReadOnlySpan<byte> value)
     {
-        System.Diagnostics.Debug.Assert(_data.IsEmpty || InternalKey.Compare(_data.LastKey, internalKey) < 0, "keys must ascend");
+        Invariant.Holds(_data.IsEmpty || InternalKey.Compare(_data.LastKey, internalKey) < 0, "a table's keys ascend strictly");
         _smallest ??= internalKey.ToArray();
         ulong trailer = InternalKey.Trailer(internalKey);
         Track(trailer >> 8);
