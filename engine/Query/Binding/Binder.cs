@@ -16,7 +16,8 @@ internal sealed partial class Binder
 {
     /// <summary>
     /// The work all constant folding of one query may do (elements visited, characters built; tens of milliseconds):
-    /// beyond it, a constant subtree fails to compile. Twenty lists of the maximum length fit.
+    /// beyond it, a constant subtree fails to compile. Twenty lists of the maximum length fit. Folding also runs under
+    /// the query's time and memory budgets (<see cref="EvalContext.Folding"/>).
     /// </summary>
     private const long MaxFoldWork = 2_000_000;
 
@@ -37,7 +38,7 @@ internal sealed partial class Binder
         _text = text;
         _sequenceQuery = sequenceQuery;
         _fixedKind = fixedKind;
-        _fold = EvalContext.Detached(limits, MaxFoldWork);
+        _fold = EvalContext.Folding(limits, MaxFoldWork);
     }
 
     /// <summary>Binds a parsed query.</summary>
