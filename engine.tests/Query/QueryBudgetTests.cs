@@ -62,8 +62,8 @@ public sealed class QueryBudgetTests
     public void A_regex_match_never_runs_longer_than_a_twentieth_of_the_time_budget()
     {
         var options = new QueryOptions { TimeBudget = TimeSpan.FromMilliseconds(300), RegexTimeout = TimeSpan.FromSeconds(10) };
-        Assert.Equal(TimeSpan.FromMilliseconds(15), options.CompileLimits.Evaluation.RegexTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(10), new QueryOptions { TimeBudget = Timeout.InfiniteTimeSpan, RegexTimeout = TimeSpan.FromSeconds(10) }.CompileLimits.Evaluation.RegexTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(15), Context(options).RegexTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), Context(new QueryOptions { TimeBudget = Timeout.InfiniteTimeSpan, RegexTimeout = TimeSpan.FromSeconds(10) }).RegexTimeout);
     }
 
     [Theory]
@@ -134,14 +134,14 @@ public sealed class QueryBudgetTests
     [Fact]
     public void Search_of_a_crafted_needle_is_linear()
     {
-        // .NET's IndexOf compares about 300,000 characters at each of 200,000 candidates here.
+        // .NET's IndexOf compares about 300,000 characters at each of 200,000 candidates here (6.6 s in Release); linear is milliseconds.
         string haystack = string.Concat(Enumerable.Repeat("ab", 500_000));
         string needle = string.Concat(Enumerable.Repeat("ab", 150_000)) + "bb" + string.Concat(Enumerable.Repeat("ab", 150_000));
         EvalContext ctx = EvalContext.Detached(new QueryOptions().CompileLimits.Evaluation);
         var stopwatch = Stopwatch.StartNew();
         Assert.Equal(-1, StringSearch.IndexOf(ctx, haystack, needle, 0));
         Assert.Equal(0, StringSearch.Count(ctx, haystack, needle));
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
 
     [Theory]
@@ -163,10 +163,13 @@ public sealed class QueryBudgetTests
         var stopwatch = Stopwatch.StartNew();
         Assert.Equal(string.Empty, Evaluate("('a' * 1048576).strip('b' * 1048575 + 'a')"));
         Assert.Equal("c", Evaluate("('a' * 500000 + 'c' + 'a' * 500000).strip('b' * 1048575 + 'a')"));
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
 
     private static object? Evaluate(string query) => QueryTestHost.Evaluate(query);
+
+    private static EvalContext Context(QueryOptions options) =>
+        new([], 0, options.CompileLimits.Evaluation, QueryFixture.Now, options.TimeBudget, CancellationToken.None, memoryBudget: options.MemoryBudget);
 
     private static string RandomText(Random random, int length, string alphabet)
     {

@@ -5,7 +5,7 @@ namespace AimLsm.Query;
 /// <summary>
 /// Resource limits and clock of AimQL. The defaults let every query a person types run, and stop a malicious or
 /// runaway one quickly: a long query, deep nesting, <c>'a' * 10**9</c>, catastrophic regex backtracking. Options are
-/// read when a query is compiled (limits) or when its evaluation starts (time budget, clock); changing an instance
+/// read when a query is compiled (limits) or when its evaluation starts (time and memory budgets, clock); changing an instance
 /// later does not affect a query already compiled or an enumeration already running.
 /// </summary>
 public sealed class QueryOptions
@@ -72,13 +72,10 @@ public sealed class QueryOptions
     public DateTime? Now { get; set; }
 
     /// <summary>The part of the options that shapes compiled code, and so belongs in the cache key.</summary>
-    internal CompileLimits CompileLimits => new(MaxQueryLength, MaxDepth, MaxNodes,
-        new QueryLimits(MaxStringLength, MaxListLength, EffectiveRegexTimeout, MemoryBudget, TimeBudget));
+    internal CompileLimits CompileLimits => new(MaxQueryLength, MaxDepth, MaxNodes, new QueryLimits(MaxStringLength, MaxListLength, RegexTimeout));
 
-    /// <summary><see cref="RegexTimeout"/>, at most a twentieth of a finite <see cref="TimeBudget"/> (and at least 1 ms).</summary>
-    private TimeSpan EffectiveRegexTimeout => TimeBudget == Timeout.InfiniteTimeSpan || RegexTimeout <= TimeBudget / 20
-        ? RegexTimeout
-        : TimeSpan.FromTicks(Math.Max(TimeBudget.Ticks / 20, TimeSpan.TicksPerMillisecond));
+    /// <summary>The budgets, read when an enumeration (or a compile's constant folding) starts; not part of the cache key.</summary>
+    internal QueryBudget Budget => new(TimeBudget, MemoryBudget);
 
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
@@ -112,7 +109,7 @@ public sealed class QueryOptions
         {
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), TimeBudget, "TimeBudget must be positive, or Timeout.InfiniteTimeSpan.");
         }
-        long reserve = new QueryLimits(MaxStringLength, MaxListLength, RegexTimeout, MemoryBudget, TimeBudget).MemoryReserve;
+        long reserve = new QueryLimits(MaxStringLength, MaxListLength, RegexTimeout).MemoryReserve;
         if (MemoryBudget < 2 * reserve)
         {
             throw new ArgumentOutOfRangeException(nameof(MemoryBudget), MemoryBudget,

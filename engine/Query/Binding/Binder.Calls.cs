@@ -149,7 +149,7 @@ internal sealed partial class Binder
 
         try
         {
-            RegexCache.Get(pattern, RegexMode.Search, _fold.Limits.RegexTimeout);
+            RegexCache.Get(pattern, RegexMode.Search, _fold.RegexTimeout);
         }
         catch (QueryEvaluationException e)
         {

@@ -5,7 +5,7 @@ namespace AimLsm.Query.Runtime;
 /// <summary>
 /// <c>re.match</c>, <c>re.search</c> and <c>re.fullmatch</c> (an extension: Aim has no <c>re</c>). They return True or
 /// None rather than a match object, which keeps truthiness and <c>is None</c> tests working. Each match runs with
-/// <see cref="QueryOptions.RegexTimeout"/>, on the non-backtracking engine when the pattern allows it; the rules that
+/// <see cref="EvalContext.RegexTimeout"/>, on the non-backtracking engine when the pattern allows it; the rules that
 /// bound building and running a regex are <see cref="RegexCache"/>'s.
 /// </summary>
 internal static partial class Builtins
@@ -32,7 +32,7 @@ internal static partial class Builtins
         }
 
         ctx.CheckBudget();
-        Regex regex = RegexCache.Get(p, mode, ctx.Limits.RegexTimeout);
+        Regex regex = RegexCache.Get(p, mode, ctx.RegexTimeout);
         if (RegexCache.Backtracks(regex) && s.Length > RegexCache.MaxBacktrackingInput)
         {
             throw new QueryLimitException(
@@ -50,7 +50,7 @@ internal static partial class Builtins
         catch (RegexMatchTimeoutException)
         {
             throw new QueryLimitException(
-                $"a regex match ran longer than {ctx.Limits.RegexTimeout.TotalMilliseconds:0.###} ms (QueryOptions.RegexTimeout)");
+                $"a regex match ran longer than {ctx.RegexTimeout.TotalMilliseconds:0.###} ms (QueryOptions.RegexTimeout, at most a twentieth of QueryOptions.TimeBudget)");
         }
     }
 }

@@ -32,6 +32,7 @@ internal sealed class EvalContext
     private IQueryRun? _run;
     private List<object?>? _tags;
     private readonly long _workLimit;
+    private readonly long _memoryBudget;
     private readonly long _memoryLimit;
     private IQuerySequence? _sequence;
     private long _deadline = long.MaxValue;
@@ -39,9 +40,14 @@ internal sealed class EvalContext
     private long _totalWork;
     private long _allocatedAtStart;
 
-    /// <summary>Creates a context for a query that names <paramref name="paramPaths"/> and <paramref name="metricSlots"/> constant <c>run.metrics[...]</c> views.</summary>
+    /// <summary>
+    /// Creates a context for a query that names <paramref name="paramPaths"/> and <paramref name="metricSlots"/>
+    /// constant <c>run.metrics[...]</c> views; <paramref name="budget"/> is the enumeration's time budget (for the
+    /// message and the regex timeout: the deadline is <see cref="SetDeadline"/>'s), <paramref name="memoryBudget"/> the
+    /// bytes each evaluation may allocate.
+    /// </summary>
     public EvalContext(PathSegment[][] paramPaths, int metricSlots, QueryLimits limits, DateTime now, TimeSpan budget, CancellationToken cancellationToken,
-        long workLimit = long.MaxValue)
+        long workLimit = long.MaxValue, long memoryBudget = long.MaxValue)
     {
         _workLimit = workLimit;
         _paramPaths = paramPaths;
@@ -51,7 +57,11 @@ internal sealed class EvalContext
         Now = DateTime.SpecifyKind(now, DateTimeKind.Utc);
         _budget = budget;
         _cancellationToken = cancellationToken;
-        _memoryLimit = limits.MemoryBudget == long.MaxValue ? long.MaxValue : Math.Max(limits.MemoryBudget - limits.MemoryReserve, 0);
+        _memoryBudget = memoryBudget;
+        _memoryLimit = memoryBudget == long.MaxValue ? long.MaxValue : Math.Max(memoryBudget - limits.MemoryReserve, 0);
+        RegexTimeout = budget == Timeout.InfiniteTimeSpan || limits.RegexTimeout <= budget / 20
+            ? limits.RegexTimeout
+            : TimeSpan.FromTicks(Math.Max(budget.Ticks / 20, TimeSpan.TicksPerMillisecond));
         StartCountingMemory();
     }
 
@@ -60,22 +70,20 @@ internal sealed class EvalContext
     /// tests; <paramref name="workLimit"/> bounds the units of work it may do (then <see cref="QueryLimitException"/>).
     /// </summary>
     public static EvalContext Detached(QueryLimits limits, long workLimit = long.MaxValue) =>
-        new([], 0, limits with { MemoryBudget = long.MaxValue, TimeBudget = Timeout.InfiniteTimeSpan }, DateTime.UnixEpoch,
-            Timeout.InfiniteTimeSpan, CancellationToken.None, workLimit);
+        new([], 0, limits, DateTime.UnixEpoch, Timeout.InfiniteTimeSpan, CancellationToken.None, workLimit);
 
     /// <summary>
     /// A context for constant folding while a query compiles: no run, no clock and no cancellation, and bounded three
     /// ways from the moment it is created, by <paramref name="workLimit"/> (a constant expression that needs more units
-    /// of work fails with <see cref="QueryLimitException"/>), by the limits' <see cref="QueryLimits.TimeBudget"/> (then
-    /// <see cref="QueryTimeoutException"/>) and by their <see cref="QueryLimits.MemoryBudget"/>: the whole folding of
-    /// one query counts as one evaluation.
+    /// of work fails with <see cref="QueryLimitException"/>), by <paramref name="budget"/>'s time (then
+    /// <see cref="QueryTimeoutException"/>) and by its memory: the whole folding of one query counts as one evaluation.
     /// </summary>
-    public static EvalContext Folding(QueryLimits limits, long workLimit)
+    public static EvalContext Folding(QueryLimits limits, QueryBudget budget, long workLimit)
     {
-        var ctx = new EvalContext([], 0, limits, DateTime.UnixEpoch, limits.TimeBudget, CancellationToken.None, workLimit);
-        if (limits.TimeBudget != Timeout.InfiniteTimeSpan)
+        var ctx = new EvalContext([], 0, limits, DateTime.UnixEpoch, budget.Time, CancellationToken.None, workLimit, budget.Memory);
+        if (budget.Time != Timeout.InfiniteTimeSpan)
         {
-            ctx.SetDeadline(Stopwatch.GetTimestamp() + (long)Math.Min(limits.TimeBudget.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2));
+            ctx.SetDeadline(Stopwatch.GetTimestamp() + (long)Math.Min(budget.Time.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2));
         }
 
         return ctx;
@@ -83,6 +91,13 @@ internal sealed class EvalContext
 
     /// <summary>The limits the compiled query enforces.</summary>
     public QueryLimits Limits { get; }
+
+    /// <summary>
+    /// The longest one regex match may run: <see cref="QueryLimits.RegexTimeout"/>, but at most a twentieth of a finite
+    /// time budget (at least 1 ms), because .NET checks a match's timeout only inside the match: one match started just
+    /// before the budget runs out must not carry the evaluation far past it.
+    /// </summary>
+    public TimeSpan RegexTimeout { get; }
 
     /// <summary>The time <c>datetime.now()</c> returns and an active run's duration runs to (UTC, fixed per enumeration).</summary>
     public DateTime Now { get; }
@@ -209,7 +224,7 @@ internal sealed class EvalContext
         if (allocated > _memoryLimit)
         {
             throw new QueryLimitException(
-                $"one evaluation allocated {allocated} bytes, past its memory budget of {Limits.MemoryBudget} bytes less " +
+                $"one evaluation allocated {allocated} bytes, past its memory budget of {_memoryBudget} bytes less " +
                 $"{Limits.MemoryReserve} kept for the operation under way (QueryOptions.MemoryBudget)");
         }
     }

@@ -10,7 +10,7 @@ internal sealed class PyKeyComparer : IEqualityComparer<object>
     /// <summary>The one instance.</summary>
     public static readonly PyKeyComparer Instance = new();
 
-    private static readonly EvalContext Unbounded = EvalContext.Detached(QueryLimits.Unbounded(int.MaxValue, int.MaxValue, TimeSpan.FromSeconds(1)));
+    private static readonly EvalContext Unbounded = EvalContext.Detached(new QueryLimits(int.MaxValue, int.MaxValue, TimeSpan.FromSeconds(1)));
 
     private PyKeyComparer()
     {
