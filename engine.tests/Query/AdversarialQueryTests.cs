@@ -8,8 +8,10 @@ namespace AimLsm.Tests.Query;
 /// effect outside the query (the runs' params are unchanged afterwards, and no file appears). Every case runs under a
 /// 500 ms time budget and a 32 MiB memory budget, and compiling it, enumerating it, and one evaluation of it must each
 /// stay within the time budget plus max(10%, 100 ms) and allocate no more than the memory budget: the budgets hold
-/// inside one operation, not only between operations.
+/// inside one operation, not only between operations. The class runs alone (<see cref="AdversarialQueryCollection"/>),
+/// so the rest of the suite does not share its cores or its garbage collections while it measures.
 /// </summary>
+[Collection(nameof(AdversarialQueryTests))]
 public sealed class AdversarialQueryTests
 {
     /// <summary>What a hostile query must do.</summary>
@@ -430,3 +432,7 @@ public sealed class AdversarialQueryTests
         _ => value.GetType().Name + ":" + Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
     };
 }
+
+/// <summary>Runs the adversarial tests alone, not beside other test classes, so that their time budgets measure the queries.</summary>
+[CollectionDefinition(nameof(AdversarialQueryTests), DisableParallelization = true)]
+public sealed class AdversarialQueryCollection;

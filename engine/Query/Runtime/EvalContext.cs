@@ -13,7 +13,7 @@ namespace AimLsm.Query.Runtime;
 /// work with <see cref="Tick(int)"/>, which looks at the clock, the cancellation token and the allocation counter every
 /// <see cref="CheckInterval"/> units, and at once for an operation of that size or more (a string or list operation
 /// ticks before it allocates). The memory budget counts the bytes the evaluating thread allocated since the evaluation
-/// started (<see cref="Reset"/>, a new <see cref="Sequence"/>, or the creation of a detached context), and trips
+/// started (<see cref="Reset"/>, a new <see cref="Sequence"/>, or the creation of the context), and trips
 /// <see cref="QueryLimits.MemoryReserve"/> early, so the operation under way cannot carry it past the budget.
 /// </para>
 /// </summary>
