@@ -4,9 +4,14 @@ using AimLsm.Query;
 namespace AimLsm.Tests.Query;
 
 /// <summary>
-/// Malicious and pathological queries. Each is rejected with a clear error, or runs within its budget; none has any
-/// effect outside the query (the runs' params are unchanged afterwards, and no file appears).
+/// Malicious and pathological queries. Each is rejected with a clear error, or runs within its budgets; none has any
+/// effect outside the query (the runs' params are unchanged afterwards, and no file appears). Every case runs under a
+/// 500 ms time budget and a 32 MiB memory budget, and compiling it, enumerating it, and one evaluation of it must each
+/// stay within the time budget plus max(10%, 100 ms) and allocate no more than the memory budget: the budgets hold
+/// inside one operation, not only between operations. The class runs alone (<see cref="AdversarialQueryCollection"/>),
+/// so the rest of the suite does not share its cores or its garbage collections while it measures.
 /// </summary>
+[Collection(nameof(AdversarialQueryTests))]
 public sealed class AdversarialQueryTests
 {
     /// <summary>What a hostile query must do.</summary>
@@ -31,7 +36,26 @@ public sealed class AdversarialQueryTests
         TimesOut,
     }
 
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How far past <see cref="Budget"/> a query may run: max(10%, 100 ms).</summary>
+    private static readonly TimeSpan Overshoot = TimeSpan.FromMilliseconds(Math.Max(Budget.TotalMilliseconds / 10, 100));
+
+    private const long MemoryBudget = 32L << 20;
+
+    /// <summary>
+    /// Runs once before the first measured case, so the budgets measure the queries' work and not the JIT compiling the
+    /// query compiler, the regex engines and the runtime for the first time.
+    /// </summary>
+    private static readonly Lazy<bool> WarmUp = new(() =>
+    {
+        RunQuery query = AimQuery.CompileRunQuery(
+            "re.search('a+', run.name or '') and re.search(r'(a)\\1', run.name or '') and (run.name or '').strip('x') != '' and " +
+            "(run.name or '').find('res') >= 0 and max(run.tags or ['']) >= '' and sum([1.5] * 10) > 0 and -run.hparams.lr < 0",
+            new QueryOptions { Now = QueryFixture.Now });
+        _ = query.Filter(QueryFixture.Runs()).ToList();
+        return true;
+    });
 
     public static TheoryData<string, Outcome> Cases => new()
     {
@@ -142,58 +166,101 @@ public sealed class AdversarialQueryTests
         { "[[0] * 100000] * 100000 == [[0] * 100000] * (100000 if run.hash else 0)", Outcome.TimesOut },
     };
 
+    /// <summary>
+    /// One operation that would run past the budgets if they were checked only between operations (issue 15 point 3):
+    /// the query, what it must do, and what the error must name (null when it need not fail).
+    /// </summary>
+    public static TheoryData<string, Outcome, string?> BudgetCases => new()
+    {
+        // The issue's three: strip was O(n*m) in folding and in evaluation; (.*){1000} built a 693 MB automaton.
+        { "('a' * 1048576).strip('b' * 1048575 + 'a') == ''", Outcome.Runs, null },
+        { "(run.name * 80000).strip('z' * 499999 + run.name) == ''", Outcome.Runs, null },
+        { "re.search('(.*){1000}$', (run.name or '')[:0] + 'x' * 100000)", Outcome.RunsWithLimitErrors, "backtracking engine" },
+        { "re.search('(.*){1000}$', 'x' * 5000)", Outcome.Runs, null },
+        { "re.search('(.*){1000}y', 'x' * 5000)", Outcome.Limit, "QueryOptions.RegexTimeout" },
+
+        // str methods with huge arguments.
+        { "(run.name or '').lstrip('x' * 1048576) != ''", Outcome.Runs, null },
+        { "('\U0001F600' * 500000).strip('\U0001F600x') == ''", Outcome.Runs, null },
+        { "((run.name or '') + '\U0001F600' * 50000).rstrip('\U0001F600' + (run.name or '')) == ''", Outcome.Runs, null },
+        { "(' ' * 1048576).strip() == ''", Outcome.Runs, null },
+        { "('ab' * 500000).find('ab' * 150000 + 'bb' + 'ab' * 150000) == -1", Outcome.Runs, null },
+        { "('ab' * 500000).count('ab' * 150000 + 'bb' + 'ab' * 150000) == 0", Outcome.Runs, null },
+        { "('ab' * 100000 + (run.name or '')).find('ab' * 30000 + 'bb' + 'ab' * 30000) >= 0", Outcome.Runs, null },
+        { "('a' * 1048576).find('a' * 1048575 + 'b') == -1", Outcome.Runs, null },
+        { "('a' * 100000).count('a') == 100000", Outcome.Runs, null },
+        { "((run.name or '')[:0] + 'a' * 1048576).count('a' * 64) > 0", Outcome.Runs, null },
+        { "(run.name or '').startswith(('x' * 10000,) * 20000)", Outcome.Runs, null },
+        { "(run.name or '').endswith(('y' * 1000,) * 20000)", Outcome.Runs, null },
+        { "max('a' * 100000) == 'a'", Outcome.Runs, null },
+        { "min((run.name or '') + '\u4e00' * 20000) != ''", Outcome.Runs, null },
+        { "re.search('a' * 1001, run.name or '')", Outcome.Limit, "regex pattern is 1001 characters long" },
+        { "re.search((run.name or 'x') * 2000, 'y')", Outcome.RunsWithLimitErrors, "regex pattern is" },
+        { "re.search(r'(a|aa)+\\1$', 'a' * 20000)", Outcome.Limit, "backtracking engine" },
+        { "re.match(r'(\\w+\\s?)*$', (run.name or '') + 'a' * 100000 + '!')", Outcome.Runs, null },
+        { "re.search('(x+x+)+y', (run.name or '') + 'x' * 100000)", Outcome.Runs, null },
+        { "re.fullmatch('(' + 'a?' * 200 + ')' + 'a' * 200, 'a' * 200)", Outcome.Runs, null },
+        { "re.search('(?=x)(x+x+)+y', 'x' * 5000)", Outcome.Limit, "QueryOptions.RegexTimeout" },
+
+        // Memory: many large values alive in one evaluation, each within MaxStringLength.
+        { "sum([run.tags + ['x'] * 1000] * 100000, []) == []", Outcome.RunsWithLimitErrors, "QueryOptions.MemoryBudget" },
+        { "len([" + string.Join(",", Enumerable.Repeat("'a'*40000", 300)) + "]) > 0", Outcome.Limit, "QueryOptions.MemoryBudget" },
+
+        // replace and join blow-ups: not in the allow-list; their allowed equivalents are bounded.
+        { "''.join(['a' * 1000000] * 100000)", Outcome.Name, null },
+        { "(run.name or '').replace('', 'x' * 1000000)", Outcome.Name, null },
+        { "'x'.join(run.tags * 100000)", Outcome.Name, null },
+        { "sum([[1] * 1000] * 1000, []) == []", Outcome.Limit, null },
+
+        // format-style widths: no str.format, %-formatting or f-strings; strftime output is bounded.
+        { "'{:>1000000000}'.format(run.name)", Outcome.Name, null },
+        { "f'{run.name:>1000000000}'", Outcome.Syntax, null },
+        { "datetime(2026, 1, 1).strftime('%Y' * 1000000) != ''", Outcome.Limit, "QueryOptions.MaxStringLength" },
+        { "datetime(2026, 1, 1).strftime('%A' * 50000) != ''", Outcome.Runs, null },
+        { "run.created_at.strftime('%c' * 400000) != ''", Outcome.RunsWithLimitErrors, "QueryOptions.MaxStringLength" },
+
+        // Nested min/max/sum over big lists.
+        { "max([[0] * 100000] * 100000) == [0]", Outcome.Limit, "steps to evaluate" },
+        { "max([[0] * 100000] * (100000 if run.hash else 0)) == [0]", Outcome.TimesOut, "QueryOptions.TimeBudget" },
+        { "min(min([[1] * 100000] * 1000), [2]) == [1]", Outcome.Limit, "steps to evaluate" },
+        { "sum([1e308] * 10000 + [run.hparams.lr or 0]) > 0", Outcome.Runs, null },
+        { "max([[[0] * 100000] * 100000] * 100000) == []", Outcome.Limit, "steps to evaluate" },
+        { "any([0] * 10000 + [run.hparams.lr]) or all([1] * 10000)", Outcome.Runs, null },
+        { "min([run.hparams.lr] * 10000) == max([run.hparams.lr] * 10000)", Outcome.Runs, null },
+
+        // Datetime extremes.
+        { "datetime(9999, 12, 31, 23, 59, 59, 999999) + timedelta(microseconds=1) > run.created_at", Outcome.Runs, null },
+        { "datetime(1, 1, 1) - timedelta(days=1) < run.created_at", Outcome.Runs, null },
+        { "timedelta(weeks=10**15) > timedelta(0)", Outcome.Runs, null },
+        { "timedelta(days=1e308) > timedelta(0)", Outcome.Runs, null },
+        { "datetime.fromtimestamp(1e300) > run.created_at", Outcome.Runs, null },
+        { "datetime.fromtimestamp(-1e20) < run.created_at", Outcome.Runs, null },
+        { "(datetime(9999, 12, 31) - datetime(1, 1, 1)) * 10**18 > timedelta(0)", Outcome.Runs, null },
+        { "datetime(10000, 1, 1) > run.created_at", Outcome.Runs, null },
+        { "round(2.675, 330) + round(1e-300, 330) + round(1e308, -10**18) > 0", Outcome.Runs, null },
+
+        // Deep unary chains, within and past MaxDepth.
+        { new string('-', 60) + "1 == 1", Outcome.Runs, null },
+        { new string('-', 56) + "(run.hparams.lr or 0) >= 0", Outcome.Runs, null },
+        { string.Concat(Enumerable.Repeat("not ", 20)) + new string('-', 30) + "run.hparams.lr", Outcome.Runs, null },
+        { string.Concat(Enumerable.Repeat("+-", 100)) + "1", Outcome.Limit, "QueryOptions.MaxDepth" },
+        { "~run.hparams.batch_size", Outcome.Syntax, null },
+        { string.Concat(Enumerable.Repeat("-(", 40)) + "1" + new string(')', 40), Outcome.Limit, "QueryOptions.MaxDepth" },
+    };
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Hostile_query_is_refused_or_contained(string query, Outcome outcome)
-    {
-        string sentinelDirectory = Path.Combine(Path.GetTempPath(), "aimql-adversarial-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(sentinelDirectory);
-        try
-        {
-            var options = new QueryOptions { Now = QueryFixture.Now, TimeBudget = Budget };
-            List<FakeRun> runs = QueryFixture.Runs();
-            var stopwatch = Stopwatch.StartNew();
-            switch (outcome)
-            {
-                case Outcome.Syntax:
-                    AssertClear(Assert.Throws<QuerySyntaxException>(() => AimQuery.CompileRunQuery(query, options)));
-                    break;
-                case Outcome.Name:
-                    AssertClear(Assert.Throws<QueryNameException>(() => AimQuery.CompileRunQuery(query, options)));
-                    break;
-                case Outcome.Limit:
-                    AssertClear(Assert.Throws<QueryLimitException>(() => AimQuery.CompileRunQuery(query, options)));
-                    break;
-                case Outcome.Runs:
-                case Outcome.RunsWithLimitErrors:
-                    RunQuery compiled = AimQuery.CompileRunQuery(query, options);
-                    _ = compiled.Filter(runs).ToList();
-                    if (outcome == Outcome.RunsWithLimitErrors)
-                    {
-                        Assert.Equal(9, compiled.Report.ErrorCount);
-                        Assert.IsType<QueryLimitException>(compiled.Report.FirstError);
-                    }
+    public void Hostile_query_is_refused_or_contained(string query, Outcome outcome) => AssertContained(query, outcome, named: null);
 
-                    break;
-                case Outcome.TimesOut:
-                    RunQuery slow = AimQuery.CompileRunQuery(query, options);
-                    Assert.Throws<QueryTimeoutException>(() => slow.Filter(runs).ToList());
-                    break;
-            }
-
-            Assert.True(stopwatch.Elapsed < Budget + TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
-            AssertUnchanged(runs);
-            Assert.Empty(Directory.EnumerateFileSystemEntries(sentinelDirectory));
-            Assert.False(File.Exists("/tmp/aimql-pwned"));
-        }
-        finally
-        {
-            Directory.Delete(sentinelDirectory, recursive: true);
-        }
-    }
+    [Theory]
+    [MemberData(nameof(BudgetCases))]
+    public void Hostile_operation_stays_within_the_budgets(string query, Outcome outcome, string? named) => AssertContained(query, outcome, named);
 
     [Fact]
     public void The_suite_has_at_least_fifty_cases() => Assert.True(Cases.Count >= 50);
+
+    [Fact]
+    public void The_budget_suite_has_at_least_thirty_three_cases() => Assert.True(BudgetCases.Count >= 33);
 
     [Fact]
     public void Cancellation_stops_an_enumeration()
@@ -232,6 +299,113 @@ public sealed class AdversarialQueryTests
         Assert.Equal(8, count);
     }
 
+    /// <summary>
+    /// Compiles and enumerates <paramref name="query"/> over the fixture and checks <paramref name="outcome"/>; then
+    /// checks that compiling, the enumeration and one evaluation each kept to the budgets, and, when
+    /// <paramref name="named"/> is given, that the error names it (the budget or limit that was hit).
+    /// </summary>
+    private static void AssertContained(string query, Outcome outcome, string? named)
+    {
+        Assert.True(WarmUp.Value);
+        string sentinelDirectory = Path.Combine(Path.GetTempPath(), "aimql-adversarial-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(sentinelDirectory);
+        try
+        {
+            var options = new QueryOptions { Now = QueryFixture.Now, TimeBudget = Budget, MemoryBudget = MemoryBudget };
+            List<FakeRun> runs = QueryFixture.Runs();
+            (RunQuery? compiled, AimQueryException? compileError) = Measure("compiling", () => Compile(query, options));
+            AimQueryException? error = compileError;
+            switch (outcome)
+            {
+                case Outcome.Syntax:
+                    AssertClear(Assert.IsType<QuerySyntaxException>(compileError));
+                    break;
+                case Outcome.Name:
+                    AssertClear(Assert.IsType<QueryNameException>(compileError));
+                    break;
+                case Outcome.Limit:
+                    AssertClear(Assert.IsType<QueryLimitException>(compileError));
+                    break;
+                case Outcome.Runs:
+                case Outcome.RunsWithLimitErrors:
+                    Assert.True(compileError is null, $"compiling failed: {compileError?.Message}");
+                    _ = Measure("enumerating", () => compiled!.Filter(runs).ToList(), perEvaluation: false);
+                    error = compiled!.Report.FirstError;
+                    if (outcome == Outcome.RunsWithLimitErrors)
+                    {
+                        Assert.Equal(9, compiled.Report.ErrorCount);
+                        Assert.IsType<QueryLimitException>(compiled.Report.FirstError);
+                    }
+
+                    break;
+                case Outcome.TimesOut:
+                    Assert.True(compileError is null, $"compiling failed: {compileError?.Message}");
+                    error = Measure("enumerating", () => Assert.Throws<QueryTimeoutException>(() => compiled!.Filter(runs).ToList()), perEvaluation: false);
+                    break;
+            }
+
+            if (compiled is not null)
+            {
+                // One evaluation, measured alone: the memory budget is per evaluation.
+                _ = Measure("one evaluation", () => EvaluateOnce(compiled, runs[0]));
+            }
+
+            if (named is not null)
+            {
+                Assert.True(error is not null, $"expected an error naming {named}");
+                Assert.Contains(named, error.Message, StringComparison.Ordinal);
+            }
+
+            AssertUnchanged(runs);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(sentinelDirectory));
+            Assert.False(File.Exists("/tmp/aimql-pwned"));
+        }
+        finally
+        {
+            Directory.Delete(sentinelDirectory, recursive: true);
+        }
+    }
+
+    private static (RunQuery? Query, AimQueryException? Error) Compile(string query, QueryOptions options)
+    {
+        try
+        {
+            return (AimQuery.CompileRunQuery(query, options), null);
+        }
+        catch (AimQueryException e)
+        {
+            return (null, e);
+        }
+    }
+
+    private static bool EvaluateOnce(RunQuery query, FakeRun run)
+    {
+        try
+        {
+            return query.Matches(run);
+        }
+        catch (QueryTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="phase"/> and asserts it kept within the time budget plus <see cref="Overshoot"/> and, when it
+    /// is one evaluation (<paramref name="perEvaluation"/>; compiling counts as one), allocated at most <see cref="MemoryBudget"/>.
+    /// </summary>
+    private static T Measure<T>(string what, Func<T> phase, bool perEvaluation = true)
+    {
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var stopwatch = Stopwatch.StartNew();
+        T result = phase();
+        TimeSpan elapsed = stopwatch.Elapsed;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        Assert.True(elapsed <= Budget + Overshoot, $"{what} took {elapsed.TotalMilliseconds:0} ms; the budget is {Budget.TotalMilliseconds:0} ms + {Overshoot.TotalMilliseconds:0} ms");
+        Assert.True(!perEvaluation || allocated <= MemoryBudget, $"{what} allocated {allocated} bytes; the budget is {MemoryBudget}");
+        return result;
+    }
+
     private static void AssertClear(AimQueryException e)
     {
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
@@ -258,3 +432,7 @@ public sealed class AdversarialQueryTests
         _ => value.GetType().Name + ":" + Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
     };
 }
+
+/// <summary>Runs the adversarial tests alone, not beside other test classes, so that their time budgets measure the queries.</summary>
+[CollectionDefinition(nameof(AdversarialQueryTests), DisableParallelization = true)]
+public sealed class AdversarialQueryCollection;

@@ -97,9 +97,10 @@ public static class AimQuery
         if (text.Length > limits.MaxQueryLength)
         {
             // Checked before the cache, so an oversized text is never kept as a key.
-            return QueryCompilation.Compile(text, sequenceQuery, kind, limits);
+            return QueryCompilation.Compile(text, sequenceQuery, kind, limits, options.Budget);
         }
 
-        return Cache.GetOrAdd(text, sequenceQuery, kind, limits, () => QueryCompilation.Compile(text, sequenceQuery, kind, limits));
+        // The budgets bound this compile's constant folding but are not part of the key: a cached query folded within them.
+        return Cache.GetOrAdd(text, sequenceQuery, kind, limits, () => QueryCompilation.Compile(text, sequenceQuery, kind, limits, options.Budget));
     }
 }

@@ -5,7 +5,7 @@ namespace AimLsm.Query;
 /// <summary>
 /// Resource limits and clock of AimQL. The defaults let every query a person types run, and stop a malicious or
 /// runaway one quickly: a long query, deep nesting, <c>'a' * 10**9</c>, catastrophic regex backtracking. Options are
-/// read when a query is compiled (limits) or when its evaluation starts (time budget, clock); changing an instance
+/// read when a query is compiled (limits) or when its evaluation starts (time and memory budgets, clock); changing an instance
 /// later does not affect a query already compiled or an enumeration already running.
 /// </summary>
 public sealed class QueryOptions
@@ -38,7 +38,11 @@ public sealed class QueryOptions
     /// <summary>The most elements a list or tuple built by an operator may have (default 100,000); checked before allocating.</summary>
     public int MaxListLength { get; set; } = 100_000;
 
-    /// <summary>The longest one <c>re.match</c>/<c>re.search</c> may run (default 100 ms); a longer match fails the run.</summary>
+    /// <summary>
+    /// The longest one <c>re.match</c>/<c>re.search</c> may run (default 100 ms); a longer match fails the run. A match
+    /// runs at most a twentieth of <see cref="TimeBudget"/> whatever this says, because .NET checks a match's timeout only
+    /// inside the match: one match started just before the budget runs out must not carry the query far past it.
+    /// </summary>
     public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
@@ -50,6 +54,18 @@ public sealed class QueryOptions
     public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The most bytes one evaluation may allocate (default 256 MiB): one run's evaluation of a run query or its
+    /// prefilter, one sequence's evaluation of the remainder, and the constant folding of the whole query while it
+    /// compiles (which also runs under <see cref="TimeBudget"/>). Counted from the allocations of the evaluating thread
+    /// (<see cref="GC.GetAllocatedBytesForCurrentThread"/>), so reading a run's params counts too. Evaluation stops once
+    /// it comes within one operation's worst case of the budget (about 4 x <see cref="MaxStringLength"/> +
+    /// 32 x <see cref="MaxListLength"/> + 8 MiB), so no operation under way carries it past the budget; the run then
+    /// fails with <see cref="QueryLimitException"/> (recorded in <see cref="QueryReport"/>), or the query does not
+    /// compile. Must be at least twice that reserve. <see cref="long.MaxValue"/> disables it.
+    /// </summary>
+    public long MemoryBudget { get; set; } = 256L << 20;
+
+    /// <summary>
     /// The current time (UTC) that <c>datetime.now()</c> and the duration of an active run use; null (the default) reads
     /// the clock once when an evaluation starts. Tests set it to get stable results.
     /// </summary>
@@ -57,6 +73,9 @@ public sealed class QueryOptions
 
     /// <summary>The part of the options that shapes compiled code, and so belongs in the cache key.</summary>
     internal CompileLimits CompileLimits => new(MaxQueryLength, MaxDepth, MaxNodes, new QueryLimits(MaxStringLength, MaxListLength, RegexTimeout));
+
+    /// <summary>The budgets, read when an enumeration (or a compile's constant folding) starts; not part of the cache key.</summary>
+    internal QueryBudget Budget => new(TimeBudget, MemoryBudget);
 
     /// <summary>Throws when an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
@@ -89,6 +108,12 @@ public sealed class QueryOptions
         if (TimeBudget <= TimeSpan.Zero && TimeBudget != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), TimeBudget, "TimeBudget must be positive, or Timeout.InfiniteTimeSpan.");
+        }
+        long reserve = new QueryLimits(MaxStringLength, MaxListLength, RegexTimeout).MemoryReserve;
+        if (MemoryBudget < 2 * reserve)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryBudget), MemoryBudget,
+                $"MemoryBudget must be at least {2 * reserve} bytes: twice what one operation may allocate under MaxStringLength and MaxListLength.");
         }
         if (Now is { Kind: DateTimeKind.Local })
         {

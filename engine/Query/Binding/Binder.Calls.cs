@@ -138,7 +138,7 @@ internal sealed partial class Binder
         return Fold(call, new BoundCall(function, arguments));
     }
 
-    /// <summary>A constant regex pattern is compiled now, so a bad pattern is a compile error with a position.</summary>
+    /// <summary>A constant regex pattern is compiled now, so a bad or too long pattern is a compile error with a position.</summary>
     private void CheckConstantPattern(CallNode call, BuiltinSignature function, List<BoundNode> arguments)
     {
         bool isRegex = BuiltinTable.ReMembers.TryGetValue(function.Name, out BuiltinSignature? re) && ReferenceEquals(re, function);
@@ -149,11 +149,15 @@ internal sealed partial class Binder
 
         try
         {
-            RegexCache.Get(pattern, RegexMode.Search, _fold.Limits.RegexTimeout);
+            RegexCache.Get(pattern, RegexMode.Search, _fold.RegexTimeout);
         }
         catch (QueryEvaluationException e)
         {
             throw e.At(_text, call.Arguments[0].Start);
+        }
+        catch (QueryLimitException e)
+        {
+            throw new QueryLimitException(e.Detail, _text, call.Arguments[0].Start);
         }
     }
 

@@ -16,7 +16,8 @@ internal sealed partial class Binder
 {
     /// <summary>
     /// The work all constant folding of one query may do (elements visited, characters built; tens of milliseconds):
-    /// beyond it, a constant subtree fails to compile. Twenty lists of the maximum length fit.
+    /// beyond it, a constant subtree fails to compile. Twenty lists of the maximum length fit. Folding also runs under
+    /// the query's time and memory budgets (<see cref="EvalContext.Folding"/>).
     /// </summary>
     private const long MaxFoldWork = 2_000_000;
 
@@ -32,12 +33,12 @@ internal sealed partial class Binder
     private bool _mentionsArchived;
     private int _conditional;
 
-    private Binder(string text, bool sequenceQuery, SequenceKind? fixedKind, QueryLimits limits)
+    private Binder(string text, bool sequenceQuery, SequenceKind? fixedKind, QueryLimits limits, QueryBudget budget)
     {
         _text = text;
         _sequenceQuery = sequenceQuery;
         _fixedKind = fixedKind;
-        _fold = EvalContext.Detached(limits, MaxFoldWork);
+        _fold = EvalContext.Folding(limits, budget, MaxFoldWork);
     }
 
     /// <summary>Binds a parsed query.</summary>
@@ -46,12 +47,14 @@ internal sealed partial class Binder
     /// <param name="sequenceQuery">True for a sequence query (a sequence variable may be used).</param>
     /// <param name="fixedKind">For a sequence query, the only sequence variable allowed; null allows any one.</param>
     /// <param name="limits">The limits constant folding enforces.</param>
+    /// <param name="budget">The time and memory constant folding may take.</param>
     /// <exception cref="QueryNameException">A name, attribute, method or call is not allowed.</exception>
-    /// <exception cref="QueryLimitException">Folding a constant subtree exceeded a limit.</exception>
+    /// <exception cref="QueryLimitException">Folding a constant subtree exceeded a limit or the memory budget.</exception>
+    /// <exception cref="QueryTimeoutException">Folding took longer than the time budget.</exception>
     /// <exception cref="QueryEvaluationException">A constant regex pattern is invalid.</exception>
-    public static BoundQuery Bind(SyntaxNode root, string text, bool sequenceQuery, SequenceKind? fixedKind, QueryLimits limits)
+    public static BoundQuery Bind(SyntaxNode root, string text, bool sequenceQuery, SequenceKind? fixedKind, QueryLimits limits, QueryBudget budget)
     {
-        var binder = new Binder(text, sequenceQuery, fixedKind, limits);
+        var binder = new Binder(text, sequenceQuery, fixedKind, limits, budget);
         BoundNode bound = binder.BindValue(root);
         return new BoundQuery(bound, [.. binder._paramPaths], binder._metricKeys.Count, binder._kind, binder._mentionsArchived);
     }

@@ -20,7 +20,7 @@ internal sealed record CompiledQuery(string Text, BoundQuery Bound, SequenceKind
     /// <summary>True unless the query reads <c>run.archived</c>: Aim's implicit <c>run.archived == False</c>.</summary>
     public bool ExcludeArchived => !Bound.MentionsArchived;
 
-    /// <summary>A fresh evaluation context for this query.</summary>
-    public EvalContext CreateContext(DateTime now, TimeSpan budget, CancellationToken cancellationToken) =>
-        new(Bound.ParamPaths, Bound.MetricSlots, Limits, now, budget, cancellationToken);
+    /// <summary>A fresh evaluation context for this query, with the enumeration's <paramref name="budget"/>.</summary>
+    public EvalContext CreateContext(DateTime now, QueryBudget budget, CancellationToken cancellationToken) =>
+        new(Bound.ParamPaths, Bound.MetricSlots, Limits, now, budget.Time, cancellationToken, memoryBudget: budget.Memory);
 }

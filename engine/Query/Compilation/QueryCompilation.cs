@@ -12,9 +12,10 @@ internal static class QueryCompilation
     /// <param name="sequenceQuery">True for a sequence query.</param>
     /// <param name="fixedKind">For a sequence query: the only sequence variable allowed, or null to infer it (default <see cref="SequenceKind.Metric"/>).</param>
     /// <param name="limits">The compile limits.</param>
-    public static CompiledQuery Compile(string text, bool sequenceQuery, SequenceKind? fixedKind, CompileLimits limits)
+    /// <param name="budget">The time and memory constant folding may take; none when null.</param>
+    public static CompiledQuery Compile(string text, bool sequenceQuery, SequenceKind? fixedKind, CompileLimits limits, QueryBudget? budget = null)
     {
-        BoundQuery bound = Bind(text, sequenceQuery, fixedKind, limits);
+        BoundQuery bound = Bind(text, sequenceQuery, fixedKind, limits, budget);
         if (!sequenceQuery)
         {
             return new CompiledQuery(text, bound, null, QueryCompiler.CompilePredicate(bound.Root), null, limits.Evaluation);
@@ -26,8 +27,8 @@ internal static class QueryCompilation
         return new CompiledQuery(text, bound, kind, QueryCompiler.CompilePredicate(prefilter), remainderDelegate, limits.Evaluation);
     }
 
-    /// <summary>Parses and binds <paramref name="text"/>.</summary>
-    public static BoundQuery Bind(string text, bool sequenceQuery, SequenceKind? fixedKind, CompileLimits limits)
+    /// <summary>Parses and binds <paramref name="text"/>, folding constants within <paramref name="budget"/> (none when null).</summary>
+    public static BoundQuery Bind(string text, bool sequenceQuery, SequenceKind? fixedKind, CompileLimits limits, QueryBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length > limits.MaxQueryLength)
@@ -42,6 +43,6 @@ internal static class QueryCompilation
         }
 
         SyntaxNode syntax = Parser.Parse(text, limits.MaxDepth, limits.MaxNodes, limits.Evaluation.MaxStringLength);
-        return Binder.Bind(syntax, text, sequenceQuery, fixedKind, limits.Evaluation);
+        return Binder.Bind(syntax, text, sequenceQuery, fixedKind, limits.Evaluation, budget ?? QueryBudget.None);
     }
 }

@@ -5,7 +5,8 @@ namespace AimLsm.Query.Runtime;
 /// <summary>
 /// <c>re.match</c>, <c>re.search</c> and <c>re.fullmatch</c> (an extension: Aim has no <c>re</c>). They return True or
 /// None rather than a match object, which keeps truthiness and <c>is None</c> tests working. Each match runs with
-/// <see cref="QueryOptions.RegexTimeout"/>, on the non-backtracking engine when the pattern allows it.
+/// <see cref="EvalContext.RegexTimeout"/>, on the non-backtracking engine when the pattern allows it; the rules that
+/// bound building and running a regex are <see cref="RegexCache"/>'s.
 /// </summary>
 internal static partial class Builtins
 {
@@ -30,8 +31,18 @@ internal static partial class Builtins
             throw PyErrors.Type($"expected string or bytes-like object, got '{PyOps.TypeName(input)}'");
         }
 
-        Regex regex = RegexCache.Get(p, mode, ctx.Limits.RegexTimeout);
         ctx.CheckBudget();
+        Regex regex = RegexCache.Get(p, mode, ctx.RegexTimeout);
+        if (RegexCache.Backtracks(regex) && s.Length > RegexCache.MaxBacktrackingInput)
+        {
+            throw new QueryLimitException(
+                $"a regex that needs the backtracking engine (backreferences, lookarounds, many or nested repetitions) may search at most " +
+                $"{RegexCache.MaxBacktrackingInput} characters, not {s.Length}");
+        }
+
+        // Building may have taken a while; the match is bounded by its timeout and RegexCache's rules, its memory by the reserve.
+        ctx.CheckBudget();
+        ctx.CheckMemory();
         try
         {
             return regex.IsMatch(s) ? PyOps.True : null;
@@ -39,7 +50,7 @@ internal static partial class Builtins
         catch (RegexMatchTimeoutException)
         {
             throw new QueryLimitException(
-                $"a regex match ran longer than {ctx.Limits.RegexTimeout.TotalMilliseconds:0.###} ms (QueryOptions.RegexTimeout)");
+                $"a regex match ran longer than {ctx.RegexTimeout.TotalMilliseconds:0.###} ms (QueryOptions.RegexTimeout, at most a twentieth of QueryOptions.TimeBudget)");
         }
     }
 }

@@ -5,11 +5,11 @@ internal static partial class Builtins
 {
     /// <summary><c>s.startswith(prefix)</c>; <paramref name="prefix"/> may be a tuple of str.</summary>
     public static object? StartsWith(EvalContext ctx, object? self, object? prefix) =>
-        PyOps.Box(MatchAffix(Receiver(self, "startswith"), prefix, "startswith", static (s, p) => s.StartsWith(p, StringComparison.Ordinal)));
+        PyOps.Box(MatchAffix(ctx, Receiver(self, "startswith"), prefix, "startswith", static (s, p) => s.StartsWith(p, StringComparison.Ordinal)));
 
     /// <summary><c>s.endswith(suffix)</c>; <paramref name="suffix"/> may be a tuple of str.</summary>
     public static object? EndsWith(EvalContext ctx, object? self, object? suffix) =>
-        PyOps.Box(MatchAffix(Receiver(self, "endswith"), suffix, "endswith", static (s, p) => s.EndsWith(p, StringComparison.Ordinal)));
+        PyOps.Box(MatchAffix(ctx, Receiver(self, "endswith"), suffix, "endswith", static (s, p) => s.EndsWith(p, StringComparison.Ordinal)));
 
     /// <summary><c>s.lower()</c>.</summary>
     public static object? Lower(EvalContext ctx, object? self) => Receiver(self, "lower").ToLowerInvariant();
@@ -17,26 +17,17 @@ internal static partial class Builtins
     /// <summary><c>s.upper()</c>.</summary>
     public static object? Upper(EvalContext ctx, object? self) => Receiver(self, "upper").ToUpperInvariant();
 
-    /// <summary><c>s.strip(chars=None)</c>: white space, or the characters of <paramref name="chars"/>, from both ends.</summary>
-    public static object? Strip(EvalContext ctx, object? self, object? chars)
-    {
-        string s = Receiver(self, "strip");
-        return chars is null ? s.Trim() : s.Trim(StripChars(chars, "strip"));
-    }
+    /// <summary><c>s.strip(chars=None)</c>: white space, or the characters of <paramref name="chars"/>, from both ends (linear time: <see cref="PyStrip"/>).</summary>
+    public static object? Strip(EvalContext ctx, object? self, object? chars) =>
+        PyStrip.Strip(ctx, Receiver(self, "strip"), StripChars(chars, "strip"), left: true, right: true);
 
     /// <summary><c>s.lstrip(chars=None)</c>.</summary>
-    public static object? LStrip(EvalContext ctx, object? self, object? chars)
-    {
-        string s = Receiver(self, "lstrip");
-        return chars is null ? s.TrimStart() : s.TrimStart(StripChars(chars, "lstrip"));
-    }
+    public static object? LStrip(EvalContext ctx, object? self, object? chars) =>
+        PyStrip.Strip(ctx, Receiver(self, "lstrip"), StripChars(chars, "lstrip"), left: true, right: false);
 
     /// <summary><c>s.rstrip(chars=None)</c>.</summary>
-    public static object? RStrip(EvalContext ctx, object? self, object? chars)
-    {
-        string s = Receiver(self, "rstrip");
-        return chars is null ? s.TrimEnd() : s.TrimEnd(StripChars(chars, "rstrip"));
-    }
+    public static object? RStrip(EvalContext ctx, object? self, object? chars) =>
+        PyStrip.Strip(ctx, Receiver(self, "rstrip"), StripChars(chars, "rstrip"), left: false, right: true);
 
     /// <summary><c>s.find(sub)</c>: the code point index of the first occurrence, or -1.</summary>
     public static object? Find(EvalContext ctx, object? self, object? sub)
@@ -47,7 +38,7 @@ internal static partial class Builtins
             throw PyErrors.Type($"must be str, not {PyOps.TypeName(sub)}");
         }
 
-        int index = s.IndexOf(needle, StringComparison.Ordinal);
+        int index = needle.Length == 0 ? 0 : StringSearch.IndexOf(ctx, s, needle, 0);
         return (long)(index < 0 ? -1 : PyString.CodePointIndex(s, index));
     }
 
@@ -80,22 +71,16 @@ internal static partial class Builtins
             return (long)PyString.Length(s) + 1;
         }
 
-        long count = 0;
-        for (int i = s.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = s.IndexOf(needle, i + needle.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        ctx.Tick(s.Length / 64);
-        return count;
+        return StringSearch.Count(ctx, s, needle);
     }
 
     private static string Receiver(object? self, string method) => self as string ?? throw PyErrors.Attribute(self, method);
 
-    private static char[] StripChars(object chars, string method) =>
-        chars is string s ? s.ToCharArray() : throw PyErrors.Type($"{method} arg must be None or str");
+    private static string? StripChars(object? chars, string method) =>
+        chars is null or string ? (string?)chars : throw PyErrors.Type($"{method} arg must be None or str");
 
-    private static bool MatchAffix(string s, object? affix, string method, Func<string, string, bool> test)
+    /// <summary>Whether <paramref name="s"/> has the affix (or one of a tuple of them); ticks per option, as a tuple may hold 100,000.</summary>
+    private static bool MatchAffix(EvalContext ctx, string s, object? affix, string method, Func<string, string, bool> test)
     {
         switch (affix)
         {
@@ -109,6 +94,7 @@ internal static partial class Builtins
                         throw PyErrors.Type($"tuple for {method} must only contain str, not {PyOps.TypeName(option)}");
                     }
 
+                    ctx.Tick(1 + (Math.Min(o.Length, s.Length) / 64));
                     if (test(s, o))
                     {
                         return true;

@@ -10,6 +10,9 @@ namespace AimLsm.Query.Runtime;
 /// </summary>
 internal static partial class Builtins
 {
+    /// <summary>One-character strings U+0000..U+00FF, made once.</summary>
+    private static readonly string[] Latin1 = [.. Enumerable.Range(0, 256).Select(c => ((char)c).ToString())];
+
     /// <summary><c>len(x)</c>: code points of a str, items of a list, tuple, dict or bytes.</summary>
     public static object? Len(EvalContext ctx, object? x) => x switch
     {
@@ -127,13 +130,17 @@ internal static partial class Builtins
         return PyOps.True;
     }
 
-    /// <summary>Python's iteration: items of a list or tuple, code points of a str, keys of a dict, ints of bytes. Ticks per item.</summary>
+    /// <summary>
+    /// Python's iteration: items of a list or tuple, code points of a str, keys of a dict, ints of bytes. Ticks per
+    /// item, and produces a str's code points one at a time (a million-character str is not first split into a million
+    /// strings: that was 40 MB allocated before the first tick).
+    /// </summary>
     internal static IEnumerable<object?> Iterate(EvalContext ctx, object? iterable)
     {
         IEnumerable<object?> items = iterable switch
         {
             IReadOnlyList<object?> list => list,
-            string s => PyString.CodePoints(s),
+            string s => CodePoints(s),
             byte[] bytes => bytes.Select(b => (object?)(long)b),
             _ when PyDict.IsDict(iterable) => PyDict.Items(iterable!).Select(i => (object?)i.Key),
             _ => throw PyErrors.Type($"'{PyOps.TypeName(iterable)}' object is not iterable"),
@@ -142,6 +149,27 @@ internal static partial class Builtins
         {
             ctx.Tick(1);
             yield return PyOps.Normalize(item);
+        }
+    }
+
+    /// <summary>The code points of <paramref name="s"/> as strings, lazily; Latin-1 ones are shared strings, so most cost nothing.</summary>
+    private static IEnumerable<object?> CodePoints(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c < Latin1.Length)
+            {
+                yield return Latin1[c];
+            }
+            else if (i + 1 < s.Length && char.IsSurrogatePair(c, s[i + 1]))
+            {
+                yield return s.Substring(i++, 2);
+            }
+            else
+            {
+                yield return c.ToString();
+            }
         }
     }
 

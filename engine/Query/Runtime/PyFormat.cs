@@ -97,7 +97,9 @@ internal static class PyFormat
                 text.Append(Float(d));
                 break;
             case string s:
-                text.Append('\'').Append(s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\'');
+                // Only the first MaxLength characters can show, so a megabyte-long str is cut before it is escaped (copied).
+                string shown = s.Length > MaxLength ? s[..(MaxLength + 1)] : s;
+                text.Append('\'').Append(shown.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\'');
                 break;
             case List<object?> list:
                 AppendItems(text, list, "[", "]", depth);
