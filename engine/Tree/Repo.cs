@@ -554,13 +554,20 @@ public sealed class Repo : IDisposable
         }
 
         var finding = new SlotRecoveryReport(slot.Name, slot.Directory, wal, quarantine, runs);
+        string text = $"AimLsm repo '{Path}': {finding}";
         lock (_recoveryLock)
         {
+            // A refresh re-checks a quarantined slot and meets the same damage again: say it once, not at every
+            // refresh of a server that refreshes every few seconds.
+            bool repeated = _recovery.TryGetValue(slot.Name, out SlotRecoveryReport? previous) && previous.ToString() == finding.ToString();
             _recovery[slot.Name] = finding;
             _recoveryReport = new RepoRecoveryReport([.. _recovery.Values]);
+            if (repeated)
+            {
+                return;
+            }
         }
 
-        string text = $"AimLsm repo '{Path}': {finding}";
         if (Options.Logger is { } logger)
         {
             logger.Log(quarantine is null ? LogLevel.Warning : LogLevel.Error, "{Finding}", text);

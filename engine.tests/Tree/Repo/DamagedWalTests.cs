@@ -204,6 +204,11 @@ public class DamagedWalTests
         Assert.Equal(LogLevel.Error, level);
         Assert.Contains(wal, text, StringComparison.Ordinal);
         Assert.Contains("QUARANTINED", text, StringComparison.Ordinal);
+        // A refresh checks the slot again and finds the same damage: still quarantined, not logged twice.
+        repo.Refresh();
+        Assert.Equal(2, repo.Runs.Count() + 1);
+        Assert.True(repo.RecoveryReport.HasQuarantine);
+        Assert.Single(logger.Entries);
     }
 
     /// <summary>Keeps what is logged.</summary>
