@@ -80,8 +80,9 @@ internal sealed partial class Binder
                 BoundNode key = BindValue(node.Index);
                 if (key is BoundConstant constant && TryConstantPath(constant.Value, out List<PathSegment>? extension))
                 {
+                    // An empty str key: nothing can be stored there, so the value is missing (None at the top, Undefined below).
                     return extension is null
-                        ? Value(BoundConstant.None)
+                        ? Value(new BoundConstant(PyOps.Missing(basePath.Length + (constant.Value is object?[] parts ? parts.Length : 1))))
                         : new Resolved(ResolvedKind.Param, Path: [.. basePath, .. extension]);
                 }
 
@@ -102,7 +103,7 @@ internal sealed partial class Binder
 
     /// <summary>
     /// A constant param key as path segments: a str, a non-negative int, or a tuple of them. Sets
-    /// <paramref name="path"/> to null (the value is None) for an empty string, which no param can be stored under.
+    /// <paramref name="path"/> to null (the value is missing) for an empty string, which no param can be stored under.
     /// False for other keys (a negative index, a float, ...), which index the param's value instead.
     /// </summary>
     private static bool TryConstantPath(object? key, out List<PathSegment>? path)
