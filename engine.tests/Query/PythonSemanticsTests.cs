@@ -81,6 +81,14 @@ public sealed class PythonSemanticsTests
         { "1 not in None", "True" },
         { "{1: 'x'}[1.0]", "'x'" },
         { "{'a': 1}['b'] if False else 0", "0" },
+        { "'ß'.upper() == 'SS'", "True" },
+        { "'ﬁ'.upper() == 'FI'", "True" },
+        { "'ΣΑΣ'.lower()", "'σας'" },
+        { "'straße'.casefold() == 'strasse'", "True" },
+        { "'hello wORLD'.title()", "'Hello World'" },
+        { "'hELLO'.capitalize()", "'Hello'" },
+        { "'aBc'.swapcase()", "'AbC'" },
+        { "Ｔｒｕｅ", "True" },
         { "{'a': {'b': 2}}.a.b", "2" },
 
         // Strings, lists, slices, methods.

@@ -33,7 +33,7 @@ internal sealed class ReferenceInterpreter
             case ConstantNode c:
                 return c.Value;
             case AttributeNode or SubscriptNode when TryParamPath(node, out List<PathSegment>? path):
-                return path.Any(k => k.IsString && k.String.Length == 0) ? PyOps.Missing(path.Count) : PyOps.ReadParam(_run, [.. path]);
+                return PyOps.ReadParam(_run, [.. path]);
             case AttributeNode { Target: NameNode { Name: "run" } } a:
                 return a.Name switch
                 {

@@ -56,7 +56,21 @@ internal static partial class PyOps
 
     /// <summary>The value stored at <paramref name="path"/> of <paramref name="run"/>'s params, or <see cref="Missing"/> for its depth.</summary>
     public static object? ReadParam(IQueryRun run, PathSegment[] path) =>
-        run.TryGetParam(path, out object? value) ? Normalize(value) : Missing(path.Length);
+        !HasEmptySegment(path) && run.TryGetParam(path, out object? value) ? Normalize(value) : Missing(path.Length);
+
+    /// <summary>Whether a segment of <paramref name="path"/> is the empty str, below which nothing is ever stored (Aim's paths refuse it).</summary>
+    private static bool HasEmptySegment(PathSegment[] path)
+    {
+        foreach (PathSegment segment in path)
+        {
+            if (segment.IsString && segment.String.Length == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The value of a param path of <paramref name="depth"/> segments that nothing is stored at: None (Aim's
@@ -80,13 +94,9 @@ internal static partial class PyOps
             return value is null ? PyUndefined.Value : Index(ctx, value, key);
         }
 
-        object?[] parts = key is object?[] keys ? keys : [key];
-        foreach (object? part in parts)
+        foreach (object? part in key is object?[] parts ? parts : [key])
         {
-            if (!TryAppendSegment(path, part))
-            {
-                return Missing(basePath.Length + parts.Length);
-            }
+            AppendSegment(path, part);
         }
 
         return ReadParam(ctx.Run, path.ToArray());
@@ -94,20 +104,17 @@ internal static partial class PyOps
         static bool IsPathKey(object? k) => k is string or bool || k is long and >= 0;
     }
 
-    /// <summary>
-    /// Appends a param path segment; false for an empty string (no param can be stored there, so the value is missing).
-    /// Throws TypeError for keys that cannot be path segments.
-    /// </summary>
-    internal static bool TryAppendSegment(List<PathSegment> path, object? key)
+    /// <summary>Appends a param path segment; throws TypeError for keys that cannot be path segments.</summary>
+    internal static void AppendSegment(List<PathSegment> path, object? key)
     {
         switch (key)
         {
             case string s:
                 path.Add(s);
-                return s.Length != 0;
+                return;
             case long or bool:
                 path.Add(AsLong(key));
-                return true;
+                return;
             default:
                 throw PyErrors.Type($"param keys must be str or int, not {TypeName(key)}");
         }

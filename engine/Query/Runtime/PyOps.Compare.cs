@@ -89,9 +89,13 @@ internal static partial class PyOps
                 long b = AsLong(item!);
                 return b is >= 0 and <= 255 ? Array.IndexOf(bytes, (byte)b) >= 0 : throw PyErrors.Value("byte must be in range(0, 256)");
             default:
-                return PyDict.IsDict(container)
-                    ? PyDict.TryGet(container, item, out _)
-                    : PyErrors.ThrowType<bool>($"argument of type '{TypeName(container)}' is not iterable");
+                if (!PyDict.IsDict(container))
+                {
+                    throw PyErrors.Type($"argument of type '{TypeName(container)}' is not iterable");
+                }
+
+                PyKeyComparer.CheckHashable(item);
+                return PyDict.TryGet(container, item, out _);
         }
     }
 
