@@ -1,4 +1,5 @@
 using AimLsm.Query;
+using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Query;
 
@@ -119,6 +120,31 @@ public sealed class MissingValueTests
             var run = new FakeRun("t" + i) { CreatedAt = created, EndTime = created.AddTicks(random.NextInt64(1, TimeSpan.TicksPerDay * 30)) };
             Assert.Equal(true, QueryTestHost.Evaluate("run.end_time - run.creation_time == run.duration", run));
         }
+    }
+
+    [Fact]
+    public void Repo_runs_tell_a_stored_none_from_a_missing_key()
+    {
+        // The same rules over the tree layer: Run.TryGetParam reports a stored None as present.
+        using var dir = new TempDirectory();
+        using var repo = AimLsm.Tree.Repo.Open(dir.Path);
+        using (AimLsm.Tree.Run stored = repo.CreateRun(name: "stored"))
+        {
+            stored["hparams"] = new Dictionary<string, object?> { ["batch_size"] = null, ["lr"] = 0.1 };
+            stored.Track(1.0, "cv", 0, context: new() { ["fold"] = 1 });
+        }
+
+        using (AimLsm.Tree.Run absent = repo.CreateRun(experiment: "exp", name: "absent"))
+        {
+            absent["hparams"] = new Dictionary<string, object?> { ["lr"] = 0.2 };
+        }
+
+        string Names(string query) => string.Join(" ", repo.QueryRuns(query).Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("stored", Names("run.hparams.batch_size == None"));
+        Assert.Equal("absent", Names("run.hparams.batch_size != None"));
+        Assert.Equal("absent stored", Names("run.nonexistent == None"));
+        Assert.Equal("stored", Names("run.experiment == 'default'"));
+        Assert.Equal("stored", Names("run.metrics['cv', {'fold': 1.0}].last == 1"));
     }
 
     private static List<FakeRun> Runs()
