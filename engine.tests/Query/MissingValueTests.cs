@@ -60,6 +60,10 @@ public sealed class MissingValueTests
         { "run.metrics['cv', {'fold': 1.0}].last == 5", "stored" },
         { "run.metrics['cv', {'fold': True}].last == 5", "stored" },
         { "run.metrics['cv', {'fold': 2}].last == 5", "" },
+
+        // Names are NFKC-normalized, as Python's parser does: fullwidth and mathematical letters are the plain ones.
+        { "run.hparams.ｌｒ == 0.1", "stored" },
+        { "run.hparams.𝐥𝐫 == 0.2", "absent" },
     };
 
     public static TheoryData<string, string> SequenceCases => new()
