@@ -16,6 +16,18 @@ internal static class PythonOracle
     /// <summary>Null when python3 runs; otherwise the reason tests that need it skip.</summary>
     public static string? Unavailable => Probe.Value.Why;
 
+    /// <summary>
+    /// python3's absolute path from PATH (or "python3" when not found there, which then fails to start), and a process
+    /// start for it that runs in the test assembly's directory: a relative program name makes .NET read the current
+    /// directory, which another test may have deleted under the whole process.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        string program = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "python3")).FirstOrDefault(File.Exists) ?? "python3";
+        return new ProcessStartInfo(program, arguments) { UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory };
+    }
+
     /// <summary>The running python3's <c>unicodedata.unidata_version</c>, or null without python3.</summary>
     public static string? UnicodeVersion => Probe.Value.UnicodeVersion;
 
@@ -27,15 +39,12 @@ internal static class PythonOracle
     public static string[] Evaluate(object run, int maxString, int maxList, IReadOnlyList<string> expressions, TimeSpan timeout)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "testdata", "query", "aimql_oracle.py");
-        var info = new ProcessStartInfo("python3", [script])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-        };
+        ProcessStartInfo info = StartInfo([script]);
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.StandardInputEncoding = new UTF8Encoding(false);
+        info.StandardOutputEncoding = Encoding.UTF8;
         info.Environment["PYTHONIOENCODING"] = "utf-8";
         using Process process = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
         Task<string> output = process.StandardOutput.ReadToEndAsync();
@@ -86,11 +95,8 @@ internal static class PythonOracle
     {
         try
         {
-            var info = new ProcessStartInfo("python3", ["-c", "import unicodedata; print(unicodedata.unidata_version)"])
-            {
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
+            ProcessStartInfo info = StartInfo(["-c", "import unicodedata; print(unicodedata.unidata_version)"]);
+            info.RedirectStandardOutput = true;
             using Process process = Process.Start(info)!;
             string version = process.StandardOutput.ReadToEnd().Trim();
             if (!process.WaitForExit(TimeSpan.FromSeconds(30)) || process.ExitCode != 0)

@@ -16,7 +16,8 @@ public sealed class UnicodeTablesTests
     {
         Assert.Equal(PythonOracle.UnicodeVersion, UnicodeTables.Instance.UnicodeVersion);
         string script = Path.Combine(RepoRoot(), "engine", "Query", "Runtime", "Unicode", "make_python_unicode.py");
-        var info = new ProcessStartInfo("python3", [script]) { RedirectStandardOutput = true, UseShellExecute = false };
+        ProcessStartInfo info = PythonOracle.StartInfo([script]);
+        info.RedirectStandardOutput = true;
         using Process process = Process.Start(info)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
