@@ -51,7 +51,11 @@ public sealed class AllocationTests
 
         public IEnumerable<IQuerySequence> Sequences => [];
 
-        public object? GetParam(ReadOnlySpan<PathSegment> path) => path[^1].String == "lr" ? _lr : BatchSize;
+        public bool TryGetParam(ReadOnlySpan<PathSegment> path, out object? value)
+        {
+            value = path[^1].String == "lr" ? _lr : BatchSize;
+            return true;
+        }
 
         public IQuerySequence? GetSequence(string name, IReadOnlyDictionary<string, object?>? context) => null;
     }

@@ -50,7 +50,7 @@ internal sealed class FakeRun : IQueryRun
 
     public Dictionary<string, object?> Params { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>The paths passed to <see cref="GetParam"/>, formatted as Python tuples.</summary>
+    /// <summary>The paths passed to <see cref="TryGetParam"/>, formatted as Python tuples.</summary>
     public List<string> ParamReads { get; } = [];
 
     /// <summary>How many times <see cref="Sequences"/> was enumerated.</summary>
@@ -87,25 +87,27 @@ internal sealed class FakeRun : IQueryRun
         }
     }
 
-    public object? GetParam(ReadOnlySpan<PathSegment> path)
+    public bool TryGetParam(ReadOnlySpan<PathSegment> path, out object? value)
     {
         ParamReads.Add(PathSegment.Format(path));
-        object? node = Params;
+        value = Params;
         foreach (PathSegment segment in path)
         {
-            node = (node, segment.IsString) switch
+            switch (value, segment.IsString)
             {
-                (Dictionary<string, object?> d, true) => d.TryGetValue(segment.String, out object? child) ? child : null,
-                (List<object?> l, false) => segment.Int >= 0 && segment.Int < l.Count ? l[(int)segment.Int] : null,
-                _ => null,
-            };
-            if (node is null)
-            {
-                return null;
+                case (Dictionary<string, object?> d, true) when d.TryGetValue(segment.String, out object? child):
+                    value = child;
+                    break;
+                case (List<object?> l, false) when segment.Int >= 0 && segment.Int < l.Count:
+                    value = l[(int)segment.Int];
+                    break;
+                default:
+                    value = null;
+                    return false;
             }
         }
 
-        return node;
+        return true;
     }
 
     public IQuerySequence? GetSequence(string name, IReadOnlyDictionary<string, object?>? context)

@@ -80,7 +80,15 @@ public sealed class PythonSemanticsTests
         { "1 in None", "False" },
         { "1 not in None", "True" },
         { "{1: 'x'}[1.0]", "'x'" },
-        { "{'a': 1}['b']", "None" },
+        { "{'a': 1}['b'] if False else 0", "0" },
+        { "'ß'.upper() == 'SS'", "True" },
+        { "'ﬁ'.upper() == 'FI'", "True" },
+        { "'ΣΑΣ'.lower()", "'σας'" },
+        { "'straße'.casefold() == 'strasse'", "True" },
+        { "'hello wORLD'.title()", "'Hello World'" },
+        { "'hELLO'.capitalize()", "'Hello'" },
+        { "'aBc'.swapcase()", "'AbC'" },
+        { "Ｔｒｕｅ", "True" },
         { "{'a': {'b': 2}}.a.b", "2" },
 
         // Strings, lists, slices, methods.
@@ -158,6 +166,10 @@ public sealed class PythonSemanticsTests
         { "(1).real", "AttributeError" },
         { "'abc'[1.0]", "TypeError" },
         { "'abc'[::0]", "ValueError" },
+        { "{'a': 1}['b']", "KeyError" },
+        { "{'a': 1}.b", "KeyError" },
+        { "None[0]", "TypeError" },
+        { "None.x", "AttributeError" },
     };
 
     [Theory]
@@ -203,6 +215,6 @@ public sealed class PythonSemanticsTests
         Assert.Equal("'ababab'", PyFormat.Repr(QueryTestHost.Evaluate("run.s * 3", run)));
         Assert.Equal("[3, 2, 1]", PyFormat.Repr(QueryTestHost.Evaluate("run.l[::-1]", run)));
         Assert.Equal("True", PyFormat.Repr(QueryTestHost.Evaluate("run.b < 0 < run.a < run.x", run)));
-        Assert.Equal("None", PyFormat.Repr(QueryTestHost.Evaluate("run.missing.deeper[3]", run)));
+        Assert.Equal("<Undefined>", PyFormat.Repr(QueryTestHost.Evaluate("run.missing.deeper[3]", run)));
     }
 }

@@ -124,7 +124,7 @@ public sealed class QueryErrorTests
         Assert.Empty(query.Filter(QueryFixture.Runs()));
         Assert.Equal(1, query.Report.ErrorCount);
         Assert.Equal("epoch", query.Report.FirstErrorSequenceName);
-        Assert.Contains("'NoneType' object has no attribute 'upper'", query.Report.ToString(), StringComparison.Ordinal);
+        Assert.Contains("KeyError: 'subset'", query.Report.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ internal sealed class ReferenceInterpreter
             case ConstantNode c:
                 return c.Value;
             case AttributeNode or SubscriptNode when TryParamPath(node, out List<PathSegment>? path):
-                return path is null ? null : PyOps.Normalize(_run.GetParam(path.ToArray()));
+                return PyOps.ReadParam(_run, [.. path]);
             case AttributeNode { Target: NameNode { Name: "run" } } a:
                 return a.Name switch
                 {
@@ -119,9 +119,9 @@ internal sealed class ReferenceInterpreter
 
     /// <summary>
     /// <c>run.a.b</c> and <c>run['a', 'b']</c> below <c>run</c>, when the names are not run fields: the param path.
-    /// The path is null when a key is the empty string (no param there).
+    /// A key may be the empty string, where no param can be stored.
     /// </summary>
-    private static bool TryParamPath(SyntaxNode node, out List<PathSegment>? path)
+    private static bool TryParamPath(SyntaxNode node, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out List<PathSegment>? path)
     {
         path = null;
         switch (node)
@@ -135,17 +135,17 @@ internal sealed class ReferenceInterpreter
                 path = [a.Name];
                 return true;
             case AttributeNode a when TryParamPath(a.Target, out List<PathSegment>? parent):
-                path = parent is null ? null : [.. parent, a.Name];
+                path = [.. parent, a.Name];
                 return true;
             case SubscriptNode { Target: var target, Index: ConstantNode or TupleNode } s
                 when (target is NameNode { Name: "run" } || TryParamPath(target, out _)) && Keys(s.Index) is { } keys:
                 List<PathSegment>? basePath = [];
-                if (target is not NameNode)
+                if (target is not NameNode && !TryParamPath(target, out basePath))
                 {
-                    TryParamPath(target, out basePath);
+                    return false;
                 }
 
-                path = basePath is null || keys.Any(k => k.IsString && k.String.Length == 0) ? null : [.. basePath, .. keys];
+                path = [.. basePath, .. keys];
                 return true;
             default:
                 return false;

@@ -22,10 +22,12 @@ public sealed class RunQueryTableTests
         { "run.duration < 600", "r0 r3 r6 r8 r9" },
         { "run.name.startswith(\"resnet\") and run['hparams', 'optimizer'] == 'adam'", "r0" },
 
-        // Missing params are None; None compares False with an ordering operator.
+        // A missing param below the top level is Undefined: it compares False with an ordering operator, is not None.
         { "run.hparams.missing > 1", "" },
         { "run.hparams.missing <= 1", "" },
-        { "run.hparams.missing is None", AllButArchived },
+        { "run.hparams.missing is None", "" },
+        { "run.hparams.missing != None", AllButArchived },
+        { "run.missing == None", AllButArchived },
         { "not run.hparams", "r6" },
         { "run.hparams.nested.a.b == 1", "r9" },
         { "(run.hparams['nested']['a']['b'] or 0) + 1 == 2", "r9" },

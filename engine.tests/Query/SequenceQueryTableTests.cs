@@ -24,7 +24,7 @@ public sealed class SequenceQueryTableTests
 
         // Sequence fields and kinds.
         { "metric.dtype == 'int'", "r9/epoch{}" },
-        { "images.context.ema == 1 or images.name == 'real'", "r7/generated{ema=1} r7/real{}" },
+        { "images.name == 'real' or images.context.ema == 1", "r7/generated{ema=1} r7/real{}" },
         { "texts.name == 'predictions'", "r0/predictions{}" },
         { "distributions.name == 'weights'", "r1/weights{}" },
         { "figures.last_step >= 0", "r2/confusion{}" },
@@ -33,7 +33,7 @@ public sealed class SequenceQueryTableTests
         { "metric.context == {'subset': 'val'} and metric.name == 'bleu'", "r3/bleu{subset=val} r4/bleu{subset=val}" },
         { "metric.max > 1 and metric.name == 'accuracy' and run.experiment == 'nlp'", "r3/accuracy{subset=train} r3/accuracy{subset=val} r4/accuracy{subset=train} r4/accuracy{subset=val}" },
         { "'subset' not in metric.context", "r9/epoch{}" },
-        { "metric.context.subset is None and metric.first == 0", "r9/epoch{}" },
+        { "metric.first == 0 and 'subset' not in metric.context", "r9/epoch{}" },
         { "metric.name == 'loss' and metric.first == metric.max and metric.min == metric.last and run.name == 'gan-faces'", "r7/loss{subset=train}" },
         { "run.metrics['bleu', {'subset': 'val'}].last > 0.4 and metric.name.startswith('acc') and metric.context.subset == 'train'", "r4/accuracy{subset=train}" },
         { "metric.name == 'loss' and metric.last > 0.5 or run.archived and metric.name == 'accuracy'", "r5/accuracy{subset=train} r5/accuracy{subset=val} r6/loss{subset=train} r9/loss{subset=train} r9/loss{subset=val}" },

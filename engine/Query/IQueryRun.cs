@@ -37,12 +37,13 @@ public interface IQueryRun
     DateTime? EndTime { get; }
 
     /// <summary>
-    /// The value stored at <paramref name="path"/> under the run's parameters (<c>run["hparams"]</c> is path
-    /// <c>["hparams"]</c>), materialized the way <see cref="TreeReader"/> builds it: null (missing or None), bool,
-    /// long, double, string, byte[], <c>List&lt;object?&gt;</c>, <c>Dictionary&lt;string, object?&gt;</c>,
-    /// <c>Dictionary&lt;long, object?&gt;</c> or <see cref="AimObject"/>. A missing path returns null, never throws.
+    /// Reads the value stored at <paramref name="path"/> under the run's parameters (<c>run["hparams"]</c> is path
+    /// <c>["hparams"]</c>), materialized the way <see cref="TreeReader"/> builds it: null (None), bool, long, double,
+    /// string, byte[], <c>List&lt;object?&gt;</c>, <c>Dictionary&lt;string, object?&gt;</c>,
+    /// <c>Dictionary&lt;long, object?&gt;</c> or <see cref="AimObject"/>. Returns false, never throws, when nothing is
+    /// stored there: queries tell a missing key (Aim's <c>SafeNone</c> or <c>Undefined</c>) from a stored None.
     /// </summary>
-    object? GetParam(ReadOnlySpan<PathSegment> path);
+    bool TryGetParam(ReadOnlySpan<PathSegment> path, out object? value);
 
     /// <summary>
     /// The sequence with this name and context (null context means the empty context <c>{}</c>), or null when the

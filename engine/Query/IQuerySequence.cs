@@ -28,7 +28,7 @@ public interface IQuerySequence
     /// <summary>Largest step.</summary>
     long LastStep { get; }
 
-    /// <summary>The value at <see cref="FirstStep"/> (long, double, string, ... as in <see cref="IQueryRun.GetParam"/>).</summary>
+    /// <summary>The value at <see cref="FirstStep"/> (long, double, string, ... as in <see cref="IQueryRun.TryGetParam"/>).</summary>
     object? First { get; }
 
     /// <summary>The value at <see cref="LastStep"/>.</summary>

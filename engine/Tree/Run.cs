@@ -518,8 +518,8 @@ public sealed class Run : IQueryRun, IDisposable
     private InvalidOperationException ReadOnly() =>
         new($"Run '{Hash}' was opened read-only; use repo.OpenRun(\"{Hash}\") in a writable repo to change it.");
 
-    object? IQueryRun.GetParam(ReadOnlySpan<PathSegment> path) =>
-        Tree[path.ToArray()].TryRead(out object? value) ? value : null;
+    bool IQueryRun.TryGetParam(ReadOnlySpan<PathSegment> path, out object? value) =>
+        Tree[path.ToArray()].TryRead(out value);
 
     IQuerySequence? IQueryRun.GetSequence(string name, IReadOnlyDictionary<string, object?>? context)
     {

@@ -80,9 +80,7 @@ internal sealed partial class Binder
                 BoundNode key = BindValue(node.Index);
                 if (key is BoundConstant constant && TryConstantPath(constant.Value, out List<PathSegment>? extension))
                 {
-                    return extension is null
-                        ? Value(BoundConstant.None)
-                        : new Resolved(ResolvedKind.Param, Path: [.. basePath, .. extension]);
+                    return new Resolved(ResolvedKind.Param, Path: [.. basePath, .. extension]);
                 }
 
                 // A negative index (layers[-1]) or another key that is not a path segment indexes the param's value.
@@ -101,11 +99,11 @@ internal sealed partial class Binder
     }
 
     /// <summary>
-    /// A constant param key as path segments: a str, a non-negative int, or a tuple of them. Sets
-    /// <paramref name="path"/> to null (the value is None) for an empty string, which no param can be stored under.
-    /// False for other keys (a negative index, a float, ...), which index the param's value instead.
+    /// A constant param key as path segments: a str, a non-negative int, or a tuple of them (an empty str is a
+    /// segment too, where nothing is ever stored). False for other keys (a negative index, a float, ...), which index
+    /// the param's value instead.
     /// </summary>
-    private static bool TryConstantPath(object? key, out List<PathSegment>? path)
+    private static bool TryConstantPath(object? key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out List<PathSegment>? path)
     {
         path = [];
         IEnumerable<object?> parts = key is object?[] tuple ? tuple : [key];
@@ -113,14 +111,11 @@ internal sealed partial class Binder
         {
             if (part is not (string or long or bool) || part is long and < 0)
             {
+                path = null;
                 return false;
             }
 
-            if (!PyOps.TryAppendSegment(path, part))
-            {
-                path = null;
-                return true;
-            }
+            PyOps.AppendSegment(path, part);
         }
 
         return true;

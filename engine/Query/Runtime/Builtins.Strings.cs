@@ -1,3 +1,5 @@
+using AimLsm.Query.Runtime.Unicode;
+
 namespace AimLsm.Query.Runtime;
 
 /// <summary>The str methods of the allow-list, and <c>count</c> (also a list and tuple method).</summary>
@@ -11,11 +13,30 @@ internal static partial class Builtins
     public static object? EndsWith(EvalContext ctx, object? self, object? suffix) =>
         PyOps.Box(MatchAffix(ctx, Receiver(self, "endswith"), suffix, "endswith", static (s, p) => s.EndsWith(p, StringComparison.Ordinal)));
 
-    /// <summary><c>s.lower()</c>.</summary>
-    public static object? Lower(EvalContext ctx, object? self) => Receiver(self, "lower").ToLowerInvariant();
+    /// <summary><c>s.lower()</c>: Python's full lowercase mapping, Final_Sigma included.</summary>
+    public static object? Lower(EvalContext ctx, object? self) => Cased(ctx, PyCasing.Lower(Receiver(self, "lower")));
 
-    /// <summary><c>s.upper()</c>.</summary>
-    public static object? Upper(EvalContext ctx, object? self) => Receiver(self, "upper").ToUpperInvariant();
+    /// <summary><c>s.upper()</c>: Python's full uppercase mapping (<c>'ß'.upper() == 'SS'</c>).</summary>
+    public static object? Upper(EvalContext ctx, object? self) => Cased(ctx, PyCasing.Upper(Receiver(self, "upper")));
+
+    /// <summary><c>s.casefold()</c>.</summary>
+    public static object? CaseFold(EvalContext ctx, object? self) => Cased(ctx, PyCasing.CaseFold(Receiver(self, "casefold")));
+
+    /// <summary><c>s.title()</c>.</summary>
+    public static object? Title(EvalContext ctx, object? self) => Cased(ctx, PyCasing.Title(Receiver(self, "title")));
+
+    /// <summary><c>s.capitalize()</c>.</summary>
+    public static object? Capitalize(EvalContext ctx, object? self) => Cased(ctx, PyCasing.Capitalize(Receiver(self, "capitalize")));
+
+    /// <summary><c>s.swapcase()</c>.</summary>
+    public static object? SwapCase(EvalContext ctx, object? self) => Cased(ctx, PyCasing.SwapCase(Receiver(self, "swapcase")));
+
+    /// <summary>A case mapping's result, within the string limit: a full mapping may make a string up to three times longer.</summary>
+    private static string Cased(EvalContext ctx, string result)
+    {
+        PyOps.CheckString(ctx, result.Length);
+        return result;
+    }
 
     /// <summary><c>s.strip(chars=None)</c>: white space, or the characters of <paramref name="chars"/>, from both ends (linear time: <see cref="PyStrip"/>).</summary>
     public static object? Strip(EvalContext ctx, object? self, object? chars) =>

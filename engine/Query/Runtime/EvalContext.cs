@@ -132,7 +132,7 @@ internal sealed class EvalContext
         object? value = _params[slot];
         if (ReferenceEquals(value, Unloaded))
         {
-            value = PyOps.Normalize(Run.GetParam(_paramPaths[slot]));
+            value = PyOps.ReadParam(Run, _paramPaths[slot]);
             _params[slot] = value;
         }
 

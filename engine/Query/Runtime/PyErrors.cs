@@ -13,6 +13,9 @@ internal static class PyErrors
 
     public static QueryEvaluationException Index(string message) => new("IndexError", message);
 
+    /// <summary>Python's KeyError, whose message is the repr of the missing key.</summary>
+    public static QueryEvaluationException Key(object? key) => new("KeyError", PyFormat.Repr(key));
+
     public static QueryEvaluationException Overflow(string message) => new("OverflowError", message);
 
     public static QueryEvaluationException Regex(string message) => new("re.error", message);

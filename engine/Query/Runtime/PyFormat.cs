@@ -156,7 +156,7 @@ internal static class PyFormat
                 }
                 else
                 {
-                    text.Append("<object>");
+                    text.Append(value is PyUndefined ? value.ToString() : "<object>");
                 }
 
                 break;

@@ -7,8 +7,14 @@ namespace AimLsm.Query.Runtime;
 /// lists, tuples and dicts. Attribute access dispatches on the runtime type with a fixed switch of names (datetime and
 /// timedelta fields, dict keys, sequence fields): no reflection, so nothing outside these names can be reached.
 /// <para>
-/// Leniency, as Aim's query proxies: an attribute or subscript of None is None, and a dict subscript or attribute with
-/// a missing key is None, so <c>run.hparams.missing.deeper</c> and <c>metric.context.nokey</c> are None, not errors.
+/// Missing values follow Aim 3.29's query proxies (<c>aim/storage/proxy.py</c>, <c>aim/sdk/query_utils.py</c>): a
+/// missing top-level attribute of the run (<c>run.missing</c>, <c>run['missing']</c>) is Aim's <c>SafeNone</c>, which
+/// equals None and is falsy, so AimLsm gives None; a missing key below it (<c>run.hparams.missing</c>,
+/// <c>run.missing.deeper</c>, <c>run.metrics['missing'].last</c>) is Aim's <c>Undefined</c> (<see cref="PyUndefined"/>),
+/// which equals nothing, not even None. A stored None stays None, so <c>run.hparams.batch_size == None</c> selects
+/// only the runs that stored None. A missing key of a sequence's context (<c>metric.context.missing</c>) or of any
+/// other dict value raises KeyError, as Aim's <c>ContextView</c> and Python do. An attribute or subscript of
+/// Undefined is Undefined (Aim looks it up in the tree, where it is missing too); of None it raises, as in Python.
 /// A list index out of range is an IndexError.
 /// </para>
 /// </summary>
@@ -24,7 +30,8 @@ internal static partial class PyOps
         {
             Runtime.RunField.Hash => run.Hash,
             Runtime.RunField.Name => run.Name,
-            Runtime.RunField.Experiment => run.Experiment,
+            // Aim gives every run an experiment: one created without it is in 'default' (Aim's Run(experiment=None)).
+            Runtime.RunField.Experiment => run.Experiment ?? DefaultExperiment,
             Runtime.RunField.Description => run.Description,
             Runtime.RunField.Tags => ctx.Tags,
             Runtime.RunField.Archived => Box(run.Archived),
@@ -33,13 +40,43 @@ internal static partial class PyOps
             Runtime.RunField.CreationTime => UnixSeconds(run.CreatedAt),
             Runtime.RunField.EndTime => run.EndTime is { } end ? UnixSeconds(end) : null,
             Runtime.RunField.FinalizedAt => run.EndTime is { } end ? Utc(end) : null,
-            Runtime.RunField.Duration => (Utc(run.EndTime ?? ctx.Now) - Utc(run.CreatedAt)).TotalSeconds,
+            // Aim's Run.duration is end_time - creation_time (or time() - creation_time while active), computed in
+            // floats: the same two doubles subtracted here, so run.end_time - run.creation_time == run.duration holds
+            // exactly (a TimeSpan's TotalSeconds rounds differently).
+            Runtime.RunField.Duration => UnixSeconds(run.EndTime ?? ctx.Now) - UnixSeconds(run.CreatedAt),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
         };
     }
 
+    /// <summary>The experiment of a run created without one, as Aim names it.</summary>
+    public const string DefaultExperiment = "default";
+
     /// <summary>The param at a constant path of the query (cached per run).</summary>
     public static object? Param(EvalContext ctx, int slot) => ctx.Param(slot);
+
+    /// <summary>The value stored at <paramref name="path"/> of <paramref name="run"/>'s params, or <see cref="Missing"/> for its depth.</summary>
+    public static object? ReadParam(IQueryRun run, PathSegment[] path) =>
+        !HasEmptySegment(path) && run.TryGetParam(path, out object? value) ? Normalize(value) : Missing(path.Length);
+
+    /// <summary>Whether a segment of <paramref name="path"/> is the empty str, below which nothing is ever stored (Aim's paths refuse it).</summary>
+    private static bool HasEmptySegment(PathSegment[] path)
+    {
+        foreach (PathSegment segment in path)
+        {
+            if (segment.IsString && segment.String.Length == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The value of a param path of <paramref name="depth"/> segments that nothing is stored at: None (Aim's
+    /// <c>SafeNone</c>) for a top-level attribute of the run, <see cref="PyUndefined"/> below it.
+    /// </summary>
+    public static object? Missing(int depth) => depth <= 1 ? null : PyUndefined.Value;
 
     /// <summary>
     /// <c>run[key]</c> or <c>run.hparams[key]</c> with a key computed at run time: a str, a non-negative int, or a
@@ -52,36 +89,32 @@ internal static partial class PyOps
         bool isPath = key is object?[] tuple ? Array.TrueForAll(tuple, IsPathKey) : IsPathKey(key);
         if (!isPath && basePath.Length > 0)
         {
-            return Index(ctx, Normalize(ctx.Run.GetParam(basePath)), key);
+            // Aim looks every key up in the tree, so a key below a missing or None value finds nothing: Undefined.
+            object? value = ReadParam(ctx.Run, basePath);
+            return value is null ? PyUndefined.Value : Index(ctx, value, key);
         }
 
         foreach (object? part in key is object?[] parts ? parts : [key])
         {
-            if (!TryAppendSegment(path, part))
-            {
-                return null;
-            }
+            AppendSegment(path, part);
         }
 
-        return Normalize(ctx.Run.GetParam(path.ToArray()));
+        return ReadParam(ctx.Run, path.ToArray());
 
         static bool IsPathKey(object? k) => k is string or bool || k is long and >= 0;
     }
 
-    /// <summary>
-    /// Appends a param path segment; false for an empty string (no param can be stored there, so the value is None).
-    /// Throws TypeError for keys that cannot be path segments.
-    /// </summary>
-    internal static bool TryAppendSegment(List<PathSegment> path, object? key)
+    /// <summary>Appends a param path segment; throws TypeError for keys that cannot be path segments.</summary>
+    internal static void AppendSegment(List<PathSegment> path, object? key)
     {
         switch (key)
         {
             case string s:
                 path.Add(s);
-                return s.Length != 0;
+                return;
             case long or bool:
                 path.Add(AsLong(key));
-                return true;
+                return;
             default:
                 throw PyErrors.Type($"param keys must be str or int, not {TypeName(key)}");
         }
@@ -113,7 +146,7 @@ internal static partial class PyOps
             _ when PyDict.IsDict(context) && PyDict.Count(context) == 0 => null,
             _ => throw PyErrors.Type($"the context of run.metrics[...] must be a dict with str keys, not {TypeName(context)}"),
         };
-        object? sequence = ctx.Run.GetSequence(metricName, contextDict);
+        object? sequence = ctx.Run.GetSequence(metricName, contextDict) ?? FindPythonEqualContext(ctx, metricName, contextDict);
         if (slot >= 0)
         {
             ctx.SetMetric(slot, sequence);
@@ -122,14 +155,43 @@ internal static partial class PyOps
         return sequence;
     }
 
+    /// <summary>
+    /// The sequence whose context equals <paramref name="context"/> by Python's equality, when the exact lookup found
+    /// none: to Python (and to Aim, whose context hash follows it) <c>{'fold': 1}</c>, <c>{'fold': 1.0}</c> and
+    /// <c>{'fold': True}</c> are one context, while the repo keys a context by its encoded bytes, where int, float
+    /// and bool differ. Only a context with a number in it can be equal without being identical, so only then are
+    /// the run's sequences listed.
+    /// </summary>
+    private static IQuerySequence? FindPythonEqualContext(EvalContext ctx, string name, IReadOnlyDictionary<string, object?>? context)
+    {
+        if (context is null || !context.Values.Any(IsNumber))
+        {
+            return null;
+        }
+
+        foreach (IQuerySequence sequence in ctx.Run.Sequences)
+        {
+            ctx.Tick(1);
+            if (sequence.Name == name && Equal(ctx, sequence.Context, context, 0))
+            {
+                return sequence;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A field of the sequence being evaluated (<c>metric.last</c>).</summary>
     public static object? CurrentSequenceField(EvalContext ctx, SequenceField field) =>
         SequenceFieldOf(ctx.Sequence ?? throw new InvalidOperationException("A sequence field was evaluated outside a sequence."), field);
 
-    /// <summary>A field of a sequence value (<c>run.metrics['loss'].last</c>); None when the value is None (the run has no such metric).</summary>
+    /// <summary>
+    /// A field of a sequence value (<c>run.metrics['loss'].last</c>); Undefined when the run has no such metric (Aim
+    /// reads the field from the tree below the metric's missing key).
+    /// </summary>
     public static object? SequenceField(EvalContext ctx, object? sequence, SequenceField field) => sequence switch
     {
-        null => null,
+        null or PyUndefined => PyUndefined.Value,
         IQuerySequence s => SequenceFieldOf(s, field),
         _ => throw PyErrors.Attribute(sequence, SequenceFieldName(field)),
     };
@@ -159,14 +221,14 @@ internal static partial class PyOps
 
     /// <summary>
     /// <c>target.name</c> on a runtime value: datetime and timedelta fields, a key of a dict (params, contexts), a
-    /// field of an Aim object or of a sequence view. None for None and for a missing dict key.
+    /// field of an Aim object or of a sequence view. Undefined for Undefined; a missing dict key is a KeyError.
     /// </summary>
     public static object? GetAttr(EvalContext ctx, object? target, string name)
     {
         switch (target)
         {
-            case null:
-                return null;
+            case PyUndefined:
+                return PyUndefined.Value;
             case DateTime dt:
                 return name switch
                 {
@@ -194,9 +256,9 @@ internal static partial class PyOps
                 return TryParseSequenceField(name, out SequenceField f) ? SequenceFieldOf(s, f) : throw PyErrors.Attribute(target, name);
         }
 
-        if (PyDict.IsDict(target))
+        if (target is not null && PyDict.IsDict(target))
         {
-            return PyDict.TryGet(target, name, out object? value) ? Normalize(value) : null;
+            return PyDict.TryGet(target, name, out object? value) ? Normalize(value) : throw PyErrors.Key(name);
         }
 
         throw PyErrors.Attribute(target, name);
@@ -218,13 +280,13 @@ internal static partial class PyOps
         return false;
     }
 
-    /// <summary><c>target[key]</c> on a runtime value.</summary>
+    /// <summary><c>target[key]</c> on a runtime value; Undefined for Undefined, KeyError for a missing dict key.</summary>
     public static object? Index(EvalContext ctx, object? target, object? key)
     {
         switch (target)
         {
-            case null:
-                return null;
+            case PyUndefined:
+                return PyUndefined.Value;
             case IReadOnlyList<object?> list:
                 return Normalize(list[(int)NormalizeIndex(key, list.Count, target)]);
             case string s:
@@ -241,10 +303,10 @@ internal static partial class PyOps
                 return key is string k && o.Fields.TryGetValue(k, out object? field) ? Normalize(field) : null;
         }
 
-        if (PyDict.IsDict(target))
+        if (target is not null && PyDict.IsDict(target))
         {
             PyKeyComparer.CheckHashable(key);
-            return PyDict.TryGet(target, key, out object? value) ? Normalize(value) : null;
+            return PyDict.TryGet(target, key, out object? value) ? Normalize(value) : throw PyErrors.Key(key);
         }
 
         throw PyErrors.Type($"'{TypeName(target)}' object is not subscriptable");
@@ -266,7 +328,7 @@ internal static partial class PyOps
         return i < 0 || i >= count ? throw PyErrors.Index($"{TypeName(target)} index out of range") : i;
     }
 
-    /// <summary><c>target[lower:upper:step]</c> on a str, list or tuple; None for None.</summary>
+    /// <summary><c>target[lower:upper:step]</c> on a str, list or tuple.</summary>
     public static object? Slice(EvalContext ctx, object? target, object? lower, object? upper, object? step)
     {
         long s = step is null ? 1 : ToIndex(step, "slice indices");
@@ -277,8 +339,6 @@ internal static partial class PyOps
 
         switch (target)
         {
-            case null:
-                return null;
             case string str:
                 List<string>? points = PyString.HasSurrogates(str) ? PyString.CodePoints(str) : null;
                 int length = points?.Count ?? str.Length;

@@ -6,12 +6,14 @@ namespace AimLsm.Query.Runtime;
 /// Comparisons with Python's rules: numbers compare by value across int, float and bool (exactly, even beyond 2**53);
 /// str by code point; list and tuple lexicographically; dicts by their items; datetime and timedelta by time.
 /// <para>
-/// One deliberate leniency, as the issue asks and as Aim's query proxies behave: an ordering comparison
-/// (<c>&lt; &lt;= &gt; &gt;=</c>) with None on either side is False instead of a TypeError, so
-/// <c>run.hparams.missing &gt; 1</c> and <c>run.hparams.missing &lt;= 1</c> are both False. NaN compares False too,
-/// as in Python. Other mixes (<c>'a' &lt; 1</c>) raise TypeError as in Python. <c>==</c> and <c>!=</c> never raise:
-/// <c>None == 0</c> is False. <c>x in None</c> is False and <c>x not in None</c> is True (a missing list param
-/// contains nothing).
+/// Values read from a run are proxies in Aim, whose ordering operators turn Python's TypeError into False. AimLsm keeps
+/// that for the two values where it decides a query's result: an ordering comparison (<c>&lt; &lt;= &gt; &gt;=</c>)
+/// with None or <see cref="PyUndefined"/> on either side is False, so <c>run.hparams.missing &gt; 1</c> and
+/// <c>run.hparams.missing &lt;= 1</c> are both False. NaN compares False too, as in Python. Other mixes
+/// (<c>'a' &lt; 1</c>) raise TypeError as in Python. <c>==</c> and <c>!=</c> never raise: <c>None == 0</c> is False,
+/// and Undefined equals nothing (<c>Undefined == None</c> and <c>Undefined == Undefined</c> are False, <c>!=</c> True).
+/// <c>x in None</c> is False and <c>x not in None</c> True (Aim's <c>SafeNone</c> iterates as empty); <c>x in
+/// Undefined</c> raises TypeError, as in Aim.
 /// </para>
 /// </summary>
 internal static partial class PyOps
@@ -34,11 +36,16 @@ internal static partial class PyOps
     /// <summary><c>a &gt;= b</c>.</summary>
     public static bool GreaterEqual(EvalContext ctx, object? a, object? b) => Order(ctx, a, b, ">=", 0) is >= 0;
 
-    /// <summary><c>a is b</c>: None is None, a bool is the same bool, numbers and strings are identical when they have the same type and value, anything else only when it is the same object.</summary>
+    /// <summary>
+    /// <c>a is b</c>: None is None, a bool is the same bool, numbers and strings are identical when they have the same
+    /// type and value, anything else only when it is the same object. Undefined is nothing (each read of a missing
+    /// key is a new object in Aim).
+    /// </summary>
     public static bool Is(EvalContext ctx, object? a, object? b) => (a, b) switch
     {
         (null, _) => b is null,
         (_, null) => false,
+        (PyUndefined, _) or (_, PyUndefined) => false,
         (bool x, bool y) => x == y,
         (long x, long y) => x == y,
         (double x, double y) => x.Equals(y),
@@ -49,13 +56,15 @@ internal static partial class PyOps
     /// <summary><c>a is not b</c>.</summary>
     public static bool IsNot(EvalContext ctx, object? a, object? b) => !Is(ctx, a, b);
 
-    /// <summary><c>item in container</c>: substring for str, element for list and tuple, key for dict; False for None.</summary>
+    /// <summary><c>item in container</c>: substring for str, element for list and tuple, key for dict; False for None; TypeError for Undefined.</summary>
     public static bool In(EvalContext ctx, object? item, object? container)
     {
         switch (container)
         {
             case null:
                 return false;
+            case PyUndefined:
+                throw PyErrors.Type("argument of type 'Undefined' is not iterable");
             case string s:
                 return item is string sub
                     ? s.Contains(sub, StringComparison.Ordinal)
@@ -80,9 +89,13 @@ internal static partial class PyOps
                 long b = AsLong(item!);
                 return b is >= 0 and <= 255 ? Array.IndexOf(bytes, (byte)b) >= 0 : throw PyErrors.Value("byte must be in range(0, 256)");
             default:
-                return PyDict.IsDict(container)
-                    ? PyDict.TryGet(container, item, out _)
-                    : PyErrors.ThrowType<bool>($"argument of type '{TypeName(container)}' is not iterable");
+                if (!PyDict.IsDict(container))
+                {
+                    throw PyErrors.Type($"argument of type '{TypeName(container)}' is not iterable");
+                }
+
+                PyKeyComparer.CheckHashable(item);
+                return PyDict.TryGet(container, item, out _);
         }
     }
 
@@ -95,6 +108,11 @@ internal static partial class PyOps
         if (a is null || b is null)
         {
             return a is null && b is null;
+        }
+
+        if (a is PyUndefined || b is PyUndefined)
+        {
+            return false;
         }
 
         switch (a)
@@ -125,11 +143,11 @@ internal static partial class PyOps
 
     /// <summary>
     /// The order of <paramref name="a"/> and <paramref name="b"/> (negative, 0, positive), or null when they are
-    /// unordered (None on either side, or NaN); throws TypeError for types Python cannot order.
+    /// unordered (None or Undefined on either side, or NaN); throws TypeError for types Python cannot order.
     /// </summary>
     internal static int? Order(EvalContext ctx, object? a, object? b, string op, int depth)
     {
-        if (a is null || b is null)
+        if (a is null || b is null || a is PyUndefined || b is PyUndefined)
         {
             return null;
         }

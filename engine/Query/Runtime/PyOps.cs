@@ -60,14 +60,15 @@ internal static partial class PyOps
         byte[] => "bytes",
         AimObject o => o.TypeName,
         IQuerySequence => "SequenceView",
+        PyUndefined => "Undefined",
         _ when PyDict.IsDict(value) => "dict",
         _ => "object",
     };
 
-    /// <summary>Python's truthiness: None, False, 0, 0.0, empty str/list/tuple/dict/bytes and a zero timedelta are false.</summary>
+    /// <summary>Python's truthiness: None, Undefined, False, 0, 0.0, empty str/list/tuple/dict/bytes and a zero timedelta are false.</summary>
     public static bool Truthy(object? value) => value switch
     {
-        null => false,
+        null or PyUndefined => false,
         bool b => b,
         long l => l != 0,
         double d => d != 0,

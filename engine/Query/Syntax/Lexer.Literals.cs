@@ -315,7 +315,7 @@ internal sealed partial class Lexer
 
     private void RejectTrailingName(int start)
     {
-        if (_pos < _text.Length && IsNamePart(_text[_pos]))
+        if (_pos < _text.Length && IsNamePart(_pos, out _))
         {
             throw Error(start, "invalid number literal");
         }

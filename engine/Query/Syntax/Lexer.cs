@@ -1,4 +1,5 @@
 using System.Globalization;
+using AimLsm.Query.Runtime.Unicode;
 
 namespace AimLsm.Query.Syntax;
 
@@ -75,7 +76,7 @@ internal sealed partial class Lexer
             {
                 ReadString(_pos, string.Empty);
             }
-            else if (IsNameStart(c))
+            else if (IsNameStart(_pos, out _))
             {
                 ReadNameOrPrefixedString();
             }
@@ -114,17 +115,35 @@ internal sealed partial class Lexer
         }
     }
 
-    private static bool IsNameStart(char c) => c == '_' || char.IsLetter(c);
+    /// <summary>Whether a name starts at <paramref name="pos"/> (a letter, a letter number or '_'; a surrogate pair counts as one character).</summary>
+    private bool IsNameStart(int pos, out int width) => Category(pos, out width) is
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter or
+        UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber || _text[pos] == '_';
 
-    private static bool IsNamePart(char c) => c == '_' || char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is
-        UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.ConnectorPunctuation;
+    /// <summary>Whether <paramref name="pos"/> continues a name: a name start, a digit, a combining mark or a connector.</summary>
+    private bool IsNamePart(int pos, out int width) => IsNameStart(pos, out width) || Category(pos, out width) is
+        UnicodeCategory.DecimalDigitNumber or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or
+        UnicodeCategory.ConnectorPunctuation;
+
+    private UnicodeCategory Category(int pos, out int width)
+    {
+        char c = _text[pos];
+        if (char.IsHighSurrogate(c) && pos + 1 < _text.Length && char.IsLowSurrogate(_text[pos + 1]))
+        {
+            width = 2;
+            return CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, _text[pos + 1]));
+        }
+
+        width = 1;
+        return CharUnicodeInfo.GetUnicodeCategory(c);
+    }
 
     private void ReadNameOrPrefixedString()
     {
         int start = _pos;
-        while (_pos < _text.Length && IsNamePart(_text[_pos]))
+        while (_pos < _text.Length && IsNamePart(_pos, out int width))
         {
-            _pos++;
+            _pos += width;
         }
 
         string name = _text[start.._pos];
@@ -137,6 +156,15 @@ internal sealed partial class Lexer
         if (Keywords.TryGetValue(name, out TokenKind keyword))
         {
             _tokens.Add(new Token(keyword, start, _pos, name));
+            return;
+        }
+
+        // Python's parser NFKC-normalizes non-ASCII identifiers (PEP 3131): run.hparams.ｌｒ is run.hparams.lr. Keywords
+        // are matched before, on the text as written; only the constants come out of a normalized name, as in CPython.
+        name = PyNormalization.Nfkc(name);
+        if (name is "None" or "True" or "False")
+        {
+            _tokens.Add(new Token(Keywords[name], start, _pos, name));
         }
         else
         {
