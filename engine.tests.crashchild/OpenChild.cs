@@ -24,8 +24,9 @@ public static class OpenChild
     public const int MaxDescriptors = 65_536;
 
     /// <summary>What the attempt opens: <c>Db.Open</c> (CreateIfMissing), <c>Db.OpenReadOnly</c>, <c>Repo.Open</c>,
-    /// <c>Repo.OpenReadOnly</c>, or <c>Repo.Open</c> then <c>CreateRun</c> (which takes a writer slot).</summary>
-    public static readonly string[] Targets = ["db", "db-readonly", "repo", "repo-readonly", "repo-run"];
+    /// <c>Repo.OpenReadOnly</c>, <c>Repo.Open</c> then <c>CreateRun</c>, or <c>Repo.Open</c> then <c>OpenRun</c> of the
+    /// repo's first run (both take a writer slot, the second the run's own, as a takeover).</summary>
+    public static readonly string[] Targets = ["db", "db-readonly", "repo", "repo-readonly", "repo-run", "repo-resume"];
 
     /// <summary>Runs the mode; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -73,10 +74,17 @@ public static class OpenChild
                 case "repo-readonly":
                     Repo.OpenReadOnly(path).Dispose();
                     break;
-                default:
+                case "repo-run":
                     using (Repo repo = Repo.Open(path))
                     {
                         repo.CreateRun(name: "child").Dispose();
+                    }
+
+                    break;
+                default:
+                    using (Repo repo = Repo.Open(path))
+                    {
+                        repo.OpenRun(repo.Runs.First().Hash).Dispose();
                     }
 
                     break;
