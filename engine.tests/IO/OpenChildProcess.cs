@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AimLsm.CrashChild;
+using Xunit.Abstractions;
 
 namespace AimLsm.Tests.IO;
 
@@ -28,6 +29,33 @@ internal static class OpenChildProcess
 
         string? missing = tools.FirstOrDefault(t => !File.Exists(t));
         return missing is null ? null : $"{missing} is not installed";
+    }
+
+    /// <summary>Drops the child to user nobody, group nogroup, no supplementary groups.</summary>
+    public static readonly string[] Nobody = ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+
+    /// <summary>Runs the child with at most 256 descriptors (enough for the runtime to start).</summary>
+    public static readonly string[] LowDescriptorLimit = ["/usr/bin/prlimit", "--nofile=256:256"];
+
+    /// <summary>
+    /// Creates <c>source</c> and <c>mount</c> under <paramref name="root"/> and returns the wrapper that runs the
+    /// child in a private mount namespace where <c>mount</c> is <c>source</c> bind-mounted read-only: the mount exists
+    /// only for the child and vanishes with it. Null (the reason written to <paramref name="output"/>) when mounting
+    /// is impossible here.
+    /// </summary>
+    public static string[]? ReadOnlyBindMount(string root, ITestOutputHelper output, out string source, out string mount)
+    {
+        source = Path.Combine(root, "source");
+        mount = Path.Combine(root, "mount");
+        if (Unavailable("/usr/bin/unshare", "/usr/bin/mount") is { } why)
+        {
+            output.WriteLine("skipped: " + why);
+            return null;
+        }
+
+        Directory.CreateDirectory(source);
+        Directory.CreateDirectory(mount);
+        return ["/usr/bin/unshare", "-m", "sh", "-c", "mount --bind -o ro \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", source, mount];
     }
 
     /// <summary>

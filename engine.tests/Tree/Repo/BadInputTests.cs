@@ -317,19 +317,14 @@ public class BadInputTests(ITestOutputHelper output)
     [Fact]
     public void On_a_read_only_bind_mount_taking_a_slot_fails_with_EROFS_not_with_a_dead_holder()
     {
-        if (OpenChildProcess.Unavailable("/usr/bin/unshare", "/usr/bin/mount") is { } why)
+        using var dir = new TempDirectory();
+        if (OpenChildProcess.ReadOnlyBindMount(dir.Path, _output, out string source, out string mount) is not { } wrapper)
         {
-            _output.WriteLine("skipped: " + why);
             return;
         }
 
-        using var dir = new TempDirectory();
-        string source = dir.Sub("source");
-        string mount = dir.Sub("mount");
-        Directory.CreateDirectory(mount);
         CreateRepoWithDeadWriter(Path.Combine(source, "repo"));
         string[] before = OpenChildProcess.Tree(source);
-        string[] wrapper = ["/usr/bin/unshare", "-m", "sh", "-c", "mount --bind -o ro \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", source, mount];
         string repo = Path.Combine(mount, "repo");
         foreach (string target in new[] { "repo-resume", "repo-run" })
         {
@@ -362,7 +357,7 @@ public class BadInputTests(ITestOutputHelper output)
         CreateRepoWithDeadWriter(repo);
         string[] before = OpenChildProcess.Tree(dir.Path);
 
-        string[] nobody = ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+        string[] nobody = OpenChildProcess.Nobody;
         foreach (string target in new[] { "repo-resume", "repo-run" })
         {
             string refusal = OpenChildProcess.Refusal(OpenChildProcess.Run(nobody, target, repo));
@@ -375,7 +370,7 @@ public class BadInputTests(ITestOutputHelper output)
         Assert.Equal(["opened"], OpenChildProcess.Run(nobody, "repo-readonly", repo));
         Assert.Equal(before, OpenChildProcess.Tree(dir.Path));
 
-        string[] lines = OpenChildProcess.Run(["/usr/bin/prlimit", "--nofile=256:256"], "repo-resume", repo, "exhaust-fds");
+        string[] lines = OpenChildProcess.Run(OpenChildProcess.LowDescriptorLimit, "repo-resume", repo, "exhaust-fds");
         _output.WriteLine(string.Join(Environment.NewLine, lines));
         string emfile = OpenChildProcess.Refusal(lines);
         Assert.Contains("too many open files (EMFILE)", emfile, StringComparison.Ordinal);
