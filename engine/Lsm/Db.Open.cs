@@ -81,18 +81,20 @@ public sealed partial class Db
             throw new DbLockedException(path);
         }
 
+        // An opener that abandoned a new database deletes its LOCK file while holding it (below); a lock taken on
+        // that file just before it went would guard nothing, so it counts as held (and nothing here is ours).
+        if (!fs.FileExists(lockPath))
+        {
+            fileLock.Dispose();
+            throw new DbLockedException(path);
+        }
+
         VersionSet? versions = null;
         Db? db = null;
+        bool creatingNew = false;
         try
         {
-            // An opener that abandoned a new database deletes its LOCK file while holding it (below); a lock taken on
-            // that file just before it went would guard nothing, so it counts as held.
-            if (!fs.FileExists(lockPath))
-            {
-                throw new DbLockedException(path);
-            }
-
-            versions = OpenOrCreateVersions(fs, path, options);
+            versions = OpenOrCreateVersions(fs, path, options, out creatingNew);
             db = new Db(path, options, fs, fileLock, versions);
             db.Recover();
             db.CreateMeter();
@@ -107,7 +109,10 @@ public sealed partial class Db
             versions?.Dispose();
             if (createdLock)
             {
-                RemoveCreated(fs, path, lockPath, createdFolder ? [] : before, deleteFolder: createdFolder, ownsLock: true);
+                // Files are removed only when this open was creating the database (decided under the lock): a
+                // database another opener created meanwhile is never touched.
+                HashSet<string>? keep = !creatingNew ? null : createdFolder ? [] : before;
+                RemoveCreated(fs, path, lockPath, keep, deleteFolder: createdFolder && creatingNew, ownsLock: true);
             }
 
             fileLock.Dispose();
@@ -189,13 +194,15 @@ public sealed partial class Db
         }
     }
 
-    private static VersionSet OpenOrCreateVersions(IFileSystem fs, string path, DbOptions options)
+    private static VersionSet OpenOrCreateVersions(IFileSystem fs, string path, DbOptions options, out bool creatingNew)
     {
+        creatingNew = false;
         if (Refusal(fs, path, options, out bool exists) is { } refusal)
         {
             throw refusal;
         }
 
+        creatingNew = !exists;
         return exists ? VersionSet.Recover(fs, path) : VersionSet.CreateNew(fs, path);
     }
 
