@@ -8,6 +8,7 @@ using AimLsm.CrashChild;
 // and unsynced writes, with the odd explicit flush) while background flushes and compactions run, until the parent
 // kills it with SIGKILL. Usage: AimLsm.CrashChild <db dir> <log file> <seed> <first batch id>
 if (args is [TreeChild.Mode, ..]) return TreeChild.Run(args[1..]);
+if (args is [OpenChild.Mode, ..]) return OpenChild.Run(args[1..]);
 if (args.Length != 4)
 {
     Console.Error.WriteLine("usage: AimLsm.CrashChild <db dir> <log file> <seed> <first batch id>");

@@ -196,6 +196,29 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
+    public void DeleteDirectory_RemovesAnEmptyOne_RefusesAFullOne_AndMissingIsNoOp()
+    {
+        Fs.CreateDirectory(P("d"));
+        WriteAll(Fs, Path.Combine(P("d"), "f"), [1]);
+        Assert.ThrowsAny<IOException>(() => Fs.DeleteDirectory(P("d")));
+        Assert.True(Fs.FileExists(Path.Combine(P("d"), "f")));
+        Fs.Delete(Path.Combine(P("d"), "f"));
+        Fs.DeleteDirectory(P("d"));
+        Assert.False(Fs.DirectoryExists(P("d")));
+        Fs.DeleteDirectory(P("d"));
+    }
+
+    [Fact]
+    public void DescribeAbsence_NamesTheComponentAtFault()
+    {
+        WriteAll(Fs, P("file"), [1]);
+        Assert.Equal($"'{P("nothing")}' does not exist (ENOENT)", Fs.DescribeAbsence(P("nothing")));
+        Assert.Equal($"its parent folder '{P("nothing")}' does not exist (ENOENT)", Fs.DescribeAbsence(Path.Combine(P("nothing"), "x", "y")));
+        Assert.Equal($"'{P("file")}' is a file, not a folder (ENOTDIR)", Fs.DescribeAbsence(Path.Combine(P("file"), "x")));
+        Assert.Equal($"'{P("file")}' is a file, not a folder", Fs.DescribeAbsence(P("file")));
+    }
+
+    [Fact]
     public void TryLock_DifferentPaths_AreIndependent()
     {
         using IDisposable? a = Fs.TryLock(P("LOCK-a"));
@@ -217,6 +240,61 @@ public sealed class DiskFileSystemTests : FileSystemContractTests
             return; // a no-op there
         }
         Assert.Throws<IOException>(() => Fs.SyncDirectory(P("no-such-dir")));
+    }
+
+    [Fact]
+    public void TryLock_ThatCannotOpenTheFile_Throws_NotNull()
+    {
+        // Regression (issue 14.3): every IOException used to read as "held by another process".
+        WriteAll(Fs, P("file"), [1]);
+        var e = Assert.ThrowsAny<IOException>(() => Fs.TryLock(Path.Combine(P("file"), "LOCK")));
+        Assert.Contains($"'{Path.Combine(P("file"), "LOCK")}'", e.Message);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Contains($"'{P("file")}' is a file, not a folder (ENOTDIR)", e.Message);
+        }
+
+        using IDisposable? held = Fs.TryLock(P("LOCK"));
+        Assert.NotNull(held);
+        Assert.Null(Fs.TryLock(P("LOCK"))); // contention, and only contention, is null
+    }
+
+    [Fact]
+    public void A_dangling_or_looping_symbolic_link_is_not_a_file_and_is_named_in_errors()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // symbolic links need privileges on Windows
+        }
+
+        File.CreateSymbolicLink(P("dangling"), P("gone"));
+        File.CreateSymbolicLink(P("loop"), P("loop"));
+        WriteAll(Fs, P("real"), [1]);
+        File.CreateSymbolicLink(P("to-real"), P("real"));
+        Assert.False(Fs.FileExists(P("dangling")));
+        Assert.False(Fs.FileExists(P("loop")));
+        Assert.True(Fs.FileExists(P("to-real")));
+        Assert.Equal($"'{P("dangling")}' is a symbolic link to '{P("gone")}', which does not exist", Fs.DescribeAbsence(P("dangling")));
+        Assert.Equal($"'{P("loop")}' is a symbolic link that loops (ELOOP)", Fs.DescribeAbsence(P("loop")));
+        var e = Assert.ThrowsAny<IOException>(() => Fs.CreateDirectory(P("dangling")));
+        Assert.Contains($"Cannot create folder '{P("dangling")}': '{P("dangling")}' is a symbolic link to '{P("gone")}'", e.Message);
+        Assert.False(File.Exists(P("gone")) || Directory.Exists(P("gone")));
+    }
+
+    [Fact]
+    public void Errno_is_named_with_the_C_library_words()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Assert.Equal("read-only file system (EROFS)", OsError.Words(30));
+        Assert.Equal("too many open files (EMFILE)", OsError.Words(24));
+        Assert.Equal("permission denied (EACCES)", OsError.Describe(new UnauthorizedAccessException("denied", new IOException("Permission denied", 13)), P("x")));
+        Assert.Equal("no space left on device (ENOSPC)", OsError.Describe(new IOException("wrapped", new IOException("No space left on device", 28)), P("x")));
+        Assert.True(OsError.IsLockContention(new IOException("in use", 11)));
+        Assert.False(OsError.IsLockContention(new IOException("Read-only file system", 30)));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class ModelRunner : IDisposable
         _options = options;
         options.FileSystem = fs;
         options.CreateIfMissing = true;
+        fs.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!); // CreateIfMissing makes the last folder only
         _db = Db.Open(path, options);
     }
 

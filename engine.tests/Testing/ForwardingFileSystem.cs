@@ -23,6 +23,8 @@ public abstract class ForwardingFileSystem(IFileSystem inner) : IFileSystem
 
     public virtual void CreateDirectory(string path) => Inner.CreateDirectory(path);
 
+    public virtual void DeleteDirectory(string path) => Inner.DeleteDirectory(path);
+
     public virtual IReadOnlyList<string> ListFiles(string directory) => Inner.ListFiles(directory);
 
     public virtual long GetFileSize(string path) => Inner.GetFileSize(path);

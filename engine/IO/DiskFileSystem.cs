@@ -13,27 +13,90 @@ public sealed partial class DiskFileSystem : IFileSystem
     public static DiskFileSystem Instance { get; } = new();
 
     /// <inheritdoc />
-    public IWritableFile Create(string path) => new DiskWritableFile(path);
+    public IWritableFile Create(string path)
+    {
+        try
+        {
+            return new DiskWritableFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("create file", path, e);
+        }
+    }
 
     /// <inheritdoc />
-    public IReadableFile OpenRead(string path) => new DiskReadableFile(path);
+    public IReadableFile OpenRead(string path)
+    {
+        try
+        {
+            return new DiskReadableFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("open file", path, e);
+        }
+    }
 
     /// <inheritdoc />
-    public bool FileExists(string path) => File.Exists(path);
+    public bool FileExists(string path)
+    {
+        // File.Exists falls back to lstat, so it is true for a symbolic link to nothing; such a link is not a file.
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            return (File.GetAttributes(path) & FileAttributes.ReparsePoint) == 0 ||
+                File.ResolveLinkTarget(path, returnFinalTarget: true) is { Exists: true };
+        }
+        catch (IOException)
+        {
+            return false; // deleted meanwhile, or a link that loops (ELOOP)
+        }
+    }
 
     /// <inheritdoc />
     public bool DirectoryExists(string path) => Directory.Exists(path);
 
     /// <inheritdoc />
-    public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+    public void CreateDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("create folder", path, e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void DeleteDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: false);
+        }
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<string> ListFiles(string directory)
     {
         var names = new List<string>();
-        foreach (string f in Directory.EnumerateFiles(directory))
+        try
         {
-            names.Add(System.IO.Path.GetFileName(f));
+            foreach (string f in Directory.EnumerateFiles(directory))
+            {
+                names.Add(System.IO.Path.GetFileName(f));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("list folder", directory, e);
         }
         return names;
     }
@@ -59,10 +122,33 @@ public sealed partial class DiskFileSystem : IFileSystem
             // honours and which the kernel releases when the holder dies, so a killed writer never leaves a stale lock.
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
         }
-        catch (IOException)
+        catch (IOException e) when (OsError.IsLockContention(e))
         {
+            // EWOULDBLOCK from flock is the only "held by someone else"; anything else (EROFS, EACCES, EMFILE, ...)
+            // means the lock could not even be tried, and says so below.
             return null;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("open lock file", path, e);
+        }
+    }
+
+    /// <summary>
+    /// The exception for a failed <paramref name="operation"/> on <paramref name="path"/>: of the same kind as
+    /// <paramref name="e"/> (so a caller's <c>catch</c> still matches it), its message naming the path and the true
+    /// cause with the errno's name, <paramref name="e"/> as the inner exception.
+    /// </summary>
+    private static Exception Failure(string operation, string path, Exception e)
+    {
+        string message = $"Cannot {operation} '{path}': {OsError.Describe(e, path)}.";
+        return e switch
+        {
+            UnauthorizedAccessException => new UnauthorizedAccessException(message, e),
+            FileNotFoundException => new FileNotFoundException(message, path, e),
+            DirectoryNotFoundException => new DirectoryNotFoundException(message, e),
+            _ => new IOException(message, e),
+        };
     }
 
     private sealed class DiskWritableFile : IWritableFile

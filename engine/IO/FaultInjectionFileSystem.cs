@@ -342,6 +342,13 @@ public sealed class FaultInjectionFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
+    public void DeleteDirectory(string path)
+    {
+        RequireActive("rmdir", path);
+        _inner.DeleteDirectory(path);
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<string> ListFiles(string directory)
     {
         RequireActive("list", directory);

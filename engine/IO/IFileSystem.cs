@@ -14,14 +14,21 @@ public interface IFileSystem
     /// <summary>Opens an existing file for positional reads. Throws <see cref="FileNotFoundException"/> when absent.</summary>
     IReadableFile OpenRead(string path);
 
-    /// <summary>True when a file (not a directory) exists at <paramref name="path"/>.</summary>
+    /// <summary>True when a file (not a directory, not a symbolic link to nothing) exists at <paramref name="path"/>.</summary>
     bool FileExists(string path);
 
     /// <summary>True when a directory exists at <paramref name="path"/>.</summary>
     bool DirectoryExists(string path);
 
-    /// <summary>Creates a directory and its parents; a no-op when it exists.</summary>
+    /// <summary>Creates a directory and its parents; a no-op when it exists. A caller that must not create parents
+    /// (<see cref="DbOptions.CreateIfMissing"/>) checks the parent first.</summary>
+    /// <exception cref="IOException">It cannot be created; the message names the path and the cause.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied (EACCES, EPERM).</exception>
     void CreateDirectory(string path);
+
+    /// <summary>Removes an empty directory; a no-op when it is absent. Throws <see cref="IOException"/> when it is not
+    /// empty.</summary>
+    void DeleteDirectory(string path);
 
     /// <summary>The names (not paths) of the files in a directory.</summary>
     IReadOnlyList<string> ListFiles(string directory);
@@ -42,9 +49,20 @@ public interface IFileSystem
 
     /// <summary>
     /// Takes an exclusive lock on <paramref name="path"/> (created if missing), held until the returned object is
-    /// disposed. Returns null at once, without waiting, when another holder, in this process or another, has it.
+    /// disposed. Returns null at once, without waiting, when another holder, in this process or another, has it, and
+    /// only then: every other failure (a read-only file system, permission denied, out of file descriptors) throws,
+    /// so that a caller never reports "locked" for a file it simply could not open.
     /// </summary>
+    /// <exception cref="IOException">The lock file cannot be opened or created; the message names the path and the cause.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied (EACCES, EPERM).</exception>
     IDisposable? TryLock(string path);
+
+    /// <summary>
+    /// Why no file or directory is usable at <paramref name="path"/>, as a clause for an error message that names the
+    /// component at fault: "'/a/b' does not exist (ENOENT)", "'/a' is a file, not a folder (ENOTDIR)". The disk also
+    /// tells dangling and looping symbolic links apart. Changes nothing.
+    /// </summary>
+    string DescribeAbsence(string path) => PathState.Of(path, this).DescribeAbsence();
 }
 
 /// <summary>A file being written from start to end. Not thread-safe: one writer at a time.</summary>

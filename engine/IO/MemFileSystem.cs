@@ -80,6 +80,24 @@ public sealed class MemFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
+    public void DeleteDirectory(string path)
+    {
+        path = Normalize(path);
+        lock (_gate)
+        {
+            foreach (string p in _files.Keys.Concat(_directories))
+            {
+                if (System.IO.Path.GetDirectoryName(p) == path)
+                {
+                    throw new IOException($"Cannot delete directory '{path}': it is not empty.");
+                }
+            }
+
+            _directories.Remove(path);
+        }
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<string> ListFiles(string directory)
     {
         directory = Normalize(directory);

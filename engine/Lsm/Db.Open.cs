@@ -13,10 +13,21 @@ public sealed partial class Db
     /// <summary>
     /// Opens the database in directory <paramref name="path"/>, replaying its WAL after a crash.
     /// </summary>
-    /// <exception cref="DbNotFoundException">No database there and <see cref="DbOptions.CreateIfMissing"/> is false.</exception>
+    /// <remarks>
+    /// With <see cref="DbOptions.CreateIfMissing"/>, only the database's own folder is created, as RocksDB's
+    /// <c>create_if_missing</c> does: a missing parent folder is an error that names it. A refused open leaves nothing
+    /// behind: every refusal that can be decided by looking (no database, data without a CURRENT file,
+    /// <see cref="DbOptions.ErrorIfExists"/>, a missing parent) is decided before the folder or the LOCK file is created,
+    /// and an open that fails after creating them (an I/O error writing the new database) removes what it created.
+    /// </remarks>
+    /// <exception cref="DbNotFoundException">No database there and <see cref="DbOptions.CreateIfMissing"/> is false;
+    /// the message says what is at the path (nothing, a dangling symbolic link, a file above it).</exception>
     /// <exception cref="DbLockedException">Another instance, in this process or another, has it open.</exception>
     /// <exception cref="CorruptionException">A file is damaged beyond what the recovery mode allows; nothing was modified.</exception>
-    /// <exception cref="DbException">The path is a file, or a database exists and <see cref="DbOptions.ErrorIfExists"/> is set.</exception>
+    /// <exception cref="DbException">The path is a file; its parent folder is missing; a database exists and
+    /// <see cref="DbOptions.ErrorIfExists"/> is set; or the folder or its LOCK file cannot be created or opened, with
+    /// the operating system's cause named (a read-only file system, permission denied, out of file descriptors) and
+    /// the <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> as the inner exception.</exception>
     public static Db Open(string path, DbOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -24,24 +35,66 @@ public sealed partial class Db
         options.Validate();
         IFileSystem fs = options.FileSystem ?? DiskFileSystem.Instance;
         path = System.IO.Path.GetFullPath(path);
-        if (fs.FileExists(path))
-        {
-            throw new DbException($"'{path}' is a file; a database is a directory.");
-        }
-        if (!fs.DirectoryExists(path))
-        {
-            if (!options.CreateIfMissing)
-            {
-                throw new DbNotFoundException(path, $"No database at '{path}' (the directory does not exist) and CreateIfMissing is false.");
-            }
-            fs.CreateDirectory(path);
-        }
-        IDisposable fileLock = fs.TryLock(System.IO.Path.Combine(path, FileNames.Lock)) ?? throw new DbLockedException(path);
-        VersionSet? versions = null;
-        Db? db = null;
+        string lockPath = System.IO.Path.Combine(path, FileNames.Lock);
+        bool createdFolder = false;
+        bool createdLock;
+        HashSet<string>? before = null;
+        IDisposable? fileLock;
+        string step = "read the folder", stepPath = path; // for the message when a step fails
         try
         {
-            versions = OpenOrCreateVersions(fs, path, options);
+            if (fs.DirectoryExists(path))
+            {
+                RefuseBeforeCreating(fs, path, options);
+                if (!fs.FileExists(System.IO.Path.Combine(path, FileNames.Current)))
+                {
+                    before = [.. fs.ListFiles(path)]; // a new database: what this open adds is what is not here now
+                }
+            }
+            else
+            {
+                step = "create the folder";
+                CreateFolder(fs, path, options);
+                createdFolder = true;
+            }
+
+            (step, stepPath) = ("open its LOCK file", lockPath);
+            createdLock = !fs.FileExists(lockPath);
+            fileLock = fs.TryLock(lockPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (createdFolder)
+            {
+                // The LOCK file was not created (its creation is what failed), so the new folder is empty: rmdir
+                // needs no descriptor, unlike listing it, which matters when the failure was EMFILE.
+                RemoveCreated(fs, path, lockPath, null, deleteFolder: true, ownsLock: false);
+            }
+
+            throw new DbException($"Cannot open the database at '{path}': cannot {step} '{stepPath}': {OsError.Describe(e, stepPath, fs)}.", e);
+        }
+
+        // Held by another instance: it created or kept the LOCK file, so there is nothing of ours to remove (even
+        // when the file appeared between our look and our lock, it is the holder's).
+        if (fileLock is null)
+        {
+            throw new DbLockedException(path);
+        }
+
+        // An opener that abandoned a new database deletes its LOCK file while holding it (below); a lock taken on
+        // that file just before it went would guard nothing, so it counts as held (and nothing here is ours).
+        if (!fs.FileExists(lockPath))
+        {
+            fileLock.Dispose();
+            throw new DbLockedException(path);
+        }
+
+        VersionSet? versions = null;
+        Db? db = null;
+        bool creatingNew = false;
+        try
+        {
+            versions = OpenOrCreateVersions(fs, path, options, out creatingNew);
             db = new Db(path, options, fs, fileLock, versions);
             db.Recover();
             db.CreateMeter();
@@ -54,20 +107,113 @@ public sealed partial class Db
             db?._wal?.Dispose();
             db?._meter?.Dispose();
             versions?.Dispose();
+            if (createdLock)
+            {
+                // Files are removed only when this open was creating the database (decided under the lock): a
+                // database another opener created meanwhile is never touched.
+                HashSet<string>? keep = !creatingNew ? null : createdFolder ? [] : before;
+                RemoveCreated(fs, path, lockPath, keep, deleteFolder: createdFolder && creatingNew, ownsLock: true);
+            }
+
             fileLock.Dispose();
             throw;
         }
     }
 
-    private static VersionSet OpenOrCreateVersions(IFileSystem fs, string path, DbOptions options)
+    /// <summary>Creates the database's folder for <see cref="DbOptions.CreateIfMissing"/>, its own folder only.</summary>
+    private static void CreateFolder(IFileSystem fs, string path, DbOptions options)
     {
-        if (fs.FileExists(System.IO.Path.Combine(path, FileNames.Current)))
+        if (fs.FileExists(path))
         {
-            if (options.ErrorIfExists)
+            throw new DbException($"'{path}' is a file; a database is a directory.");
+        }
+
+        if (!options.CreateIfMissing)
+        {
+            throw new DbNotFoundException(path, $"No database at '{path}': {fs.DescribeAbsence(path)}, and CreateIfMissing is false.");
+        }
+
+        string? parent = System.IO.Path.GetDirectoryName(path);
+        if (parent is not null && !fs.DirectoryExists(parent))
+        {
+            throw new DbException($"Cannot create the database folder '{path}': {fs.DescribeAbsence(path)}. " +
+                "CreateIfMissing creates the database's own folder only, never its parents.");
+        }
+
+        fs.CreateDirectory(path);
+    }
+
+    /// <summary>
+    /// Refuses, before anything is created in the existing folder <paramref name="path"/>, what
+    /// <see cref="OpenOrCreateVersions"/> would refuse under the lock, so that a refused open leaves no LOCK file.
+    /// Another process may change the folder in between; the check under the lock is the one that counts.
+    /// </summary>
+    private static void RefuseBeforeCreating(IFileSystem fs, string path, DbOptions options)
+    {
+        if (Refusal(fs, path, options, out _) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    /// <summary>
+    /// Undoes a failed open's creations, in an order that keeps the lock meaningful: the files this open created (with
+    /// <paramref name="keep"/>, the folder's files before a new database was created in it, every file not among
+    /// them; with null, an existing database or a folder known to be empty, none), the LOCK file last and while still held (a late opener that
+    /// locks the deleted file sees it gone and backs off), then the folder when this open created it. Best effort:
+    /// the open's own error is what the caller sees.
+    /// </summary>
+    private static void RemoveCreated(IFileSystem fs, string path, string lockPath, HashSet<string>? keep, bool deleteFolder, bool ownsLock)
+    {
+        try
+        {
+            if (keep is not null)
             {
-                throw new DbException($"A database already exists at '{path}' and ErrorIfExists is set.");
+                foreach (string name in fs.ListFiles(path))
+                {
+                    if (name != FileNames.Lock && !keep.Contains(name))
+                    {
+                        fs.Delete(System.IO.Path.Combine(path, name));
+                    }
+                }
             }
-            return VersionSet.Recover(fs, path);
+
+            if (ownsLock)
+            {
+                fs.Delete(lockPath);
+            }
+
+            if (deleteFolder)
+            {
+                fs.DeleteDirectory(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leave it: the folder is unusable anyway (the open failed on it), and the first error is the one to report.
+        }
+    }
+
+    private static VersionSet OpenOrCreateVersions(IFileSystem fs, string path, DbOptions options, out bool creatingNew)
+    {
+        creatingNew = false;
+        if (Refusal(fs, path, options, out bool exists) is { } refusal)
+        {
+            throw refusal;
+        }
+
+        creatingNew = !exists;
+        return exists ? VersionSet.Recover(fs, path) : VersionSet.CreateNew(fs, path);
+    }
+
+    /// <summary>Why opening the folder must be refused (ErrorIfExists, data without CURRENT, no database and no
+    /// CreateIfMissing), or null; <paramref name="exists"/> says whether a CURRENT file is there. Reads only.</summary>
+    private static DbException? Refusal(IFileSystem fs, string path, DbOptions options, out bool exists)
+    {
+        exists = fs.FileExists(System.IO.Path.Combine(path, FileNames.Current));
+        if (exists)
+        {
+            return options.ErrorIfExists ? new DbException($"A database already exists at '{path}' and ErrorIfExists is set.") : null;
         }
         var data = new List<string>();
         foreach (string name in fs.ListFiles(path))
@@ -81,14 +227,14 @@ public sealed partial class Db
         if (data.Count > 0)
         {
             // Never create a database over data: a missing CURRENT next to tables or WALs is damage, not absence.
-            throw new CorruptionException(System.IO.Path.Combine(path, FileNames.Current), 0,
+            return new CorruptionException(System.IO.Path.Combine(path, FileNames.Current), 0,
                 $"CURRENT is missing but the directory holds {data.Count} data file(s) ({string.Join(", ", data.Take(3))}); refusing to create a database over them");
         }
         if (!options.CreateIfMissing)
         {
-            throw new DbNotFoundException(path, $"'{path}' holds no database (no CURRENT file) and CreateIfMissing is false.");
+            return new DbNotFoundException(path, $"'{path}' holds no database (no CURRENT file) and CreateIfMissing is false.");
         }
-        return VersionSet.CreateNew(fs, path);
+        return null;
     }
 
     /// <summary>

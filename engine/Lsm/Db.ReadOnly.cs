@@ -20,8 +20,11 @@ public sealed partial class Db
     /// Writes, <see cref="Flush"/>, <see cref="CompactRange"/>, <see cref="SyncWal"/> and <see cref="Resume"/> throw
     /// <see cref="NotSupportedException"/>.
     /// </summary>
-    /// <exception cref="DbNotFoundException">No database at the path.</exception>
+    /// <exception cref="DbNotFoundException">No database at the path; the message says what is there instead (nothing,
+    /// a file, a dangling symbolic link, a file above it).</exception>
     /// <exception cref="CorruptionException">A file is damaged (after retries, when a writer kept changing them).</exception>
+    /// <exception cref="IOException">A file cannot be read; the message names it and the operating system's cause.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied (EACCES) on a file or the folder.</exception>
     public static Db OpenReadOnly(string path, DbOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -29,7 +32,11 @@ public sealed partial class Db
         options.Validate();
         IFileSystem fs = options.FileSystem ?? DiskFileSystem.Instance;
         path = System.IO.Path.GetFullPath(path);
-        if (!fs.DirectoryExists(path) || !fs.FileExists(System.IO.Path.Combine(path, FileNames.Current)))
+        if (!fs.DirectoryExists(path))
+        {
+            throw new DbNotFoundException(path, $"No database at '{path}' to open read-only: {fs.DescribeAbsence(path)}.");
+        }
+        if (!fs.FileExists(System.IO.Path.Combine(path, FileNames.Current)))
         {
             throw new DbNotFoundException(path, $"No database at '{path}' (no CURRENT file) to open read-only.");
         }

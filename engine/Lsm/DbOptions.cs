@@ -5,7 +5,8 @@ namespace AimLsm;
 /// <summary>How a database is opened and tuned. Defaults follow RocksDB's where the concept is the same.</summary>
 public sealed class DbOptions
 {
-    /// <summary>Create the database when the directory holds none. Default false, as in RocksDB.</summary>
+    /// <summary>Create the database when the directory holds none. Default false, as in RocksDB. Like RocksDB's
+    /// <c>create_if_missing</c>, it creates the database's own directory only: a missing parent is an error naming it.</summary>
     public bool CreateIfMissing { get; set; }
 
     /// <summary>Fail when a database already exists at the path.</summary>

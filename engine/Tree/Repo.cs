@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using AimLsm.IO;
 using AimLsm.Lsm;
 using AimLsm.Query;
 using AimLsm.Tree.Encoding;
@@ -119,8 +120,13 @@ public sealed class Repo : IDisposable
     }
 
     /// <summary>Opens the repo at <paramref name="path"/> for reading and writing, creating it if the folder is
-    /// missing or empty.</summary>
-    /// <exception cref="RepoNotFoundException">The folder holds other files but no repo marker, or a repo of a newer format.</exception>
+    /// missing or empty. Only the repo's own folder is created, never its parents, and a refused open leaves nothing
+    /// behind (docs/aim-repo.md, "Errors").</summary>
+    /// <exception cref="RepoNotFoundException">The path is a file, a dangling symbolic link or under a file, its parent
+    /// folder is missing, the folder holds other files but no repo marker, or a repo of a newer format.</exception>
+    /// <exception cref="RepoException">The folder or its marker cannot be created or read; the message names the path
+    /// and the operating system's cause (read-only file system, permission denied, ...), the inner exception is the
+    /// <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.</exception>
     public static Repo Open(string path, RepoOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -128,19 +134,36 @@ public sealed class Repo : IDisposable
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
-        if (!File.Exists(marker))
+        PathState state = PathState.Of(path, DiskFileSystem.Instance);
+        if (state.Kind == PathKind.Missing && state.Culprit != path)
         {
-            CreateMarker(path, marker);
+            throw new RepoNotFoundException(path, $"Cannot create a repo at '{path}': {state.DescribeAbsence()}. " +
+                "Repo.Open creates the repo's own folder only, never its parents.");
         }
 
-        Directory.CreateDirectory(System.IO.Path.Combine(path, SlotsFolder));
-        CheckMarker(path, marker);
+        if (state.Kind is not (PathKind.Folder or PathKind.Missing))
+        {
+            throw new RepoNotFoundException(path, $"No repo at '{path}': {state.DescribeAbsence()}; a repo is a folder.");
+        }
+
+        Guard(path, "open the repo", () =>
+        {
+            if (!File.Exists(marker))
+            {
+                CreateMarker(path, marker);
+            }
+
+            Directory.CreateDirectory(System.IO.Path.Combine(path, SlotsFolder));
+            CheckMarker(path, marker);
+        });
         return new Repo(path, options, readOnly: false);
     }
 
     /// <summary>Opens an existing repo read-only: no lock is taken and nothing is written, so it works beside live
     /// writers in other processes. It sees what they had written when it opened; <see cref="Refresh"/> catches up.</summary>
-    /// <exception cref="RepoNotFoundException">The folder is not a repo.</exception>
+    /// <exception cref="RepoNotFoundException">The folder is not a repo; the message says what is at the path (nothing,
+    /// a file, an empty folder, a dangling symbolic link, ...).</exception>
+    /// <exception cref="RepoException">The marker cannot be read; the message names the operating system's cause.</exception>
     public static Repo OpenReadOnly(string path, RepoOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -148,12 +171,21 @@ public sealed class Repo : IDisposable
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
-        if (!File.Exists(marker))
+        PathState state = PathState.Of(path, DiskFileSystem.Instance);
+        if (state.Kind != PathKind.Folder)
         {
-            throw Directory.Exists(path) ? NotARepo(path) : new RepoNotFoundException(path, $"No repo at '{path}': the folder does not exist.");
+            throw new RepoNotFoundException(path, $"No repo at '{path}': {state.DescribeAbsence()}; a repo is a folder.");
         }
 
-        CheckMarker(path, marker);
+        Guard(path, "open the repo", () =>
+        {
+            if (!File.Exists(marker))
+            {
+                throw NotARepo(path);
+            }
+
+            CheckMarker(path, marker);
+        });
         return new Repo(path, options, readOnly: true);
     }
 
@@ -462,41 +494,98 @@ public sealed class Repo : IDisposable
 
     private static byte[][] RunRanges(string hash) => [RepoKeys.Run(hash), RepoKeys.RunSeqs(hash), RepoKeys.RunBlobs(hash)];
 
-    private static RepoNotFoundException NotARepo(string path) => new(path,
-        $"'{path}' is not an AimLsm repo: it has no {MarkerFileName} file and is not empty. Point Repo.Open at a new or empty folder, or at an existing repo.");
+    private static RepoNotFoundException NotARepo(string path)
+    {
+        bool empty = !Directory.EnumerateFileSystemEntries(path).Any();
+        return new(path, empty
+            ? $"'{path}' is not an AimLsm repo: it is an empty folder. Repo.Open makes a repo of it; Repo.OpenReadOnly needs an existing repo."
+            : $"'{path}' is not an AimLsm repo: it has no {MarkerFileName} file and is not empty. Point Repo.Open at a new or empty folder, or at an existing repo.");
+    }
+
+    /// <summary>
+    /// Runs an open step, turning an operating-system failure into a <see cref="RepoException"/> that names the path
+    /// and the cause ("read-only file system (EROFS)", "permission denied (EACCES)") with the original inside.
+    /// </summary>
+    private static void Guard(string path, string what, Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string file = e is FileNotFoundException { FileName: { } f } ? f : path;
+            throw new RepoException($"Cannot {what} at '{path}': {OsError.Describe(e, file)}.", e);
+        }
+    }
 
     /// <summary>
     /// Makes <paramref name="path"/> a repo. Several openers may race here: the marker is written to a temporary
-    /// file and renamed into place, so a reader never sees half a marker, and the first rename wins.
+    /// file and renamed into place, so a reader never sees half a marker, and the first rename wins. The folder is
+    /// created only when missing (its parent exists: <see cref="Open"/> checked), and removed again if the marker
+    /// cannot be written, so a refused open leaves nothing behind.
     /// </summary>
     private static void CreateMarker(string path, string marker)
     {
-        if (Directory.Exists(path) &&
-            Directory.EnumerateFileSystemEntries(path).Any(e => !System.IO.Path.GetFileName(e).StartsWith(MarkerTempPrefix, StringComparison.Ordinal)))
+        bool createdFolder = false;
+        if (Directory.Exists(path))
         {
-            // Only another opener's temporary marker may be there; anything else means the folder is not ours.
-            if (!File.Exists(marker))
+            if (Directory.EnumerateFileSystemEntries(path).Any(e => !System.IO.Path.GetFileName(e).StartsWith(MarkerTempPrefix, StringComparison.Ordinal)))
             {
-                throw NotARepo(path);
-            }
+                // Only another opener's temporary marker may be there; anything else means the folder is not ours.
+                if (!File.Exists(marker))
+                {
+                    throw NotARepo(path);
+                }
 
-            return;
+                return;
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(path);
+            createdFolder = true;
         }
 
-        Directory.CreateDirectory(path);
         string temp = System.IO.Path.Combine(path, MarkerTempPrefix + Guid.NewGuid().ToString("N"));
-        File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"AimLsm repo\nformat {FormatVersion}\n"));
         try
         {
+            File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"AimLsm repo\nformat {FormatVersion}\n"));
             File.Move(temp, marker, overwrite: false);
         }
         catch (IOException) when (File.Exists(marker))
         {
             // Another opener created the repo first.
         }
+        catch (Exception e) when (createdFolder && e is IOException or UnauthorizedAccessException)
+        {
+            Quietly(() => File.Delete(temp));
+            Quietly(() =>
+            {
+                // Unless another opener has put something in it meanwhile.
+                if (!Directory.EnumerateFileSystemEntries(path).Any())
+                {
+                    Directory.Delete(path);
+                }
+            });
+            throw;
+        }
         finally
         {
-            File.Delete(temp);
+            Quietly(() => File.Delete(temp));
+        }
+    }
+
+    /// <summary>Best-effort cleanup after a failed open: the open's own error is the one to report.</summary>
+    private static void Quietly(Action cleanup)
+    {
+        try
+        {
+            cleanup();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leave it.
         }
     }
 

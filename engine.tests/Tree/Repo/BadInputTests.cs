@@ -1,5 +1,7 @@
+using AimLsm.Tests.IO;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
+using Xunit.Abstractions;
 using TreeRepo = AimLsm.Tree.Repo;
 
 namespace AimLsm.Tests.Tree.Repo;
@@ -8,8 +10,10 @@ namespace AimLsm.Tests.Tree.Repo;
 /// Bad input (issue 7, item 6): each mistake gets a clear exception of the documented type, and nothing already
 /// stored is lost (every test checks the earlier data after the error, after a flush, and after a reopen).
 /// </summary>
-public class BadInputTests
+public class BadInputTests(ITestOutputHelper output)
 {
+    private readonly ITestOutputHelper _output = output;
+
     private static readonly Context Train = new() { ["subset"] = "train" };
 
     /// <summary>A repo with one run holding known params and two sequences; <see cref="AssertIntact"/> checks them.</summary>
@@ -261,5 +265,130 @@ public class BadInputTests
         f.Run.Flush();
         Assert.Equal([0L, 1], f.Run.GetSequence("acc", new Context { ["subset"] = "val" }).Read().Steps);
         Assert.Equal(new Context { ["subset"] = "val" }, f.Run.Sequences.Single(s => s.Name == "acc").Context);
+    }
+
+    [Fact]
+    public void Opening_a_file_a_dangling_link_or_an_empty_folder_read_only_says_which()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.Sub("plain.txt");
+        File.WriteAllText(file, "x");
+        var e = Assert.Throws<RepoNotFoundException>(() => TreeRepo.OpenReadOnly(file));
+        Assert.Contains($"'{file}' is a file, not a folder", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not exist", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<RepoNotFoundException>(() => TreeRepo.Open(file));
+        Assert.Contains("is a file", e.Message, StringComparison.Ordinal);
+
+        string empty = dir.Sub("empty");
+        Directory.CreateDirectory(empty);
+        e = Assert.Throws<RepoNotFoundException>(() => TreeRepo.OpenReadOnly(empty));
+        Assert.Contains("is an empty folder", e.Message, StringComparison.Ordinal);
+
+        e = Assert.Throws<RepoNotFoundException>(() => TreeRepo.OpenReadOnly(Path.Combine(file, "repo")));
+        Assert.Contains($"'{file}' is a file, not a folder (ENOTDIR)", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<RepoNotFoundException>(() => TreeRepo.Open(Path.Combine(file, "repo")));
+        Assert.Contains("(ENOTDIR)", e.Message, StringComparison.Ordinal);
+
+        if (OperatingSystem.IsLinux())
+        {
+            string link = dir.Sub("link");
+            File.CreateSymbolicLink(link, dir.Sub("gone"));
+            foreach (Func<TreeRepo> open in new Func<TreeRepo>[] { () => TreeRepo.OpenReadOnly(link), () => TreeRepo.Open(link) })
+            {
+                e = Assert.Throws<RepoNotFoundException>(open);
+                Assert.Contains($"'{link}' is a symbolic link to '{dir.Sub("gone")}', which does not exist", e.Message, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(OperatingSystem.IsLinux() ? ["empty", "link", "plain.txt"] : ["empty", "plain.txt"], OpenChildProcess.Tree(dir.Path));
+    }
+
+    [Fact]
+    public void Repo_Open_creates_its_own_folder_only_and_names_the_missing_parent()
+    {
+        using var dir = new TempDirectory();
+        string parent = dir.Sub("missing");
+        var e = Assert.Throws<RepoNotFoundException>(() => TreeRepo.Open(Path.Combine(parent, "repo")));
+        Assert.Contains($"its parent folder '{parent}' does not exist (ENOENT)", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+        TreeRepo.Open(parent).Dispose();
+    }
+
+    [Fact]
+    public void On_a_read_only_bind_mount_taking_a_slot_fails_with_EROFS_not_with_a_dead_holder()
+    {
+        using var dir = new TempDirectory();
+        if (OpenChildProcess.ReadOnlyBindMount(dir.Path, _output, out string source, out string mount) is not { } wrapper)
+        {
+            return;
+        }
+
+        CreateRepoWithDeadWriter(Path.Combine(source, "repo"));
+        string[] before = OpenChildProcess.Tree(source);
+        string repo = Path.Combine(mount, "repo");
+        foreach (string target in new[] { "repo-resume", "repo-run" })
+        {
+            string refusal = OpenChildProcess.Refusal(OpenChildProcess.Run(wrapper, target, repo));
+            Assert.Contains("read-only file system (EROFS)", refusal, StringComparison.Ordinal);
+            Assert.Contains(Path.Combine(repo, "slots", "0000"), refusal, StringComparison.Ordinal);
+            Assert.DoesNotContain("being written by", refusal, StringComparison.Ordinal);
+            Assert.DoesNotContain(DeadPid, refusal, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["opened"], OpenChildProcess.Run(wrapper, "repo-readonly", repo));
+        string fresh = OpenChildProcess.Refusal(OpenChildProcess.Run(wrapper, "repo", Path.Combine(mount, "fresh")));
+        Assert.Contains($"'{Path.Combine(mount, "fresh")}': read-only file system (EROFS)", fresh, StringComparison.Ordinal);
+        Assert.Equal(before, OpenChildProcess.Tree(source));
+    }
+
+    [Fact]
+    public void Permission_denied_and_out_of_descriptors_name_their_cause_when_taking_a_slot()
+    {
+        string? why = OpenChildProcess.Unavailable("/usr/bin/setpriv", "/usr/bin/prlimit");
+        if (why is not null || !OperatingSystem.IsLinux())
+        {
+            _output.WriteLine("skipped: " + (why ?? "not Linux"));
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        File.SetUnixFileMode(dir.Path, (UnixFileMode)Convert.ToInt32("755", 8)); // nobody may look, not write
+        string repo = dir.Sub("repo");
+        CreateRepoWithDeadWriter(repo);
+        string[] before = OpenChildProcess.Tree(dir.Path);
+
+        string[] nobody = OpenChildProcess.Nobody;
+        foreach (string target in new[] { "repo-resume", "repo-run" })
+        {
+            string refusal = OpenChildProcess.Refusal(OpenChildProcess.Run(nobody, target, repo));
+            Assert.Contains("permission denied (EACCES)", refusal, StringComparison.Ordinal);
+            Assert.DoesNotContain("being written by", refusal, StringComparison.Ordinal);
+        }
+
+        string fresh = OpenChildProcess.Refusal(OpenChildProcess.Run(nobody, "repo", dir.Sub("fresh")));
+        Assert.Contains($"'{dir.Sub("fresh")}': permission denied (EACCES)", fresh, StringComparison.Ordinal);
+        Assert.Equal(["opened"], OpenChildProcess.Run(nobody, "repo-readonly", repo));
+        Assert.Equal(before, OpenChildProcess.Tree(dir.Path));
+
+        string[] lines = OpenChildProcess.Run(OpenChildProcess.LowDescriptorLimit, "repo-resume", repo, "exhaust-fds");
+        _output.WriteLine(string.Join(Environment.NewLine, lines));
+        string emfile = OpenChildProcess.Refusal(lines);
+        Assert.Contains("too many open files (EMFILE)", emfile, StringComparison.Ordinal);
+        Assert.DoesNotContain("being written by", emfile, StringComparison.Ordinal);
+    }
+
+    private const string DeadPid = "pid 2147483646 ";
+
+    /// <summary>A repo with one run whose writer is gone, and an owner file naming a process that does not exist.</summary>
+    private static void CreateRepoWithDeadWriter(string path)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        using (TreeRepo repo = TreeRepo.Open(path))
+        {
+            using Run run = repo.CreateRun(name: "left");
+            run.Track(1.0, "loss");
+        }
+
+        File.WriteAllText(Path.Combine(path, "slots", "0000.owner"), DeadPid + "on elsewhere since 2020-01-01T00:00:00Z\n");
     }
 }

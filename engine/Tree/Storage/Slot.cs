@@ -57,8 +57,10 @@ internal sealed class Slot : IDisposable
     /// <summary>Where the owner writes who it is, for error messages about a held slot.</summary>
     public string OwnerFile => Directory + ".owner";
 
-    /// <summary>Takes the slot for writing. Returns false when another instance holds it or it is quarantined.</summary>
-    /// <exception cref="DbException">The engine cannot be opened for another reason (I/O).</exception>
+    /// <summary>Takes the slot for writing. Returns false when another instance holds it (its LOCK file is locked:
+    /// the holder is alive, since the kernel releases a dead process's lock) or it is quarantined.</summary>
+    /// <exception cref="DbException">The engine cannot be opened for another reason, named in the message: a
+    /// read-only file system, permission denied, out of file descriptors. Never reported as "held".</exception>
     public bool TryOwn()
     {
         if (Quarantine is not null)
@@ -95,7 +97,7 @@ internal sealed class Slot : IDisposable
             File.WriteAllText(OwnerFile, string.Create(CultureInfo.InvariantCulture,
                 $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTime.UtcNow:O}\n"));
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The owner file only improves error messages; the LOCK file is what guards the slot.
         }
@@ -110,7 +112,7 @@ internal sealed class Slot : IDisposable
         {
             return File.ReadAllText(OwnerFile).Trim();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "an unknown process";
         }
