@@ -27,8 +27,13 @@ internal sealed class DrainContext
     /// </summary>
     public bool WriteAll { get; set; } = true;
 
-    /// <summary>Sequences that kept changes in memory at the last <see cref="WriteDirty"/>: the tracker must call
-    /// it again, with <see cref="WriteAll"/>, within the flush interval.</summary>
+    /// <summary>Set by the tracker with <see cref="WriteAll"/>: true for a flush or a stop, where nothing may stay
+    /// in memory; false for the flush interval, where a sequence may still wait while writing would cost more than
+    /// its late points are worth.</summary>
+    public bool Flushing { get; set; } = true;
+
+    /// <summary>Sequences that kept changes in memory at the last <see cref="WriteDirty"/>: the tracker calls it
+    /// again, with <see cref="WriteAll"/>, at the next flush interval.</summary>
     public bool HasDeferred => _dirty.Count > 0;
 
     /// <summary>Bytes handed to the engine since the tracker started.</summary>

@@ -180,12 +180,7 @@ internal readonly ref struct IntColumnView
         switch (_mode)
         {
             case PackedMode:
-                for (int i = 0; i < destination.Length; i++)
-                {
-                    int index = start + i;
-                    destination[i] = unchecked(_base + (index * _stride) + (long)PackedColumn.Residual(_entries, index, _width));
-                }
-
+                PackedColumn.Unpack(_entries, _width, _base, _stride, start, destination);
                 return;
             case IntColumn.Constant:
                 destination.Fill(_base);

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using AimLsm.Common;
 using AimLsm.Tree.Encoding;
 
@@ -32,24 +34,25 @@ internal static class PackedColumn
 
         long baseValue = min, slope = 0;
         ulong range = unchecked((ulong)(max - min));
-        if (values.Length > 2 && range > 0)
+        if (values.Length > 2 && range > 0 && range < (1UL << 61))
         {
-            // Residuals from the line through the first and last entries, computed in 128 bits so that no wrap-around
-            // can make a wide column look narrow.
-            long candidate = (long)(((Int128)values[^1] - values[0]) / (values.Length - 1));
-            Int128 low = Int128.MaxValue, high = Int128.MinValue;
+            // Residuals from the line through the first and last entries. With the range below 2^61, every
+            // |v_i - v_0| and |slope x i| is below 2^61, so a residual fits a long: no wrap-around can make a wide
+            // column look narrow. (Wider columns keep slope 0.)
+            long candidate = (values[^1] - values[0]) / (values.Length - 1);
+            long low = long.MaxValue, high = long.MinValue;
             for (int i = 0; i < values.Length; i++)
             {
-                Int128 r = (Int128)values[i] - values[0] - ((Int128)candidate * i);
-                low = Int128.Min(low, r);
-                high = Int128.Max(high, r);
+                long r = values[i] - values[0] - (candidate * i);
+                low = Math.Min(low, r);
+                high = Math.Max(high, r);
             }
 
-            if (high - low < range)
+            if ((ulong)(high - low) < range)
             {
                 range = (ulong)(high - low);
                 slope = candidate;
-                baseValue = (long)((Int128)values[0] + low);
+                baseValue = values[0] + low;
             }
         }
 
@@ -120,6 +123,38 @@ internal static class PackedColumn
 
         column = IntColumnView.Packed(width, baseValue, slope, data.Slice(pos, bytes));
         return pos + bytes;
+    }
+
+    /// <summary>
+    /// Entries [start, start + destination.Length) of a packed column: one unaligned 8-byte read per entry while
+    /// 8 bytes remain and the entry fits one read (width ≤ 56), the careful <see cref="Residual"/> for the rest.
+    /// </summary>
+    public static void Unpack(ReadOnlySpan<byte> body, int width, long baseValue, long slope, int start, Span<long> destination)
+    {
+        ulong mask = width == 64 ? ulong.MaxValue : (1UL << width) - 1;
+        long line = unchecked(baseValue + (start * slope));
+        long bit = (long)start * width;
+        int i = 0;
+        if (width <= 56 && BitConverter.IsLittleEndian)
+        {
+            // Entries whose 8-byte read ends inside the body: bit / 8 + 8 <= length.
+            long room = (((long)body.Length - 8) * 8) - bit;
+            long fastEnd = room < 0 ? 0 : Math.Min(destination.Length, (room / width) + 1);
+            ref byte first = ref MemoryMarshal.GetReference(body);
+            for (; i < fastEnd; i++)
+            {
+                ulong v = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref first, (nint)(bit >> 3))) >> (int)(bit & 7);
+                destination[i] = unchecked(line + (long)(v & mask));
+                line = unchecked(line + slope);
+                bit += width;
+            }
+        }
+
+        for (; i < destination.Length; i++)
+        {
+            destination[i] = unchecked(line + (long)Residual(body, start + i, width));
+            line = unchecked(line + slope);
+        }
     }
 
     /// <summary>The w-bit residual at index <paramref name="index"/> of <paramref name="body"/> (0 &lt; w ≤ 64).</summary>

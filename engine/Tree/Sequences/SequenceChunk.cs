@@ -63,6 +63,28 @@ internal sealed class SequenceChunk
         return chunk;
     }
 
+    /// <summary>Empties the chunk, keeping its arrays for the next one.</summary>
+    public void Clear()
+    {
+        if (_others is not null)
+        {
+            Array.Clear(_others, 0, Count);
+        }
+
+        Count = 0;
+    }
+
+    /// <summary>Shrinks the arrays to a quarter above <see cref="Count"/> when they are larger (after a split, so that
+    /// the chunks late points keep in memory cost about their records).</summary>
+    public void TrimExcess()
+    {
+        int size = Math.Max(InitialCapacity, Count + (Count >> 2));
+        if (_steps.Length > size + (size >> 2))
+        {
+            Resize(size);
+        }
+    }
+
     /// <summary>Whether <paramref name="step"/> may join this chunk without breaking the one-sign invariant.</summary>
     public bool SameSign(long step) => (step < 0) == (MinStep < 0);
 
@@ -268,9 +290,10 @@ internal sealed class SequenceChunk
         PackedColumn.Write(writer, column.AsSpan(0, Count));
     }
 
-    private void Grow()
+    private void Grow() => Resize(Math.Max(InitialCapacity, _steps.Length + (_steps.Length >> 1)));
+
+    private void Resize(int size)
     {
-        int size = Math.Max(InitialCapacity, _steps.Length + (_steps.Length >> 1));
         Array.Resize(ref _steps, size);
         Array.Resize(ref _epochs, size);
         Array.Resize(ref _times, size);

@@ -28,13 +28,17 @@ internal sealed class SequenceWriter
     private string? _dtype;
     private long _nextStep;
 
-    /// <summary>Records of one sequence's chunks kept in memory for late points (about 33 bytes each: 32 MiB); past
-    /// it the least recently used are written and dropped. Bounds the memory of any arrival order.</summary>
-    internal const int MaxCachedRecords = 1 << 20;
+    /// <summary>Full chunks' worth of records (4,096 x the chunk size: 2^20 records, about 40 MB, by default) that one
+    /// sequence keeps in memory for late points; past it the least recently used chunks are written and dropped.
+    /// Bounds the memory of any arrival order.</summary>
+    internal const int CachedChunks = 4096;
 
     /// <summary>Unchanged chunks kept in memory besides the tail, for late points that arrive close behind it (Aim's
     /// evaluation every N steps lands a few chunks back).</summary>
     internal const int MaxCleanChunks = 8;
+
+    /// <summary>Changed cached records written per late point, at most, outside a flush (see <see cref="WriteDirty"/>).</summary>
+    internal const int LateWriteRatio = 8;
 
     private readonly SequenceMeta _meta;
     private ChunkSlot? _tail;
@@ -44,11 +48,12 @@ internal sealed class SequenceWriter
 
     // The sequence's chunks in numeric step order, read at the first point below the tail; null until then. The tail
     // is its last entry. Only these fields' owner, the background writer, touches them.
-    private List<ChunkSlot>? _index;
+    private ChunkIndex? _index;
     private long _cachedRecords;
     private long _dirtyCached;
+    private long _lateSince;
     private long _clock;
-    private bool _evictedUncommitted;
+    private bool _uncommitted;
 
     public SequenceWriter(Db db, string hash, string name, Context context, int chunkSize)
     {
@@ -122,16 +127,23 @@ internal sealed class SequenceWriter
         {
             if (_tail.Chunk.Count >= _chunkSize || !_tail.Chunk.SameSign(point.Step))
             {
-                // The tail is sealed: written now, then kept only as a clean cached chunk when late points are seen.
+                // The tail is sealed: written now. Without late points only the tail is in memory, and its arrays
+                // take the next chunk (no allocation); with them the sealed tail stays as a clean cached chunk.
                 WriteSlot(_tail, drain);
                 if (_index is null)
                 {
                     _cachedRecords -= _tail.Chunk.Count;
+                    _tail.Chunk.Clear();
+                    _tail.Chunk.Append(point);
+                    (_tail.MinStep, _tail.StoredKey, _tail.Dirty) = (point.Step, null, true);
+                    _cachedRecords++;
                 }
-
-                _tail = NewSlot(point);
-                _index?.Add(_tail);
-                TrimClean(drain);
+                else
+                {
+                    _tail = NewSlot(point, _chunkSize);
+                    _index.Add(_tail);
+                    TrimClean(drain);
+                }
             }
             else
             {
@@ -172,7 +184,10 @@ internal sealed class SequenceWriter
     /// </summary>
     public void WriteDirty(DrainContext drain)
     {
-        bool all = drain.WriteAll || _minMaxStale;
+        // Rewriting every changed chunk costs about their records; it waits until the late points since the last
+        // time are at least 1/LateWriteRatio of them (so a point costs at most that many record encodings), except
+        // for a flush, a stop or a min/max rescan.
+        bool all = drain.Flushing || _minMaxStale || (drain.WriteAll && _lateSince * LateWriteRatio >= _dirtyCached);
         if (_tail is not null && _tail.Dirty)
         {
             WriteSlot(_tail, drain);
@@ -189,6 +204,7 @@ internal sealed class SequenceWriter
             }
 
             Debug.Assert(_dirtyCached == 0, "every changed chunk was written");
+            _lateSince = 0;
         }
 
         if (_minMaxStale)
@@ -235,9 +251,9 @@ internal sealed class SequenceWriter
         }
     }
 
-    private ChunkSlot NewSlot(in SequencePoint point)
+    private ChunkSlot NewSlot(in SequencePoint point, int capacity = SequenceChunk.InitialCapacity)
     {
-        var chunk = new SequenceChunk();
+        var chunk = new SequenceChunk(capacity);
         chunk.Append(point);
         _cachedRecords++;
         return new ChunkSlot(point.Step, null, chunk) { Dirty = true };
@@ -255,6 +271,7 @@ internal sealed class SequenceWriter
 
         batch.Put(key, drain.Encode(slot.Chunk!));
         slot.StoredKey = key;
+        _uncommitted = true;
         if (slot.Dirty && slot != _tail)
         {
             _dirtyCached -= slot.Chunk!.Count;
@@ -272,7 +289,7 @@ internal sealed class SequenceWriter
             return false;
         }
 
-        int i = Floor(step);
+        int i = _index.Floor(step);
         return i >= 0 && _index[i].MinStep == step;
     }
 
@@ -285,8 +302,8 @@ internal sealed class SequenceWriter
     private bool ApplyBelowTail(in SequencePoint point, DrainContext drain, out TrackedValue old)
     {
         EnsureIndex(drain);
-        List<ChunkSlot> index = _index!;
-        int i = Floor(point.Step);
+        ChunkIndex index = _index!;
+        int i = index.Floor(point.Step);
         if (i < 0 || (index[i].MinStep < 0) != (point.Step < 0))
         {
             // No chunk of the step's sign at or below it: the next chunk of its sign takes it (and is re-keyed), else a new one.
@@ -296,6 +313,7 @@ internal sealed class SequenceWriter
                 old = default;
                 index.Insert(i, NewSlot(point));
                 _dirtyCached++;
+                _lateSince++;
                 return false;
             }
         }
@@ -310,11 +328,17 @@ internal sealed class SequenceWriter
         Load(slot, drain);
         int before = slot.Chunk!.Count;
         bool replaced = slot.Chunk.Upsert(point, out old);
-        slot.MinStep = slot.Chunk.MinStep;
+        if (slot.Chunk.MinStep != slot.MinStep)
+        {
+            // A step below the chunk's first (only when no chunk of its sign precedes): the chunk changes key.
+            _index!.Rekey(slot, slot.Chunk.MinStep);
+        }
+
         slot.LastUse = ++_clock;
         _cachedRecords += slot.Chunk.Count - before;
         if (slot != _tail)
         {
+            _lateSince++;
             _dirtyCached += slot.Dirty ? slot.Chunk.Count - before : slot.Chunk.Count;
         }
 
@@ -325,6 +349,7 @@ internal sealed class SequenceWriter
             var upper = new ChunkSlot(0, null, slot.Chunk.SplitUpperHalf()) { Dirty = true, LastUse = _clock };
             upper.MinStep = upper.Chunk!.MinStep;
             _index!.Insert(_index.IndexOf(slot) + 1, upper);
+            slot.Chunk.TrimExcess();
             if (slot == _tail)
             {
                 // The upper half is the new tail; the lower half joins the changed cached chunks. (A split of any
@@ -332,35 +357,19 @@ internal sealed class SequenceWriter
                 _tail = upper;
                 _dirtyCached += slot.Chunk.Count;
             }
+
+            // Both halves go into the batch together: a reader must never find the old chunk beside its upper half
+            // (the chunks of a sequence do not overlap in any committed state).
+            WriteSlot(slot, drain);
+            WriteSlot(upper, drain);
         }
 
-        if (_cachedRecords > MaxCachedRecords)
+        if (_cachedRecords > (long)CachedChunks * _chunkSize)
         {
             Evict(drain);
         }
 
         return replaced;
-    }
-
-    /// <summary>The position of the last chunk whose smallest step is at most <paramref name="step"/>, or -1.</summary>
-    private int Floor(long step)
-    {
-        List<ChunkSlot> index = _index!;
-        int lo = 0, hi = index.Count;
-        while (lo < hi)
-        {
-            int mid = (int)((uint)(lo + hi) >> 1);
-            if (index[mid].MinStep <= step)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo - 1;
     }
 
     /// <summary>
@@ -380,7 +389,7 @@ internal sealed class SequenceWriter
         }
 
         drain.Commit();
-        var index = new List<ChunkSlot>();
+        var index = new ChunkIndex();
         using (var cursor = new ChunkCursor(_db, ChunkPrefix))
         {
             for (cursor.Start(long.MinValue, long.MaxValue); cursor.Valid; cursor.Next())
@@ -391,7 +400,7 @@ internal sealed class SequenceWriter
             }
         }
 
-        Debug.Assert(_tail is null || (index.Count > 0 && index[^1] == _tail), "the tail is the last chunk");
+        Debug.Assert(_tail is null || (index.Count > 0 && index[index.Count - 1] == _tail), "the tail is the last chunk");
         _index = index;
     }
 
@@ -402,11 +411,12 @@ internal sealed class SequenceWriter
             return;
         }
 
-        if (_evictedUncommitted)
+        if (_uncommitted)
         {
-            // An evicted chunk may be waiting in the batch: the engine must have it before anything is read back.
+            // A chunk written since the last load may be waiting in the batch: the engine must have it before anything
+            // is read back. (A commit the tracker made meanwhile makes this one a no-op for this sequence.)
             drain.Commit();
-            _evictedUncommitted = false;
+            _uncommitted = false;
         }
 
         byte[] data = _db.Get(slot.StoredKey!) ?? throw new AimFormatException("sequence chunk", 0,
@@ -430,7 +440,7 @@ internal sealed class SequenceWriter
         loaded.Sort(static (a, b) => a.LastUse.CompareTo(b.LastUse));
         foreach (ChunkSlot slot in loaded)
         {
-            if (_cachedRecords <= MaxCachedRecords / 4 * 3)
+            if (_cachedRecords <= (long)CachedChunks * _chunkSize / 4 * 3)
             {
                 break;
             }
@@ -463,7 +473,6 @@ internal sealed class SequenceWriter
         if (slot.Dirty)
         {
             WriteSlot(slot, drain);
-            _evictedUncommitted = true;
         }
 
         _cachedRecords -= slot.Chunk!.Count;
@@ -526,25 +535,5 @@ internal sealed class SequenceWriter
         }
 
         _minMaxStale = false;
-    }
-
-    /// <summary>
-    /// One chunk of the sequence as the writer knows it: its smallest step, the key it is stored under in the engine
-    /// (null if never written), and its records when in memory (null when only the engine has them; never null for
-    /// the tail or a changed chunk).
-    /// </summary>
-    private sealed class ChunkSlot(long minStep, byte[]? storedKey, SequenceChunk? chunk)
-    {
-        public long MinStep { get; set; } = minStep;
-
-        public byte[]? StoredKey { get; set; } = storedKey;
-
-        public SequenceChunk? Chunk { get; set; } = chunk;
-
-        /// <summary>The records in memory differ from the engine's.</summary>
-        public bool Dirty { get; set; }
-
-        /// <summary>The writer's clock at the last point into this chunk, for least-recently-used eviction.</summary>
-        public long LastUse { get; set; }
     }
 }

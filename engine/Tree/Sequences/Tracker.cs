@@ -200,6 +200,7 @@ internal sealed class Tracker : IDisposable
                 {
                     // A queue that merely ran empty writes each sequence's last chunk; late points' chunks wait for
                     // a flush or the interval (HasDeferred keeps the timed wait going until then).
+                    _drain.Flushing = flush || stop;
                     _drain.WriteAll = flush || stop || sinceDirtyWrite.Elapsed >= _flushInterval;
                     _drain.WriteDirty();
                     pendingDirty = _drain.HasDeferred;
