@@ -139,17 +139,21 @@ internal sealed class SequenceChunk
     public SequenceChunk SplitUpperHalf()
     {
         int keep = Count / 2;
-        var upper = new SequenceChunk(Count - keep + ((Count - keep) >> 2));
-        for (int i = keep; i < Count; i++)
-        {
-            upper.Append(new SequencePoint(_steps[i], _epochs[i], _times[i], ValueAt(i)));
-        }
-
+        int moved = Count - keep;
+        var upper = new SequenceChunk(moved + (moved >> 2));
+        Array.Copy(_steps, keep, upper._steps, 0, moved);
+        Array.Copy(_epochs, keep, upper._epochs, 0, moved);
+        Array.Copy(_times, keep, upper._times, 0, moved);
+        Array.Copy(_bits, keep, upper._bits, 0, moved);
+        Array.Copy(_types, keep, upper._types, 0, moved);
         if (_others is not null)
         {
-            Array.Clear(_others, keep, Count - keep);
+            upper._others = new TrackedValue[upper._steps.Length];
+            Array.Copy(_others, keep, upper._others, 0, moved);
+            Array.Clear(_others, keep, moved);
         }
 
+        upper.Count = moved;
         Count = keep;
         return upper;
     }

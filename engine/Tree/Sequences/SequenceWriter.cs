@@ -38,7 +38,7 @@ internal sealed class SequenceWriter
     internal const int MaxCleanChunks = 8;
 
     /// <summary>Changed cached records written per late point, at most, outside a flush (see <see cref="WriteDirty"/>).</summary>
-    internal const int LateWriteRatio = 8;
+    internal const int LateWriteRatio = 1;
 
     private readonly SequenceMeta _meta;
     private ChunkSlot? _tail;
@@ -195,16 +195,7 @@ internal sealed class SequenceWriter
 
         if (all && _index is not null)
         {
-            foreach (ChunkSlot slot in _index)
-            {
-                if (slot.Dirty)
-                {
-                    WriteSlot(slot, drain);
-                }
-            }
-
-            Debug.Assert(_dirtyCached == 0, "every changed chunk was written");
-            _lateSince = 0;
+            WriteChanged(drain);
         }
 
         if (_minMaxStale)
@@ -352,16 +343,17 @@ internal sealed class SequenceWriter
             slot.Chunk.TrimExcess();
             if (slot == _tail)
             {
-                // The upper half is the new tail; the lower half joins the changed cached chunks. (A split of any
-                // other chunk leaves the count of changed cached records as it was.)
+                // The upper half is the new tail, written at every drain, so both halves go into the batch now,
+                // together: a reader must never find the old chunk beside its upper half (the chunks of a sequence
+                // do not overlap in any committed state). The lower half joins the cached chunks.
+                WriteSlot(slot, drain); // still the tail here: not counted among the changed cached records
                 _tail = upper;
-                _dirtyCached += slot.Chunk.Count;
+                WriteSlot(upper, drain);
             }
 
-            // Both halves go into the batch together: a reader must never find the old chunk beside its upper half
-            // (the chunks of a sequence do not overlap in any committed state).
-            WriteSlot(slot, drain);
-            WriteSlot(upper, drain);
+            // Otherwise both halves stay changed in memory and are written together by the next full write; until
+            // then the engine holds the old chunk, whose records do not overlap any other. (Both halves are
+            // counted in the changed records already: a split does not change that count.)
         }
 
         if (_cachedRecords > (long)CachedChunks * _chunkSize)
@@ -425,9 +417,13 @@ internal sealed class SequenceWriter
         _cachedRecords += slot.Chunk.Count;
     }
 
-    /// <summary>Drops the least recently used chunks (writing the changed ones) until the cache is at 3/4 of its bound.</summary>
+    /// <summary>
+    /// Drops the least recently used chunks until the cache is at 3/4 of its bound. Every changed chunk is written
+    /// first, in one batch, so that no committed state holds one half of a split without the other.
+    /// </summary>
     private void Evict(DrainContext drain)
     {
+        WriteChanged(drain);
         var loaded = new List<ChunkSlot>();
         foreach (ChunkSlot slot in _index!)
         {
@@ -447,6 +443,21 @@ internal sealed class SequenceWriter
 
             Unload(slot, drain);
         }
+    }
+
+    /// <summary>Writes every changed chunk besides the tail into the batch.</summary>
+    private void WriteChanged(DrainContext drain)
+    {
+        foreach (ChunkSlot slot in _index!)
+        {
+            if (slot.Dirty && slot != _tail)
+            {
+                WriteSlot(slot, drain);
+            }
+        }
+
+        Debug.Assert(_dirtyCached == 0, "every changed chunk was written");
+        _lateSince = 0;
     }
 
     /// <summary>Keeps at most <see cref="MaxCleanChunks"/> unchanged chunks in memory besides the tail.</summary>
