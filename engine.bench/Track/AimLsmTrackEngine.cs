@@ -1,4 +1,6 @@
 using AimLsm.Tree;
+using AimLsm.Tree.Encoding;
+using AimLsm.Tree.Storage;
 
 namespace AimLsm.Bench.Track;
 
@@ -92,13 +94,56 @@ internal sealed class AimLsmTrackEngine(TrackShape shape) : ITrackEngine
     {
         string slots = Path.Combine(_directory, "slots");
         int n = 0;
+        long[] chunkBytes = new long[TrackShape.Metrics.Length];
         foreach (string dir in System.IO.Directory.EnumerateDirectories(slots))
         {
             using Db db = Db.Open(dir, new DbOptions { WriteBufferSize = _options.WriteBufferSize, BlockCacheSize = _options.BlockCacheSize, BlockSize = _options.BlockSize });
             db.CompactRange();
+            ChunkBytes(db, chunkBytes);
             n++;
         }
+
+        Notes = "after compaction, sequence chunks (key + value bytes, before block compression) per point: " +
+            string.Join(", ", TrackShape.Metrics.Select((m, i) => $"{m} {(double)chunkBytes[i] / ((long)shape.Runs * TrackShape.Contexts.Length * shape.Steps):F2}"));
+        if (shape.Values == "full")
+        {
+            Notes += "; entropy floor of the values alone (random bits of the noise term): " +
+                string.Join(", ", TrackShape.Metrics.Select((m, i) => $"{m} {Floor(i):F2}"));
+        }
+
         return $"Db.CompactRange() on each of {n} slot engine(s)";
+    }
+
+    /// <summary>Adds the bytes of each metric's chunks held by <paramref name="db"/> to <paramref name="bytes"/>.</summary>
+    private void ChunkBytes(Db db, long[] bytes)
+    {
+        for (int r = 0; r < shape.Runs; r++)
+        {
+            for (int m = 0; m < TrackShape.Metrics.Length; m++)
+            {
+                foreach (Context context in ContextObjects)
+                {
+                    byte[] prefix = RepoKeys.Sequence(_hashes[r], context.Id, TrackShape.Metrics[m]);
+                    using Iterator it = db.NewIterator(new ReadOptions { LowerBound = prefix, UpperBound = TreePath.SubtreeUpperBound(prefix) });
+                    for (it.Seek(prefix); it.Valid; it.Next())
+                    {
+                        bytes[m] += it.Key.Length + it.Value.Length;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The mean entropy floor of metric <paramref name="metric"/>'s full-precision values, bytes a point.</summary>
+    private double Floor(int metric)
+    {
+        double sum = 0;
+        for (long step = 0; step < shape.Steps; step++)
+        {
+            sum += TrackShape.EntropyFloorBytes(0, metric, 0, step);
+        }
+
+        return sum / shape.Steps;
     }
 
     private sealed class Writer(Run run) : IRunWriter

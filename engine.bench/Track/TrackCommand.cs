@@ -24,13 +24,23 @@ internal static class TrackCommand
             return 2;
         }
 
+        if (o.Variant is not null)
+        {
+            return TrackVariants.Run(o);
+        }
+
         DateTime date = DateTime.UtcNow;
         var runner = new TrackRunner(o);
         TrackShape s = runner.Shape;
         string settings = $"{s.Runs:N0} runs x {TrackShape.Metrics.Length} metrics ({string.Join(", ", TrackShape.Metrics)}) x " +
             $"{TrackShape.Contexts.Length} contexts ({string.Join(", ", TrackShape.Contexts.Select(c => "{'subset': '" + c + "'}"))}) x {s.Steps:N0} steps " +
             $"= {s.Points:N0} float points, tracked from {s.Threads} threads (thread t tracks runs t, t+{s.Threads}, ... one after another; " +
-            "within a run, for step: for metric: for context: track(value, step, epoch = step / 100)); values are curves with full-precision noise";
+            "within a run, for step: for metric: for context: track(value, step, epoch = step / 100)); values: " + s.Values switch
+            {
+                "float32" => "the curves rounded to float32",
+                "noisy32" => "1 + uniform noise rounded to float32 (23 random bits a point)",
+                _ => "curves with full-precision noise",
+            };
         string measurement = "ingest points/s = points / time from the threads' start to every point durable (WAL synced; SQLite: checkpointed); " +
             "B/pt closed = size of the store's folder after a clean close (WAL and not-yet-compacted files included), " +
             "B/pt compacted = after reopening and a full manual compaction (SQLite: VACUUM); " +

@@ -28,6 +28,20 @@ internal sealed class TrackOptions
 
     public bool WriteFiles { get; private set; } = true;
 
+    /// <summary>What the tracked values are: <c>full</c> (the curves with full-precision noise), <c>float32</c> (the
+    /// same curves rounded to float32, what ML metrics are) or <c>noisy32</c> (1 + uniform noise, rounded to float32:
+    /// 23 random mantissa bits a point).</summary>
+    public string Values { get; private set; } = "full";
+
+    /// <summary>A <see cref="TrackVariants"/> workload (order, long, many), or null for the engines' comparison.</summary>
+    public string? Variant { get; private set; }
+
+    /// <summary>Steps of a variant's sequence: <c>--steps</c> when given, else 1,000,000.</summary>
+    public int VariantSteps { get; private set; } = 1_000_000;
+
+    /// <summary>Sequences of the <c>many</c> variant.</summary>
+    public int Sequences { get; private set; } = 100_000;
+
     public const string Usage = """
         dotnet run -c Release --project engine.bench -- track [options]
 
@@ -42,6 +56,15 @@ internal sealed class TrackOptions
           --data-dir DIR      where the fresh store directories go (default: the temp directory)
           --results DIR       where the Markdown and CSV reports go (default engine.bench/results)
           --no-files          print the tables only
+          --values KIND       full (default: curves with full-precision noise), float32 (the same rounded to
+                              float32) or noisy32 (1 + uniform noise as float32: 23 random bits a point)
+          --variant NAME      AimLsm alone, one workload instead of the comparison:
+                                order  one sequence tracked in order, in a random permutation and with every
+                                       100th step 1,000 steps late (ns/point, x in-order cost, peak RSS)
+                                long   one 1,000,000-step metric: whole read, 500-point LTTB, 10,000-step window
+                                many   --sequences sequences in one run (peak RSS, heap after close)
+                              --steps sets a variant's steps (default 1,000,000)
+          --sequences N       sequences of the many variant (default 100,000)
 
         Every engine runs in its own fresh directory, deleted afterwards, on the same points.
         """;
@@ -55,7 +78,10 @@ internal sealed class TrackOptions
             {
                 case "--engines": o.Engines = BenchOptions.List(Next(), AllEngines, "engine"); break;
                 case "--runs": o.Runs = (int)BenchOptions.Positive(Next(), a); break;
-                case "--steps": o.Steps = (int)BenchOptions.Positive(Next(), a); break;
+                case "--steps": o.Steps = o.VariantSteps = (int)BenchOptions.Positive(Next(), a); break;
+                case "--values": o.Values = BenchOptions.List(Next(), ["full", "float32", "noisy32"], "value kind")[0]; break;
+                case "--variant": o.Variant = BenchOptions.List(Next(), ["order", "long", "many"], "variant")[0]; break;
+                case "--sequences": o.Sequences = (int)BenchOptions.Positive(Next(), a); break;
                 case "--threads": o.Threads = (int)BenchOptions.Positive(Next(), a); break;
                 case "--reads": o.Reads = (int)BenchOptions.Positive(Next(), a); break;
                 case "--sample": o.SamplePoints = Math.Max(2, (int)BenchOptions.Positive(Next(), a)); break;

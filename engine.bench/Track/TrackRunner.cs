@@ -10,7 +10,7 @@ namespace AimLsm.Bench.Track;
 /// </summary>
 internal sealed class TrackRunner(TrackOptions options)
 {
-    private readonly TrackShape _shape = new(options.Runs, options.Steps, options.Threads);
+    private readonly TrackShape _shape = new(options.Runs, options.Steps, options.Threads, options.Values);
 
     public TrackShape Shape => _shape;
 
@@ -257,7 +257,7 @@ internal sealed class TrackRunner(TrackOptions options)
                 {
                     for (int c = 0; c < TrackShape.Contexts.Length; c++)
                     {
-                        w.Track(m, c, step, epoch, TrackShape.Value(run, m, c, step));
+                        w.Track(m, c, step, epoch, _shape.ValueOf(run, m, c, step));
                     }
                 }
                 unpublished += perStep;
@@ -314,7 +314,7 @@ internal sealed class TrackRunner(TrackOptions options)
         }
         for (int i = 0; i < d.Count; i++)
         {
-            if (d.Steps[i] != i || d.Values[i] != TrackShape.Value(p.Run, p.Metric, p.Context, i))
+            if (d.Steps[i] != i || d.Values[i] != _shape.ValueOf(p.Run, p.Metric, p.Context, i))
             {
                 throw new InvalidDataException($"{engine}: run {p.Run} {TrackShape.Metrics[p.Metric]}|{TrackShape.Contexts[p.Context]} point {i} is step {d.Steps[i]} = {d.Values[i]}.");
             }
@@ -330,7 +330,7 @@ internal sealed class TrackRunner(TrackOptions options)
         }
         for (int i = 0; i < d.Count; i++)
         {
-            if ((i > 0 && d.Steps[i] <= d.Steps[i - 1]) || d.Values[i] != TrackShape.Value(p.Run, p.Metric, p.Context, d.Steps[i]))
+            if ((i > 0 && d.Steps[i] <= d.Steps[i - 1]) || d.Values[i] != _shape.ValueOf(p.Run, p.Metric, p.Context, d.Steps[i]))
             {
                 throw new InvalidDataException($"{engine}: sample point {i} of run {p.Run} is step {d.Steps[i]} = {d.Values[i]}.");
             }

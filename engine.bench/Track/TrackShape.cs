@@ -14,12 +14,16 @@ internal sealed class TrackShape
     /// <summary>The value of each context's single entry <c>{"subset": ...}</c>.</summary>
     public static readonly string[] Contexts = ["train", "val"];
 
-    public TrackShape(int runs, int steps, int threads)
+    public TrackShape(int runs, int steps, int threads, string values = "full")
     {
         Runs = runs;
         Steps = steps;
         Threads = threads;
+        Values = values;
     }
+
+    /// <summary>full, float32 or noisy32 (see <see cref="TrackOptions.Values"/>).</summary>
+    public string Values { get; }
 
     public int Runs { get; }
 
@@ -39,7 +43,7 @@ internal sealed class TrackShape
     /// </summary>
     public static double Value(int run, int metric, int context, long step)
     {
-        double noise = (Mix(((ulong)run << 40) ^ ((ulong)metric << 36) ^ ((ulong)context << 32) ^ (ulong)step) >> 11) * (1.0 / (1UL << 53));
+        double noise = Noise(run, metric, context, step);
         return metric switch
         {
             0 => (2.5 * Math.Exp(-step / 1500.0)) + 0.1 + (0.05 * noise) + (0.001 * run) + (0.02 * context),
@@ -48,6 +52,35 @@ internal sealed class TrackShape
             _ => 1 + (4 * noise * Math.Exp(-step / 2000.0)),
         };
     }
+
+    /// <summary>The value tracked at (run, metric, context, step) for this shape's <see cref="Values"/>.</summary>
+    public double ValueOf(int run, int metric, int context, long step) => Values switch
+    {
+        "float32" => (float)Value(run, metric, context, step),
+        "noisy32" => (float)(1 + Noise(run, metric, context, step)),
+        _ => Value(run, metric, context, step),
+    };
+
+    /// <summary>
+    /// The entropy floor of a full-precision value in bytes: the random bits its noise term carries, log2(noise
+    /// amplitude / ulp of the value); 0 for the noiseless lr schedule. No lossless coding of the value goes below it.
+    /// </summary>
+    public static double EntropyFloorBytes(int run, int metric, int context, long step)
+    {
+        double amplitude = metric switch
+        {
+            0 => 0.05,
+            1 => 0.02,
+            2 => 0,
+            _ => 4 * Math.Exp(-step / 2000.0),
+        };
+        double value = Value(run, metric, context, step);
+        double ulp = Math.BitIncrement(Math.Abs(value)) - Math.Abs(value);
+        return amplitude == 0 ? 0 : Math.Max(0, Math.Log2(amplitude / ulp)) / 8;
+    }
+
+    private static double Noise(int run, int metric, int context, long step) =>
+        (Mix(((ulong)run << 40) ^ ((ulong)metric << 36) ^ ((ulong)context << 32) ^ (ulong)step) >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>SplitMix64's finalizer: a fixed, well-mixed 64-bit hash.</summary>
     public static ulong Mix(ulong x)

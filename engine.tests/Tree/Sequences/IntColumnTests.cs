@@ -1,4 +1,3 @@
-using System.Buffers;
 using AimLsm.Tree.Sequences;
 using FsCheck;
 using FsCheck.Fluent;
@@ -45,20 +44,7 @@ public class IntColumnTests
         Property prop = Prop.ForAll(Arb.From(from v in Columns from a in Gen.Choose(0, 1000) from b in Gen.Choose(0, 1000) select (v, a, b)), c =>
         {
             (long[] values, int a, int b) = c;
-            var writer = new ArrayBufferWriter<byte>();
-            IntColumn.Write(writer, values);
-            int used = IntColumn.Read(writer.WrittenSpan, values.Length, "test column", 0, out IntColumnView view);
-            Assert.Equal(writer.WrittenCount, used);
-
-            int start = a % values.Length;
-            int length = b % (values.Length - start + 1);
-            var copied = new long[length];
-            view.CopyTo(start, copied);
-            Assert.Equal(values.AsSpan(start, length).ToArray(), copied);
-            for (int i = 0; i < values.Length; i++)
-            {
-                Assert.Equal(values[i], view[i]);
-            }
+            ColumnChecks.EveryWindowReadsBack(values, a, b, IntColumn.Write, IntColumn.Read);
         });
         Check.One(Quick, prop);
     }

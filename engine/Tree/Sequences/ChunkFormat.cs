@@ -6,8 +6,11 @@ namespace AimLsm.Tree.Sequences;
 /// </summary>
 internal static class ChunkFormat
 {
-    /// <summary>The chunk format version this code writes and reads.</summary>
-    public const byte Version = 1;
+    /// <summary>The chunk format version this code writes: packed int columns and packed floats (13.2, 13.3).</summary>
+    public const byte Version = 2;
+
+    /// <summary>The first chunk format: fixed-width int columns and 8-byte floats. Still read, no longer written.</summary>
+    public const byte Version1 = 1;
 
     /// <summary>Values are IEEE-754 doubles, 8 bytes little-endian each.</summary>
     public const byte FloatValues = 1;

@@ -14,6 +14,8 @@ internal readonly ref struct ChunkView
     private readonly ReadOnlySpan<byte> _epochBitmap;
     private readonly IntColumnView _epochs;
     private readonly ReadOnlySpan<byte> _floats;
+    private readonly IntColumnView _floatKeys;
+    private readonly int _floatShift;
     private readonly IntColumnView _ints;
     private readonly ReadOnlySpan<byte> _offsets;
     private readonly ReadOnlySpan<byte> _encoded;
@@ -26,9 +28,10 @@ internal readonly ref struct ChunkView
             throw new AimFormatException(What, 0, $"{data.Length} bytes is shorter than a chunk header");
         }
 
-        if (data[0] != ChunkFormat.Version)
+        Version = data[0];
+        if (Version is not (ChunkFormat.Version1 or ChunkFormat.Version))
         {
-            throw new AimFormatException(What, 0, $"format version {data[0]}; this build reads version {ChunkFormat.Version}");
+            throw new AimFormatException(What, 0, $"format version {data[0]}; this build reads versions {ChunkFormat.Version1} and {ChunkFormat.Version}");
         }
 
         ValueKind = data[1];
@@ -41,7 +44,7 @@ internal readonly ref struct ChunkView
 
         Count = (int)count;
         pos += n;
-        pos += IntColumn.Read(data[pos..], Count, What, pos, out IntColumnView steps);
+        pos += ReadInts(Version, Count, data[pos..], pos, out IntColumnView steps);
         Steps = steps;
         if (pos >= data.Length)
         {
@@ -62,19 +65,27 @@ internal readonly ref struct ChunkView
 
                 _epochBitmap = data.Slice(pos, bitmapLength);
                 pos += bitmapLength;
-                pos += IntColumn.Read(data[pos..], Count, What, pos, out _epochs);
+                pos += ReadInts(Version, Count, data[pos..], pos, out _epochs);
                 break;
             case ChunkFormat.AllEpochs:
-                pos += IntColumn.Read(data[pos..], Count, What, pos, out _epochs);
+                pos += ReadInts(Version, Count, data[pos..], pos, out _epochs);
                 break;
             default:
                 throw new AimFormatException(What, pos - 1, $"unknown epoch presence {EpochPresence}");
         }
 
-        pos += IntColumn.Read(data[pos..], Count, What, pos, out IntColumnView times);
+        pos += ReadInts(Version, Count, data[pos..], pos, out IntColumnView times);
         TimesMicros = times;
         switch (ValueKind)
         {
+            case ChunkFormat.FloatValues when Version != ChunkFormat.Version1:
+                pos += FloatColumn.Read(data[pos..], Count, What, pos, out _floatShift, out _floatKeys);
+                if (pos != data.Length)
+                {
+                    throw new AimFormatException(What, pos, $"{data.Length - pos} bytes follow the float values");
+                }
+
+                break;
             case ChunkFormat.FloatValues:
                 if (data.Length - pos != 8 * Count)
                 {
@@ -84,7 +95,7 @@ internal readonly ref struct ChunkView
                 _floats = data[pos..];
                 break;
             case ChunkFormat.IntValues:
-                pos += IntColumn.Read(data[pos..], Count, What, pos, out _ints);
+                pos += ReadInts(Version, Count, data[pos..], pos, out _ints);
                 if (pos != data.Length)
                 {
                     throw new AimFormatException(What, pos, $"{data.Length - pos} bytes follow the int values");
@@ -112,6 +123,9 @@ internal readonly ref struct ChunkView
     }
 
     public int Count { get; }
+
+    /// <summary>The chunk's format version: 1 (fixed-width columns) or 2 (packed columns).</summary>
+    public byte Version { get; }
 
     public byte ValueKind { get; }
 
@@ -183,6 +197,7 @@ internal readonly ref struct ChunkView
 
     public double Number(int index) => ValueKind switch
     {
+        ChunkFormat.FloatValues when Version != ChunkFormat.Version1 => FloatColumn.FromKey(_floatKeys[index], _floatShift),
         ChunkFormat.FloatValues => BinaryPrimitives.ReadDoubleLittleEndian(_floats[(8 * index)..]),
         ChunkFormat.IntValues => _ints[index],
         _ => throw new InvalidOperationException("The chunk holds encoded values, not numbers."),
@@ -191,6 +206,21 @@ internal readonly ref struct ChunkView
     /// <summary>Copies float values [start, start + destination.Length) in one block copy.</summary>
     public void CopyFloats(int start, Span<double> destination)
     {
+        if (ValueKind == ChunkFormat.FloatValues && Version != ChunkFormat.Version1)
+        {
+            // Keys decoded in one pass into the destination's bits, then mapped back in place.
+            Span<long> keys = MemoryMarshal.Cast<double, long>(destination);
+            _floatKeys.CopyTo(start, keys);
+            long mask = long.MaxValue >> _floatShift;
+            for (int i = 0; i < keys.Length; i++)
+            {
+                long key = keys[i];
+                keys[i] = (key ^ ((key >> 63) & mask)) << _floatShift;
+            }
+
+            return;
+        }
+
         if (ValueKind == ChunkFormat.FloatValues && BitConverter.IsLittleEndian)
         {
             MemoryMarshal.Cast<byte, double>(_floats.Slice(8 * start, 8 * destination.Length)).CopyTo(destination);
@@ -204,6 +234,12 @@ internal readonly ref struct ChunkView
     }
 
     public long Int(int index) => _ints[index];
+
+    /// <summary>Parses an int column of the chunk's version: fixed-width (1) or packed (2).</summary>
+    private static int ReadInts(byte version, int count, ReadOnlySpan<byte> data, int offset, out IntColumnView column) =>
+        version == ChunkFormat.Version1
+            ? IntColumn.Read(data, count, What, offset, out column)
+            : PackedColumn.Read(data, count, What, offset, out column);
 
     /// <summary>The records of an encoded value.</summary>
     public ReadOnlySpan<byte> Encoded(int index)

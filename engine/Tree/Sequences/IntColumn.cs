@@ -111,9 +111,11 @@ internal static class IntColumn
         }
     }
 
-    private static ulong ZigZag(long v) => unchecked((ulong)((v << 1) ^ (v >> 63)));
+    /// <summary>Zigzag-maps a signed value for a varint (shared with <see cref="PackedColumn"/>).</summary>
+    internal static ulong ZigZag(long v) => unchecked((ulong)((v << 1) ^ (v >> 63)));
 
-    private static long ReadZigZag(ReadOnlySpan<byte> data, ref int pos, string what, int offset)
+    /// <summary>Reads a zigzag varint at <paramref name="pos"/> and moves past it.</summary>
+    internal static long ReadZigZag(ReadOnlySpan<byte> data, ref int pos, string what, int offset)
     {
         int n = Varint.TryRead(data[pos..], out ulong raw);
         if (n <= 0)
@@ -126,10 +128,15 @@ internal static class IntColumn
     }
 }
 
-/// <summary>A parsed <see cref="IntColumn"/>: random access without decoding the rest.</summary>
+/// <summary>A parsed <see cref="IntColumn"/> (format version 1) or <see cref="PackedColumn"/> (version 2): random
+/// access without decoding the rest.</summary>
 internal readonly ref struct IntColumnView
 {
+    /// <summary>The in-memory mode of a <see cref="PackedColumn"/>; never written (its width byte is on disk).</summary>
+    private const byte PackedMode = 0xFF;
+
     private readonly byte _mode;
+    private readonly byte _width;
     private readonly long _base;
     private readonly long _stride;
     private readonly ReadOnlySpan<byte> _entries;
@@ -142,8 +149,23 @@ internal readonly ref struct IntColumnView
         _entries = entries;
     }
 
+    private IntColumnView(int width, long baseValue, long slope, ReadOnlySpan<byte> residuals)
+    {
+        // A packed column without residuals is a progression (slope 0: a constant).
+        _mode = width == 0 ? IntColumn.Stride : PackedMode;
+        _width = (byte)width;
+        _base = baseValue;
+        _stride = slope;
+        _entries = residuals;
+    }
+
+    /// <summary>A view of a version-2 packed column: entry i = base + i x slope + the i-th width-bit residual.</summary>
+    public static IntColumnView Packed(int width, long baseValue, long slope, ReadOnlySpan<byte> residuals) =>
+        new(width, baseValue, slope, residuals);
+
     public long this[int index] => _mode switch
     {
+        PackedMode => unchecked(_base + (index * _stride) + (long)PackedColumn.Residual(_entries, index, _width)),
         IntColumn.Constant => _base,
         IntColumn.Stride => unchecked(_base + index * _stride),
         1 => unchecked(_base + _entries[index]),
@@ -157,6 +179,9 @@ internal readonly ref struct IntColumnView
     {
         switch (_mode)
         {
+            case PackedMode:
+                PackedColumn.Unpack(_entries, _width, _base, _stride, start, destination);
+                return;
             case IntColumn.Constant:
                 destination.Fill(_base);
                 return;

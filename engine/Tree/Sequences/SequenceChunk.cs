@@ -1,28 +1,41 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using AimLsm.Tree.Encoding;
 
 namespace AimLsm.Tree.Sequences;
 
 /// <summary>
 /// A chunk being written: up to a few hundred records with distinct steps, kept sorted by step. The background
-/// writer appends to a sequence's last chunk in memory and writes it whole (docs/format.md, section 13.1).
-/// Invariants: Count ≥ 1 once built; steps strictly increase; all steps have the same sign (a chunk never spans
-/// step 0 from below, so that chunks in key order are in numeric order within each sign).
-/// Not thread-safe: owned by the tracking thread.
+/// writer keeps a sequence's last chunk (and the chunks late points go to) in memory and writes them whole
+/// (docs/format.md, section 13.2). Invariants: Count ≥ 1 once built; steps strictly increase; all steps have the same
+/// sign (a chunk never spans step 0 from below, so that chunks in key order are in numeric order within each sign).
+/// Memory: about 33 bytes a record, in arrays that start at <see cref="InitialCapacity"/> records and grow by half,
+/// so a run with 100,000 sequences of a few points each holds a few points' worth per sequence, not a chunk's.
+/// Values that are not int, float, bool or None keep their <see cref="TrackedValue"/> in an array allocated only
+/// when the first such value arrives. Not thread-safe: owned by the tracking thread.
 /// </summary>
 internal sealed class SequenceChunk
 {
+    /// <summary>Records the arrays start with.</summary>
+    public const int InitialCapacity = 4;
+
     private long[] _steps;
     private long[] _epochs;
     private long[] _times;
-    private TrackedValue[] _values;
+    private long[] _bits;
+    private AimType[] _types;
 
-    public SequenceChunk(int capacity)
+    // The values _bits cannot hold (str, bytes, lists, dicts, objects), at their index; null until one arrives.
+    private TrackedValue[]? _others;
+
+    public SequenceChunk(int capacity = InitialCapacity)
     {
+        capacity = Math.Max(1, capacity);
         _steps = new long[capacity];
         _epochs = new long[capacity];
         _times = new long[capacity];
-        _values = new TrackedValue[capacity];
+        _bits = new long[capacity];
+        _types = new AimType[capacity];
     }
 
     public int Count { get; private set; }
@@ -33,18 +46,43 @@ internal sealed class SequenceChunk
 
     public long StepAt(int index) => _steps[index];
 
-    public TrackedValue ValueAt(int index) => _values[index];
+    public TrackedValue ValueAt(int index) =>
+        _others is not null && !InBits(_types[index]) ? _others[index] : new TrackedValue(_types[index], _bits[index]);
 
-    public static SequenceChunk Decode(ReadOnlySpan<byte> data, int capacity)
+    /// <summary>Decodes a stored chunk of either format version.</summary>
+    /// <exception cref="AimFormatException">The bytes are not a valid chunk.</exception>
+    public static SequenceChunk Decode(ReadOnlySpan<byte> data)
     {
         var view = new ChunkView(data);
-        var chunk = new SequenceChunk(Math.Max(capacity, view.Count));
+        var chunk = new SequenceChunk(view.Count + (view.Count >> 2));
         for (int i = 0; i < view.Count; i++)
         {
             chunk.Append(new SequencePoint(view.Steps[i], view.Epoch(i), view.TimesMicros[i], view.Value(i)));
         }
 
         return chunk;
+    }
+
+    /// <summary>Empties the chunk, keeping its arrays for the next one.</summary>
+    public void Clear()
+    {
+        if (_others is not null)
+        {
+            Array.Clear(_others, 0, Count);
+        }
+
+        Count = 0;
+    }
+
+    /// <summary>Shrinks the arrays to a quarter above <see cref="Count"/> when they are larger (after a split, so that
+    /// the chunks late points keep in memory cost about their records).</summary>
+    public void TrimExcess()
+    {
+        int size = Math.Max(InitialCapacity, Count + (Count >> 2));
+        if (_steps.Length > size + (size >> 2))
+        {
+            Resize(size);
+        }
     }
 
     /// <summary>Whether <paramref name="step"/> may join this chunk without breaking the one-sign invariant.</summary>
@@ -58,10 +96,7 @@ internal sealed class SequenceChunk
             Grow();
         }
 
-        _steps[Count] = point.Step;
-        _epochs[Count] = point.Epoch;
-        _times[Count] = point.TimeMicros;
-        _values[Count] = point.Value;
+        Set(Count, point);
         Count++;
     }
 
@@ -72,10 +107,8 @@ internal sealed class SequenceChunk
         int index = Array.BinarySearch(_steps, 0, Count, point.Step);
         if (index >= 0)
         {
-            replaced = _values[index];
-            _epochs[index] = point.Epoch;
-            _times[index] = point.TimeMicros;
-            _values[index] = point.Value;
+            replaced = ValueAt(index);
+            Set(index, point);
             return true;
         }
 
@@ -86,14 +119,18 @@ internal sealed class SequenceChunk
             Grow();
         }
 
-        Array.Copy(_steps, index, _steps, index + 1, Count - index);
-        Array.Copy(_epochs, index, _epochs, index + 1, Count - index);
-        Array.Copy(_times, index, _times, index + 1, Count - index);
-        Array.Copy(_values, index, _values, index + 1, Count - index);
-        _steps[index] = point.Step;
-        _epochs[index] = point.Epoch;
-        _times[index] = point.TimeMicros;
-        _values[index] = point.Value;
+        int tail = Count - index;
+        Array.Copy(_steps, index, _steps, index + 1, tail);
+        Array.Copy(_epochs, index, _epochs, index + 1, tail);
+        Array.Copy(_times, index, _times, index + 1, tail);
+        Array.Copy(_bits, index, _bits, index + 1, tail);
+        Array.Copy(_types, index, _types, index + 1, tail);
+        if (_others is not null)
+        {
+            Array.Copy(_others, index, _others, index + 1, tail);
+        }
+
+        Set(index, point);
         Count++;
         return false;
     }
@@ -102,28 +139,36 @@ internal sealed class SequenceChunk
     public SequenceChunk SplitUpperHalf()
     {
         int keep = Count / 2;
-        var upper = new SequenceChunk(_steps.Length);
-        for (int i = keep; i < Count; i++)
+        int moved = Count - keep;
+        var upper = new SequenceChunk(moved + (moved >> 2));
+        Array.Copy(_steps, keep, upper._steps, 0, moved);
+        Array.Copy(_epochs, keep, upper._epochs, 0, moved);
+        Array.Copy(_times, keep, upper._times, 0, moved);
+        Array.Copy(_bits, keep, upper._bits, 0, moved);
+        Array.Copy(_types, keep, upper._types, 0, moved);
+        if (_others is not null)
         {
-            upper.Append(new SequencePoint(_steps[i], _epochs[i], _times[i], _values[i]));
-            _values[i] = default;
+            upper._others = new TrackedValue[upper._steps.Length];
+            Array.Copy(_others, keep, upper._others, 0, moved);
+            Array.Clear(_others, keep, moved);
         }
 
+        upper.Count = moved;
         Count = keep;
         return upper;
     }
 
-    /// <summary>Writes the chunk value (docs/format.md, section 13.2).</summary>
+    /// <summary>Writes the chunk value in format version 2 (docs/format.md, section 13.2).</summary>
     public void Encode(ArrayBufferWriter<byte> writer, ArrayBufferWriter<byte> scratch)
     {
         byte kind = ChunkFormat.FloatValues;
         bool anyInt = false;
         for (int i = 0; i < Count; i++)
         {
-            switch (_values[i].Type)
+            switch (_types[i])
             {
-                case Encoding.AimType.Float: break;
-                case Encoding.AimType.Int: anyInt = true; break;
+                case AimType.Float: break;
+                case AimType.Int: anyInt = true; break;
                 default: kind = ChunkFormat.EncodedValues; break;
             }
         }
@@ -131,36 +176,24 @@ internal sealed class SequenceChunk
         if (kind == ChunkFormat.FloatValues && anyInt)
         {
             // Ints kept as ints unless the chunk mixes them with floats, where exactness above 2^53 would be lost.
-            kind = IsAll(Encoding.AimType.Int) ? ChunkFormat.IntValues : ChunkFormat.EncodedValues;
+            kind = IsAll(AimType.Int) ? ChunkFormat.IntValues : ChunkFormat.EncodedValues;
         }
 
         Span<byte> head = writer.GetSpan(2 + Common.Varint.MaxLength32);
         head[0] = ChunkFormat.Version;
         head[1] = kind;
         writer.Advance(2 + Common.Varint.Write(head[2..], (ulong)Count));
-        IntColumn.Write(writer, _steps.AsSpan(0, Count));
-        WriteEpochs(writer);
-        IntColumn.Write(writer, _times.AsSpan(0, Count));
+        PackedColumn.Write(writer, _steps.AsSpan(0, Count));
+        long[] column = ArrayPool<long>.Shared.Rent(Count);
+        WriteEpochs(writer, column);
+        PackedColumn.Write(writer, _times.AsSpan(0, Count));
         switch (kind)
         {
             case ChunkFormat.FloatValues:
-                Span<byte> floats = writer.GetSpan(8 * Count);
-                for (int i = 0; i < Count; i++)
-                {
-                    BinaryPrimitives.WriteInt64LittleEndian(floats[(8 * i)..], _values[i].Bits);
-                }
-
-                writer.Advance(8 * Count);
+                FloatColumn.Write(writer, _bits.AsSpan(0, Count), column);
                 break;
             case ChunkFormat.IntValues:
-                long[] ints = ArrayPool<long>.Shared.Rent(Count);
-                for (int i = 0; i < Count; i++)
-                {
-                    ints[i] = _values[i].Bits;
-                }
-
-                IntColumn.Write(writer, ints.AsSpan(0, Count));
-                ArrayPool<long>.Shared.Return(ints);
+                PackedColumn.Write(writer, _bits.AsSpan(0, Count));
                 break;
             default:
                 scratch.ResetWrittenCount();
@@ -168,7 +201,7 @@ internal sealed class SequenceChunk
                 for (int i = 0; i < Count; i++)
                 {
                     BinaryPrimitives.WriteUInt32LittleEndian(table[(4 * i)..], (uint)scratch.WrittenCount);
-                    ValueCodec.WriteRecords(_values[i], scratch);
+                    ValueCodec.WriteRecords(ValueAt(i), scratch);
                 }
 
                 BinaryPrimitives.WriteUInt32LittleEndian(table[(4 * Count)..], (uint)scratch.WrittenCount);
@@ -176,13 +209,36 @@ internal sealed class SequenceChunk
                 writer.Write(scratch.WrittenSpan);
                 break;
         }
+
+        ArrayPool<long>.Shared.Return(column);
     }
 
-    private bool IsAll(Encoding.AimType type)
+    /// <summary>Whether a value of <paramref name="type"/> lives in <see cref="_bits"/> alone.</summary>
+    private static bool InBits(AimType type) => type is AimType.Int or AimType.Float or AimType.Bool or AimType.None;
+
+    private void Set(int index, in SequencePoint point)
+    {
+        _steps[index] = point.Step;
+        _epochs[index] = point.Epoch;
+        _times[index] = point.TimeMicros;
+        _bits[index] = point.Value.Bits;
+        _types[index] = point.Value.Type;
+        if (!InBits(point.Value.Type))
+        {
+            _others ??= new TrackedValue[_steps.Length];
+            _others[index] = point.Value;
+        }
+        else if (_others is not null)
+        {
+            _others[index] = default;
+        }
+    }
+
+    private bool IsAll(AimType type)
     {
         for (int i = 0; i < Count; i++)
         {
-            if (_values[i].Type != type)
+            if (_types[i] != type)
             {
                 return false;
             }
@@ -191,7 +247,7 @@ internal sealed class SequenceChunk
         return true;
     }
 
-    private void WriteEpochs(ArrayBufferWriter<byte> writer)
+    private void WriteEpochs(ArrayBufferWriter<byte> writer, long[] column)
     {
         int present = 0;
         for (int i = 0; i < Count; i++)
@@ -205,7 +261,6 @@ internal sealed class SequenceChunk
             return;
         }
 
-        long[] column = ArrayPool<long>.Shared.Rent(Count);
         if (present == Count)
         {
             writer.Write([ChunkFormat.AllEpochs]);
@@ -236,16 +291,21 @@ internal sealed class SequenceChunk
             }
         }
 
-        IntColumn.Write(writer, column.AsSpan(0, Count));
-        ArrayPool<long>.Shared.Return(column);
+        PackedColumn.Write(writer, column.AsSpan(0, Count));
     }
 
-    private void Grow()
+    private void Grow() => Resize(Math.Max(InitialCapacity, _steps.Length + (_steps.Length >> 1)));
+
+    private void Resize(int size)
     {
-        int size = Math.Max(4, _steps.Length * 2);
         Array.Resize(ref _steps, size);
         Array.Resize(ref _epochs, size);
         Array.Resize(ref _times, size);
-        Array.Resize(ref _values, size);
+        Array.Resize(ref _bits, size);
+        Array.Resize(ref _types, size);
+        if (_others is not null)
+        {
+            Array.Resize(ref _others, size);
+        }
     }
 }

@@ -16,23 +16,39 @@ internal sealed class SequenceMeta
 {
     private static readonly string[] Fields = ["count", "dtype", "first", "first_step", "last", "last_step", "max", "min"];
 
-    public string? Dtype { get; set; }
+    // Fields assigned since the last Write, one bit per entry of Fields: Write puts only those, so a point that
+    // moves last and count rewrites three keys, not eight. A sequence that has no stored metadata writes them all.
+    private const int AllFields = (1 << 8) - 1;
+    private int _changed = AllFields;
+    private string? _dtype;
+    private long _count, _firstStep, _lastStep;
+    private TrackedValue? _first, _last, _min, _max;
 
-    public long Count { get; set; }
+    public string? Dtype
+    {
+        get => _dtype;
+        set
+        {
+            _changed |= _dtype == value ? 0 : 1 << 1;
+            _dtype = value;
+        }
+    }
 
-    public long FirstStep { get; set; }
+    public long Count { get => _count; set => (_count, _changed) = (value, _changed | (1 << 0)); }
 
-    public long LastStep { get; set; }
+    public long FirstStep { get => _firstStep; set => (_firstStep, _changed) = (value, _changed | (1 << 3)); }
+
+    public long LastStep { get => _lastStep; set => (_lastStep, _changed) = (value, _changed | (1 << 5)); }
 
     /// <summary>The value at <see cref="FirstStep"/> when it is a scalar; null when not kept.</summary>
-    public TrackedValue? First { get; set; }
+    public TrackedValue? First { get => _first; set => (_first, _changed) = (value, _changed | (1 << 2)); }
 
     /// <summary>The value at <see cref="LastStep"/> when it is a scalar; null when not kept.</summary>
-    public TrackedValue? Last { get; set; }
+    public TrackedValue? Last { get => _last; set => (_last, _changed) = (value, _changed | (1 << 4)); }
 
-    public TrackedValue? Min { get; set; }
+    public TrackedValue? Min { get => _min; set => (_min, _changed) = (value, _changed | (1 << 7)); }
 
-    public TrackedValue? Max { get; set; }
+    public TrackedValue? Max { get => _max; set => (_max, _changed) = (value, _changed | (1 << 6)); }
 
     /// <summary>Reads the metadata at <paramref name="tracePrefix"/>; a sequence never written reads as Count 0.</summary>
     public static SequenceMeta Load(Db db, byte[] tracePrefix)
@@ -54,6 +70,7 @@ internal sealed class SequenceMeta
             }
         }
 
+        meta._changed = meta.Count == 0 ? AllFields : 0;
         return meta;
     }
 
@@ -74,13 +91,19 @@ internal sealed class SequenceMeta
         }
     }
 
-    /// <summary>Puts every field into <paramref name="batch"/>.</summary>
+    /// <summary>Puts every field assigned since the last call (every field the first time) into <paramref name="batch"/>.</summary>
     public void Write(WriteBatch batch, byte[] tracePrefix, ArrayBufferWriter<byte> scratch)
     {
         Span<byte> key = stackalloc byte[tracePrefix.Length + 16];
         tracePrefix.CopyTo(key);
-        foreach (string field in Fields)
+        for (int f = 0; f < Fields.Length; f++)
         {
+            if ((_changed & (1 << f)) == 0)
+            {
+                continue;
+            }
+
+            string field = Fields[f];
             scratch.ResetWrittenCount();
             switch (field)
             {
@@ -98,6 +121,8 @@ internal sealed class SequenceMeta
             key[length] = TreePath.Separator;
             batch.Put(key[..(length + 1)], scratch.WrittenSpan);
         }
+
+        _changed = 0;
     }
 
     /// <summary>Folds a numeric value into <see cref="Min"/> and <see cref="Max"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using AimLsm.Tree.Encoding;
 using AimLsm.Tree.Storage;
@@ -119,31 +120,49 @@ internal sealed class SequenceRangeCounter : IDisposable
     {
         int wanted = (int)Math.Min(steps.Length, Count - Position);
         int done = 0;
+        long[]? scratch = null; // epochs and timestamps are decoded a column at a time, through it
         while (done < wanted && Advance())
         {
             var view = new ChunkView(_cursor.Value);
             int take = Math.Min(wanted - done, _end - _index);
             view.Steps.CopyTo(_index, steps.Slice(done, take));
             ReadNumbers(view, _index, numbers.Slice(done, take), ints.IsEmpty ? default : ints.Slice(done, take));
+            if (!epochs.IsEmpty || !times.IsEmpty)
+            {
+                if (scratch is null || scratch.Length < take)
+                {
+                    if (scratch is not null)
+                    {
+                        ArrayPool<long>.Shared.Return(scratch);
+                    }
+
+                    scratch = ArrayPool<long>.Shared.Rent(take);
+                }
+            }
+
             if (!epochs.IsEmpty)
             {
-                for (int i = 0; i < take; i++)
-                {
-                    long epoch = view.Epoch(_index + i);
-                    epochs[done + i] = epoch == ChunkFormat.NoEpoch ? null : epoch;
-                }
+                view.CopyEpochs(_index, epochs.Slice(done, take), scratch);
             }
 
             if (!times.IsEmpty)
             {
-                for (int i = 0; i < take; i++)
+                Span<long> micros = scratch.AsSpan(0, take);
+                view.TimesMicros.CopyTo(_index, micros);
+                Span<double> seconds = times.Slice(done, take);
+                for (int i = 0; i < micros.Length; i++)
                 {
-                    times[done + i] = view.TimesMicros[_index + i] / 1e6;
+                    seconds[i] = micros[i] / 1e6;
                 }
             }
 
             Consume(take, steps[done + take - 1]);
             done += take;
+        }
+
+        if (scratch is not null)
+        {
+            ArrayPool<long>.Shared.Return(scratch);
         }
 
         return done;

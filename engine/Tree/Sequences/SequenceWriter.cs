@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Diagnostics;
 using AimLsm.Lsm;
 using AimLsm.Tree.Encoding;
 using AimLsm.Tree.Storage;
@@ -13,8 +13,10 @@ namespace AimLsm.Tree.Sequences;
 /// <item>the back, called only by the background writer (<see cref="Apply"/>, <see cref="WriteDirty"/>), keeps the
 /// sequence's last chunk (the tail) and metadata in memory and writes them through a <see cref="DrainContext"/>.</item>
 /// </list>
-/// Invariant of the back: the chunks in the engine plus <see cref="_tail"/> hold every applied point; a chunk's key
-/// is its smallest step; <see cref="_tailKey"/> is the key the tail was last written under (null if never).
+/// Invariants of the back: the chunks in the engine, overridden by the chunks in memory, hold every applied point;
+/// a chunk in memory is written under the key of its smallest step, and the key it was last written under
+/// (<see cref="ChunkSlot.StoredKey"/>) is deleted then; <see cref="_tail"/> is the numerically last chunk; once
+/// <see cref="_index"/> exists it lists every chunk, in memory or not, and is the truth about chunk boundaries.
 /// </summary>
 internal sealed class SequenceWriter
 {
@@ -26,13 +28,32 @@ internal sealed class SequenceWriter
     private string? _dtype;
     private long _nextStep;
 
+    /// <summary>Full chunks' worth of records (4,096 x the chunk size: 2^20 records, about 40 MB, by default) that one
+    /// sequence keeps in memory for late points; past it the least recently used chunks are written and dropped.
+    /// Bounds the memory of any arrival order.</summary>
+    internal const int CachedChunks = 4096;
+
+    /// <summary>Unchanged chunks kept in memory besides the tail, for late points that arrive close behind it (Aim's
+    /// evaluation every N steps lands a few chunks back).</summary>
+    internal const int MaxCleanChunks = 8;
+
+    /// <summary>Changed cached records written per late point, at most, outside a flush (see <see cref="WriteDirty"/>).</summary>
+    internal const int LateWriteRatio = 1;
+
     private readonly SequenceMeta _meta;
-    private SequenceChunk? _tail;
+    private ChunkSlot? _tail;
     private bool _tailLoaded;
-    private byte[]? _tailKey;
-    private bool _tailDirty;
     private bool _minMaxStale;
     private bool _contextWritten;
+
+    // The sequence's chunks in numeric step order, read at the first point below the tail; null until then. The tail
+    // is its last entry. Only these fields' owner, the background writer, touches them.
+    private ChunkIndex? _index;
+    private long _cachedRecords;
+    private long _dirtyCached;
+    private long _lateSince;
+    private long _clock;
+    private bool _uncommitted;
 
     public SequenceWriter(Db db, string hash, string name, Context context, int chunkSize)
     {
@@ -98,32 +119,50 @@ internal sealed class SequenceWriter
         TrackedValue old = default;
         if (_tail is null)
         {
-            _tail = new SequenceChunk(_chunkSize);
-            _tail.Append(point);
+            _tail = NewSlot(point);
+            _index?.Add(_tail);
             replaced = false;
         }
-        else if (point.Step > _tail.MaxStep)
+        else if (point.Step > _tail.Chunk!.MaxStep)
         {
-            if (_tail.Count >= _chunkSize || !_tail.SameSign(point.Step))
+            if (_tail.Chunk.Count >= _chunkSize || !_tail.Chunk.SameSign(point.Step))
             {
-                WriteTail(drain);
-                _tail = new SequenceChunk(_chunkSize);
-                _tailKey = null;
+                // The tail is sealed: written now. Without late points only the tail is in memory, and its arrays
+                // take the next chunk (no allocation); with them the sealed tail stays as a clean cached chunk.
+                WriteSlot(_tail, drain);
+                if (_index is null)
+                {
+                    _cachedRecords -= _tail.Chunk.Count;
+                    _tail.Chunk.Clear();
+                    _tail.Chunk.Append(point);
+                    (_tail.MinStep, _tail.StoredKey, _tail.Dirty) = (point.Step, null, true);
+                    _cachedRecords++;
+                }
+                else
+                {
+                    _tail = NewSlot(point, _chunkSize);
+                    _index.Add(_tail);
+                    TrimClean(drain);
+                }
+            }
+            else
+            {
+                _tail.Chunk.Append(point);
+                _tail.Dirty = true;
+                _cachedRecords++;
             }
 
-            _tail.Append(point);
             replaced = false;
         }
         else if (point.Step >= _tail.MinStep)
         {
-            replaced = _tail.Upsert(point, out old);
+            replaced = Upsert(_tail, point, out old, drain);
         }
         else
         {
             replaced = ApplyBelowTail(point, drain, out old);
         }
 
-        _tailDirty = true;
         UpdateMeta(point, replaced, old);
         if (point.Value.Blobs is { } blobs)
         {
@@ -137,18 +176,32 @@ internal sealed class SequenceWriter
         drain.MarkDirty(this);
     }
 
-    /// <summary>Writes the tail and the metadata into the drain's batch (background writer only).</summary>
+    /// <summary>
+    /// Writes the tail and the metadata into the drain's batch (background writer only). Other changed chunks (late
+    /// points) are written too when <see cref="DrainContext.WriteAll"/> says so (a flush, a stop, or the flush interval
+    /// passed), else they stay in memory and the sequence asks to be written again: a queue that merely ran empty does
+    /// not rewrite every chunk a scatter of late points touched.
+    /// </summary>
     public void WriteDirty(DrainContext drain)
     {
+        // Rewriting every changed chunk costs about their records; it waits until the late points since the last
+        // time are at least 1/LateWriteRatio of them (so a point costs at most that many record encodings), except
+        // for a flush, a stop or a min/max rescan.
+        bool all = drain.Flushing || _minMaxStale || (drain.WriteAll && _lateSince * LateWriteRatio >= _dirtyCached);
+        if (_tail is not null && _tail.Dirty)
+        {
+            WriteSlot(_tail, drain);
+        }
+
+        if (all && _index is not null)
+        {
+            WriteChanged(drain);
+        }
+
         if (_minMaxStale)
         {
             drain.Commit();
             RecomputeMinMax();
-        }
-
-        if (_tailDirty)
-        {
-            WriteTail(drain);
         }
 
         WriteBatch batch = drain.BatchFor(_db);
@@ -166,6 +219,10 @@ internal sealed class SequenceWriter
         }
 
         Dirty = false;
+        if (_dirtyCached > 0)
+        {
+            drain.Defer(this);
+        }
     }
 
     private void EnsureTail()
@@ -180,90 +237,257 @@ internal sealed class SequenceWriter
         cursor.StartAtLast();
         if (cursor.Valid)
         {
-            _tail = SequenceChunk.Decode(cursor.Value, _chunkSize);
-            _tailKey = cursor.Key.ToArray();
+            _tail = new ChunkSlot(cursor.MinStep, cursor.Key.ToArray(), SequenceChunk.Decode(cursor.Value));
+            _cachedRecords += _tail.Chunk!.Count;
         }
     }
 
-    private void WriteTail(DrainContext drain)
+    private ChunkSlot NewSlot(in SequencePoint point, int capacity = SequenceChunk.InitialCapacity)
     {
-        if (_tail is null || !_tailDirty)
+        var chunk = new SequenceChunk(capacity);
+        chunk.Append(point);
+        _cachedRecords++;
+        return new ChunkSlot(point.Step, null, chunk) { Dirty = true };
+    }
+
+    /// <summary>Puts the slot's chunk under its key (deleting the key it had, unless another chunk now starts there).</summary>
+    private void WriteSlot(ChunkSlot slot, DrainContext drain)
+    {
+        byte[] key = RepoKeys.WithInt(ChunkPrefix, slot.MinStep);
+        WriteBatch batch = drain.BatchFor(_db);
+        if (slot.StoredKey is { } stored && !stored.AsSpan().SequenceEqual(key) && !StartsAChunk(stored))
+        {
+            batch.Delete(stored);
+        }
+
+        batch.Put(key, drain.Encode(slot.Chunk!));
+        slot.StoredKey = key;
+        _uncommitted = true;
+        if (slot.Dirty && slot != _tail)
+        {
+            _dirtyCached -= slot.Chunk!.Count;
+        }
+
+        slot.Dirty = false;
+    }
+
+    /// <summary>Whether a chunk in memory now starts at the step of <paramref name="key"/>: it will put that key (or did,
+    /// earlier in the batch), so deleting it would lose that chunk.</summary>
+    private bool StartsAChunk(byte[] key)
+    {
+        if (_index is null || !RepoKeys.TryReadInt(key.AsSpan(ChunkPrefix.Length), out long step))
+        {
+            return false;
+        }
+
+        int i = _index.Floor(step);
+        return i >= 0 && _index[i].MinStep == step;
+    }
+
+    /// <summary>
+    /// A point below the tail: into the chunk that holds its step, found through the index of chunk keys (read once,
+    /// at the first late point) and loaded into memory if it is not there. The changed chunk stays in memory until
+    /// the next full write (<see cref="WriteDirty"/>), so late points arriving in any order cost an insert into an
+    /// array, not a rewrite of their chunk each.
+    /// </summary>
+    private bool ApplyBelowTail(in SequencePoint point, DrainContext drain, out TrackedValue old)
+    {
+        EnsureIndex(drain);
+        ChunkIndex index = _index!;
+        int i = index.Floor(point.Step);
+        if (i < 0 || (index[i].MinStep < 0) != (point.Step < 0))
+        {
+            // No chunk of the step's sign at or below it: the next chunk of its sign takes it (and is re-keyed), else a new one.
+            i++;
+            if (i >= index.Count || (index[i].MinStep < 0) != (point.Step < 0))
+            {
+                old = default;
+                index.Insert(i, NewSlot(point));
+                _dirtyCached++;
+                _lateSince++;
+                return false;
+            }
+        }
+
+        return Upsert(index[i], point, out old, drain);
+    }
+
+    /// <summary>Upserts into a slot's chunk (loading it first), splits it when it grew past twice the chunk size,
+    /// and keeps the cache within its bounds.</summary>
+    private bool Upsert(ChunkSlot slot, in SequencePoint point, out TrackedValue old, DrainContext drain)
+    {
+        Load(slot, drain);
+        int before = slot.Chunk!.Count;
+        bool replaced = slot.Chunk.Upsert(point, out old);
+        if (slot.Chunk.MinStep != slot.MinStep)
+        {
+            // A step below the chunk's first (only when no chunk of its sign precedes): the chunk changes key.
+            _index!.Rekey(slot, slot.Chunk.MinStep);
+        }
+
+        slot.LastUse = ++_clock;
+        _cachedRecords += slot.Chunk.Count - before;
+        if (slot != _tail)
+        {
+            _lateSince++;
+            _dirtyCached += slot.Dirty ? slot.Chunk.Count - before : slot.Chunk.Count;
+        }
+
+        slot.Dirty = true;
+        if (slot.Chunk.Count > 2 * _chunkSize)
+        {
+            EnsureIndex(drain);
+            var upper = new ChunkSlot(0, null, slot.Chunk.SplitUpperHalf()) { Dirty = true, LastUse = _clock };
+            upper.MinStep = upper.Chunk!.MinStep;
+            _index!.Insert(_index.IndexOf(slot) + 1, upper);
+            slot.Chunk.TrimExcess();
+            if (slot == _tail)
+            {
+                // The upper half is the new tail, written at every drain, so both halves go into the batch now,
+                // together: a reader must never find the old chunk beside its upper half (the chunks of a sequence
+                // do not overlap in any committed state). The lower half joins the cached chunks.
+                WriteSlot(slot, drain); // still the tail here: not counted among the changed cached records
+                _tail = upper;
+                WriteSlot(upper, drain);
+            }
+
+            // Otherwise both halves stay changed in memory and are written together by the next full write; until
+            // then the engine holds the old chunk, whose records do not overlap any other. (Both halves are
+            // counted in the changed records already: a split does not change that count.)
+        }
+
+        if (_cachedRecords > (long)CachedChunks * _chunkSize)
+        {
+            Evict(drain);
+        }
+
+        return replaced;
+    }
+
+    /// <summary>
+    /// Reads the keys of the sequence's chunks once, in numeric step order, after committing the tail so that the
+    /// engine holds every chunk under its current key. From then on the index is the truth about chunk boundaries.
+    /// </summary>
+    private void EnsureIndex(DrainContext drain)
+    {
+        if (_index is not null)
         {
             return;
         }
 
-        byte[] key = RepoKeys.WithInt(ChunkPrefix, _tail.MinStep);
-        WriteBatch batch = drain.BatchFor(_db);
-        if (_tailKey is not null && !_tailKey.AsSpan().SequenceEqual(key))
+        if (_tail is not null && (_tail.Dirty || _tail.StoredKey is null))
         {
-            batch.Delete(_tailKey);
+            WriteSlot(_tail, drain);
         }
 
-        batch.Put(key, drain.Encode(_tail));
-        _tailKey = key;
-        _tailDirty = false;
+        drain.Commit();
+        var index = new ChunkIndex();
+        using (var cursor = new ChunkCursor(_db, ChunkPrefix))
+        {
+            for (cursor.Start(long.MinValue, long.MaxValue); cursor.Valid; cursor.Next())
+            {
+                index.Add(_tail is not null && cursor.Key.SequenceEqual(_tail.StoredKey!)
+                    ? _tail
+                    : new ChunkSlot(cursor.MinStep, cursor.Key.ToArray(), null));
+            }
+        }
+
+        Debug.Assert(_tail is null || (index.Count > 0 && index[index.Count - 1] == _tail), "the tail is the last chunk");
+        _index = index;
+    }
+
+    private void Load(ChunkSlot slot, DrainContext drain)
+    {
+        if (slot.Chunk is not null)
+        {
+            return;
+        }
+
+        if (_uncommitted)
+        {
+            // A chunk written since the last load may be waiting in the batch: the engine must have it before anything
+            // is read back. (A commit the tracker made meanwhile makes this one a no-op for this sequence.)
+            drain.Commit();
+            _uncommitted = false;
+        }
+
+        byte[] data = _db.Get(slot.StoredKey!) ?? throw new AimFormatException("sequence chunk", 0,
+            $"the chunk of sequence '{Name}' {Context} of run '{Hash}' at step {slot.MinStep} is missing");
+        slot.Chunk = SequenceChunk.Decode(data);
+        _cachedRecords += slot.Chunk.Count;
     }
 
     /// <summary>
-    /// A point below the tail: a read-modify-write of the chunk that holds its step. Rare (steps mostly increase),
-    /// so it trades speed for simplicity: everything pending is committed first, the engine is then the whole truth,
-    /// and the changed chunks are committed at once, before any other point can read them.
+    /// Drops the least recently used chunks until the cache is at 3/4 of its bound. Every changed chunk is written
+    /// first, in one batch, so that no committed state holds one half of a split without the other.
     /// </summary>
-    private bool ApplyBelowTail(in SequencePoint point, DrainContext drain, out TrackedValue old)
+    private void Evict(DrainContext drain)
     {
-        drain.CommitAll();
-        old = default;
-        bool replaced = false;
-        SequenceChunk chunk;
-        byte[]? oldKey = null;
-        using (var cursor = new ChunkCursor(_db, ChunkPrefix))
+        WriteChanged(drain);
+        var loaded = new List<ChunkSlot>();
+        foreach (ChunkSlot slot in _index!)
         {
-            cursor.Start(point.Step, long.MaxValue);
-            if (cursor.Valid && (cursor.MinStep < 0) == (point.Step < 0))
+            if (slot.Chunk is not null && slot != _tail)
             {
-                chunk = SequenceChunk.Decode(cursor.Value, _chunkSize);
-                oldKey = cursor.Key.ToArray();
-            }
-            else
-            {
-                chunk = new SequenceChunk(_chunkSize);
+                loaded.Add(slot);
             }
         }
 
-        if (oldKey is not null && _tailKey is not null && oldKey.AsSpan().SequenceEqual(_tailKey))
+        loaded.Sort(static (a, b) => a.LastUse.CompareTo(b.LastUse));
+        foreach (ChunkSlot slot in loaded)
         {
-            // The step sorts before the tail's first one and no other chunk of its sign precedes it: the tail takes it.
-            replaced = _tail!.Upsert(point, out old);
-            return replaced;
+            if (_cachedRecords <= (long)CachedChunks * _chunkSize / 4 * 3)
+            {
+                break;
+            }
+
+            Unload(slot, drain);
+        }
+    }
+
+    /// <summary>Writes every changed chunk besides the tail into the batch.</summary>
+    private void WriteChanged(DrainContext drain)
+    {
+        foreach (ChunkSlot slot in _index!)
+        {
+            if (slot.Dirty && slot != _tail)
+            {
+                WriteSlot(slot, drain);
+            }
         }
 
-        if (chunk.Count == 0)
+        Debug.Assert(_dirtyCached == 0, "every changed chunk was written");
+        _lateSince = 0;
+    }
+
+    /// <summary>Keeps at most <see cref="MaxCleanChunks"/> unchanged chunks in memory besides the tail.</summary>
+    private void TrimClean(DrainContext drain)
+    {
+        if (_index is null)
         {
-            chunk.Append(point);
-        }
-        else
-        {
-            replaced = chunk.Upsert(point, out old);
+            return;
         }
 
-        WriteBatch batch = drain.BatchFor(_db);
-        byte[] key = RepoKeys.WithInt(ChunkPrefix, chunk.MinStep);
-        if (oldKey is not null && !oldKey.AsSpan().SequenceEqual(key))
+        int clean = 0;
+        for (int i = _index.Count - 1; i >= 0; i--)
         {
-            batch.Delete(oldKey);
+            ChunkSlot slot = _index[i];
+            if (slot.Chunk is not null && !slot.Dirty && slot != _tail && ++clean > MaxCleanChunks)
+            {
+                Unload(slot, drain);
+            }
+        }
+    }
+
+    private void Unload(ChunkSlot slot, DrainContext drain)
+    {
+        if (slot.Dirty)
+        {
+            WriteSlot(slot, drain);
         }
 
-        if (chunk.Count > 2 * _chunkSize)
-        {
-            SequenceChunk upper = chunk.SplitUpperHalf();
-            batch.Put(RepoKeys.WithInt(ChunkPrefix, upper.MinStep), drain.Encode(upper));
-        }
-
-        batch.Put(key, drain.Encode(chunk));
-        Dirty = true;
-        WriteDirty(drain);
-        drain.Commit();
-        return replaced;
+        _cachedRecords -= slot.Chunk!.Count;
+        slot.Chunk = null;
     }
 
     private void UpdateMeta(in SequencePoint point, bool replaced, in TrackedValue old)
@@ -305,6 +529,7 @@ internal sealed class SequenceWriter
     private static bool IsExtreme(in TrackedValue value, TrackedValue? extreme) =>
         extreme is { } e && e.AsDouble.Equals(value.AsDouble);
 
+    /// <summary>Rescans every chunk for min and max; called after every chunk in memory was written and committed.</summary>
     private void RecomputeMinMax()
     {
         _meta.Min = _meta.Max = null;
@@ -312,22 +537,12 @@ internal sealed class SequenceWriter
         {
             for (cursor.Start(long.MinValue, long.MaxValue); cursor.Valid; cursor.Next())
             {
-                if (_tailKey is not null && cursor.Key.SequenceEqual(_tailKey))
-                {
-                    continue;
-                }
-
                 var view = new ChunkView(cursor.Value);
                 for (int i = 0; i < view.Count; i++)
                 {
                     _meta.Widen(view.Value(i));
                 }
             }
-        }
-
-        for (int i = 0; _tail is not null && i < _tail.Count; i++)
-        {
-            _meta.Widen(_tail.ValueAt(i));
         }
 
         _minMaxStale = false;

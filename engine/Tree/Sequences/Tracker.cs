@@ -198,9 +198,16 @@ internal sealed class Tracker : IDisposable
                 pendingDirty |= n > 0;
                 if (pendingDirty && (drained || flush || stop || sinceDirtyWrite.Elapsed >= _flushInterval))
                 {
+                    // A queue that merely ran empty writes each sequence's last chunk; late points' chunks wait for
+                    // a flush or the interval (HasDeferred keeps the timed wait going until then).
+                    _drain.Flushing = flush || stop;
+                    _drain.WriteAll = flush || stop || sinceDirtyWrite.Elapsed >= _flushInterval;
                     _drain.WriteDirty();
-                    pendingDirty = false;
-                    sinceDirtyWrite.Restart();
+                    pendingDirty = _drain.HasDeferred;
+                    if (_drain.WriteAll)
+                    {
+                        sinceDirtyWrite.Restart();
+                    }
                 }
 
                 _drain.Commit();
