@@ -226,8 +226,9 @@ public sealed class Run : IQueryRun, IDisposable
     }
 
     /// <summary>Blocks until everything tracked so far is written and the WAL synced.</summary>
-    /// <exception cref="TrackingException">The background writer failed.</exception>
-    public void Flush() => _repo.FlushTracking();
+    /// <exception cref="TrackingException">The background writer failed for this run or its writer slot (the
+    /// message and the inner exception give the cause).</exception>
+    public void Flush() => _repo.FlushTracking(Hash, _slot.Writable);
 
     /// <summary>Adds a tag (once).</summary>
     public void AddTag(string tag)
@@ -260,16 +261,38 @@ public sealed class Run : IQueryRun, IDisposable
 
         if (!IsReadOnly)
         {
+            TrackingException? failure = null;
             try
             {
-                _repo.FlushTracking();
-                _props ??= RunProps.Load(_slot.Writable!, Hash);
-                _props.EndTime = RunProps.Now();
-                WriteProps(_props, sync: true);
+                try
+                {
+                    _repo.FlushTracking(Hash, _slot.Writable);
+                }
+                catch (TrackingException e)
+                {
+                    failure = e;
+                }
+
+                try
+                {
+                    // The end time is recorded even when this run's tracking failed: the run is over either way.
+                    _props ??= RunProps.Load(_slot.Writable!, Hash);
+                    _props.EndTime = RunProps.Now();
+                    WriteProps(_props, sync: true);
+                }
+                catch (Exception e) when (failure is not null && e is DbException or IOException)
+                {
+                    // The slot's engine refuses writes after its failure; the tracking failure says why.
+                }
             }
             finally
             {
                 _repo.Release(this);
+            }
+
+            if (failure is not null)
+            {
+                throw failure;
             }
         }
     }
@@ -367,29 +390,52 @@ public sealed class Run : IQueryRun, IDisposable
     internal void Track(SequenceWriter writer, object? value, long? step, long? epoch)
     {
         TrackedValue tracked;
+        byte[]? apart;
         try
         {
-            tracked = ValueCodec.FromObject(value, _repo.Options.BlobThreshold);
+            apart = LargeValue.TryEncode(value, _repo.Options.BlobThreshold, out tracked);
+            if (apart is null)
+            {
+                tracked = ValueCodec.FromObject(value, _repo.Options.BlobThreshold);
+                TrackLimits.CheckValue(writer, tracked, _repo.Options.SequenceChunkSize);
+            }
+            else
+            {
+                TrackLimits.CheckBlob(writer.BlobPrefix.Length + TreePath.IntSegmentLength, 1L + apart.Length, []);
+            }
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException(
-                $"Cannot track into sequence '{writer.Name}' {writer.Context} of run '{Hash}': {e.Message}", nameof(value), e);
+                $"Cannot track into sequence '{LargeValue.Abbreviate(writer.Name)}' {LargeValue.Abbreviate(writer.Context.ToString())} of run '{Hash}': {e.Message}",
+                nameof(value), e);
         }
 
-        Track(writer, tracked, ValueCodec.Dtype(value), step, epoch);
+        Track(writer, tracked, ValueCodec.Dtype(value), step, epoch, apart);
     }
 
-    internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch)
+    /// <summary>Checks the epoch, resolves the step and queues the point. <paramref name="apart"/>: for a str or
+    /// bytes value stored apart (<see cref="LargeValue"/>), its payload, written to the engine here, in the caller's
+    /// thread, before the point is queued.</summary>
+    internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, byte[]? apart = null)
     {
         if (epoch == long.MinValue)
         {
             throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "long.MinValue is reserved to mean 'no epoch'.");
         }
 
+        Tracker tracker = _repo.Tracker;
+        tracker.ThrowIfFailed(writer);
         long resolved = writer.Prepare(dtype, step);
+        if (apart is not null)
+        {
+            // Straight from the caller's array into the engine (no copy kept, nothing queued that could change under
+            // the writer), before the point that refers to it: a reader never meets a record whose blob is missing.
+            writer.Db.Put(RepoKeys.WithInt(writer.BlobPrefix, resolved), [(byte)tracked.Type], apart);
+        }
+
         long micros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-        _repo.Tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
+        tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
     }
 
     internal SequenceWriter Writer(string name, Context? context)
@@ -405,6 +451,17 @@ public sealed class Run : IQueryRun, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_writers.TryGetValue((context.Id, name), out SequenceWriter? writer))
             {
+                try
+                {
+                    TrackLimits.CheckSequence(Hash, name, context);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException(
+                        $"Cannot track into sequence '{LargeValue.Abbreviate(name)}' {LargeValue.Abbreviate(context.ToString())} of run '{Hash}': {e.Message}",
+                        e.ParamName, e);
+                }
+
                 writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Options.SequenceChunkSize);
                 _writers[(context.Id, name)] = writer;
             }

@@ -101,6 +101,12 @@ internal static class ValueCodec
             return;
         }
 
+        if (value.IsStoredApart)
+        {
+            ValueRecords.WriteRecord(writer, [], []); // the blob sentinel at the empty path: the value is the step's blob
+            return;
+        }
+
         Span<byte> scalar = stackalloc byte[9];
         scalar[0] = (byte)value.Type;
         int length = value.Type switch
