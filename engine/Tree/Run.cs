@@ -183,15 +183,18 @@ public sealed class Run : IQueryRun, IDisposable
     /// <summary>
     /// Tracks <paramref name="value"/> at <paramref name="step"/> (default: the sequence's last step plus one) into
     /// the sequence <paramref name="name"/> with <paramref name="context"/>. The value is encoded now and written in
-    /// the background; this returns without I/O unless the tracking queue is full. Tracking a step again overwrites
-    /// it. <see cref="Flush"/> or <see cref="Dispose"/> makes it durable.
+    /// the background; this returns without I/O unless the tracking queue is full, or the value is a str or bytes of
+    /// at least <see cref="RepoOptions.BlobThreshold"/> bytes, which is written to the engine now, from the caller's
+    /// array (docs/aim-repo.md, "Tracking"). Tracking a step again overwrites it. <see cref="Flush"/> or
+    /// <see cref="Dispose"/> makes it durable.
     /// </summary>
     /// <exception cref="ArgumentException">An empty name, an unsupported value type (the message names the
-    /// sequence, the path inside the value and the type), or a dtype the sequence cannot hold (e.g. a str into a
-    /// sequence of floats).</exception>
+    /// sequence, the path inside the value and the type), a dtype the sequence cannot hold (e.g. a str into a
+    /// sequence of floats), or a name, context or value whose encoding the engine would refuse (the message says
+    /// what is too large and the limit; docs/aim-repo.md, "Errors").</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is <see cref="long.MinValue"/>.</exception>
     /// <exception cref="InvalidOperationException">The run is read-only or disposed.</exception>
-    /// <exception cref="TrackingException">The background writer failed.</exception>
+    /// <exception cref="TrackingException">The background writer failed for this run or its writer slot.</exception>
     public void Track(object? value, string name, long? step = null, long? epoch = null, Context? context = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
