@@ -95,6 +95,9 @@ public sealed partial class Db
     {
         WriteBatch b = t_singleBatch ??= new WriteBatch();
         b.Clear();
+        // Values of LargeValueBytes and more never come here, so the buffer stays below about 2 MiB (a large key and
+        // a value just under the threshold); one grown past that by a large key is not kept.
+        b.TrimExcess(2 * LargeValueBytes);
         return b;
     }
 

@@ -25,10 +25,13 @@ internal sealed class DrainContext(TrackingFailures failures)
     /// it would stay for the repo's lifetime: 16 MiB, above what a drain of 8,192 ordinary points needs.</summary>
     private const int KeptBatchBytes = 16 << 20;
 
+    /// <summary>The chunk encoding buffers are kept up to 1 MiB, 16 times a chunk of 256 records of short strings.</summary>
+    private const int KeptChunkBytes = 1 << 20;
+
     private readonly Dictionary<Db, WriteBatch> _batches = [];
     private readonly List<SequenceWriter> _dirty = [];
-    private readonly ArrayBufferWriter<byte> _chunk = new(16 << 10);
-    private readonly ArrayBufferWriter<byte> _chunkScratch = new(4 << 10);
+    private ArrayBufferWriter<byte> _chunk = new(16 << 10);
+    private ArrayBufferWriter<byte> _chunkScratch = new(4 << 10);
 
     public ArrayBufferWriter<byte> Scratch { get; } = new(256);
 
@@ -146,6 +149,17 @@ internal sealed class DrainContext(TrackingFailures failures)
 
             entry.Value.Clear();
             entry.Value.TrimExcess(KeptBatchBytes);
+        }
+
+        // The batches copied the encoded chunks: a chunk buffer grown by an unusually large chunk is not kept.
+        if (_chunk.Capacity > KeptChunkBytes)
+        {
+            _chunk = new ArrayBufferWriter<byte>(16 << 10);
+        }
+
+        if (_chunkScratch.Capacity > KeptChunkBytes)
+        {
+            _chunkScratch = new ArrayBufferWriter<byte>(4 << 10);
         }
     }
 
