@@ -116,13 +116,22 @@ internal sealed class TrackingFailures
                     $"The background tracking writer failed; points tracked since the last successful Flush may be lost: {t.Message}", t);
             }
 
-            Exception? engine = null;
-            if (db is not null ? _engines.TryGetValue(db, out engine) : hash is null && (engine = _engines.Values.FirstOrDefault()) is not null)
+            // The engine failure that concerns the caller: its own engine's, or for the repo as a whole the first.
+            KeyValuePair<Db, Exception>? engine = null;
+            if (db is not null && _engines.TryGetValue(db, out Exception? cause))
             {
-                Db failed = db ?? _engines.First(e => e.Value == engine).Key;
+                engine = new(db, cause);
+            }
+            else if (db is null && hash is null && _engines.Count > 0)
+            {
+                engine = _engines.First();
+            }
+
+            if (engine is { } failed)
+            {
                 return new TrackingException(
-                    $"Tracking into the writer slot at '{failed.Path}' failed, so its runs stop tracking (other slots go on): {engine!.Message} " +
-                    "Points flushed before the failure are safe: dispose the repo and open it again to recover them and track on.", engine);
+                    $"Tracking into the writer slot at '{failed.Key.Path}' failed, so its runs stop tracking (other slots go on): {failed.Value.Message} " +
+                    "Points flushed before the failure are safe: dispose the repo and open it again to recover them and track on.", failed.Value);
             }
 
             if (hash is not null && _runs.TryGetValue(hash, out (string What, Exception Cause) run))
