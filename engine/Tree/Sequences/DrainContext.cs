@@ -17,8 +17,9 @@ namespace AimLsm.Tree.Sequences;
 /// </summary>
 internal sealed class DrainContext(TrackingFailures failures)
 {
-    /// <summary>A batch this big is committed before the next point is added: 64 MiB, far below
-    /// <see cref="Limits.MaxBatchSize"/> even with one more point of the largest size a caller may track.</summary>
+    /// <summary>A batch this big is committed before the next point is added: 64 MiB, so that with one more point of
+    /// the largest size a caller may track (a 256 MiB chunk and 512 MiB of blobs, <see cref="TrackLimits"/>) it stays
+    /// below <see cref="Limits.MaxBatchSize"/>.</summary>
     public const int MaxBatchBytes = 64 << 20;
 
     /// <summary>A batch buffer that grew past this (a drain of large points) is not kept for the next drain, where

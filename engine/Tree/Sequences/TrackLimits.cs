@@ -39,7 +39,7 @@ internal static class TrackLimits
     /// <summary>
     /// The most bytes of records one value may keep in its chunk. A chunk holds up to 2 x <paramref name="chunkSize"/>
     /// + 1 records (a chunk filled below the tail is split only past twice its size), and its encoding is one engine
-    /// value. With the default 256 records: 261,547 bytes. Larger str and bytes fields go to blobs
+    /// value. With the default 256 records: 523,236 bytes. Larger str and bytes fields go to blobs
     /// (<see cref="RepoOptions.BlobThreshold"/>), so only a value of very many small fields can reach it.
     /// </summary>
     public static int MaxInlineBytes(int chunkSize) =>
