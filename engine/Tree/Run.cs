@@ -183,9 +183,9 @@ public sealed class Run : IQueryRun, IDisposable
     /// <summary>
     /// Tracks <paramref name="value"/> at <paramref name="step"/> (default: the sequence's last step plus one) into
     /// the sequence <paramref name="name"/> with <paramref name="context"/>. The value is encoded now and written in
-    /// the background; this returns without I/O unless the tracking queue is full, or the value is a str or bytes of
-    /// at least <see cref="RepoOptions.BlobThreshold"/> bytes, which is written to the engine now, from the caller's
-    /// array (docs/aim-repo.md, "Tracking"). Tracking a step again overwrites it. <see cref="Flush"/> or
+    /// the background; this returns without I/O unless the tracking queue is full, or the value is (or holds fields
+    /// that are) a str or bytes of at least <see cref="RepoOptions.BlobThreshold"/> bytes, stored apart and written
+    /// to the engine now (docs/aim-repo.md, "Tracking"). Tracking a step again overwrites it. <see cref="Flush"/> or
     /// <see cref="Dispose"/> makes it durable.
     /// </summary>
     /// <exception cref="ArgumentException">An empty name, an unsupported value type (the message names the
@@ -430,15 +430,50 @@ public sealed class Run : IQueryRun, IDisposable
         Tracker tracker = _repo.Tracker;
         tracker.ThrowIfFailed(writer);
         long resolved = writer.Prepare(dtype, step);
+        TrackedValue queued = tracked;
         if (apart is not null)
         {
             // Straight from the caller's array into the engine (no copy kept, nothing queued that could change under
             // the writer), before the point that refers to it: a reader never meets a record whose blob is missing.
             writer.Db.Put(RepoKeys.WithInt(writer.BlobPrefix, resolved), [(byte)tracked.Type], apart);
         }
+        else if (tracked.Blobs is { } blobs)
+        {
+            WriteBlobs(writer, resolved, blobs);
+            queued = new TrackedValue(tracked.Type, tracked.Bits, tracked.Encoded);
+        }
 
         long micros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-        tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
+        tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, queued));
+    }
+
+    /// <summary>
+    /// Writes an object's fields stored apart now, in the caller's thread, before the point that refers to them is
+    /// queued: in the order of the calls, so that of two values tracked at one step the blobs of the later one are
+    /// the ones stored, as its record is. Fields of <see cref="Db.LargeValueBytes"/> and more go to the engine without
+    /// a batch copy; the others share one batch.
+    /// </summary>
+    private static void WriteBlobs(SequenceWriter writer, long step, BlobField[] blobs)
+    {
+        byte[] stepPrefix = RepoKeys.WithInt(writer.BlobPrefix, step);
+        WriteBatch? batch = null;
+        foreach (BlobField blob in blobs)
+        {
+            byte[] key = RepoKeys.Concat(stepPrefix, blob.RelativePath);
+            if (blob.EncodedValue.Length >= Db.LargeValueBytes)
+            {
+                writer.Db.Put(key, blob.EncodedValue);
+            }
+            else
+            {
+                (batch ??= new WriteBatch()).Put(key, blob.EncodedValue);
+            }
+        }
+
+        if (batch is not null)
+        {
+            writer.Db.Write(batch);
+        }
     }
 
     internal SequenceWriter Writer(string name, Context? context)
