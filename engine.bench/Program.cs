@@ -1,4 +1,5 @@
 using AimLsm.Bench.DbBench;
+using AimLsm.Bench.Memory;
 using AimLsm.Bench.Micro;
 using AimLsm.Bench.Query;
 using AimLsm.Bench.Stream;
@@ -12,6 +13,7 @@ namespace AimLsm.Bench;
 /// <c>track</c> runs the experiment-tracking workload beside RocksDB (Aim's layout) and SQLite (MLflow's table);
 /// <c>query</c> times AimQL run and metric queries over a repo of 10,000 runs;
 /// <c>stream</c> measures sequences streamed through a pipe (points/s, MB/s);
+/// <c>bigvalue</c> measures the peak RSS of writing one large value (Db.Put, Run.Track), each in a fresh process;
 /// <c>micro</c> runs the BenchmarkDotNet micro-benchmarks (arguments go to BenchmarkSwitcher);
 /// <c>budget</c> runs them with a short in-process job and fails when one allocates more than budget.json allows.
 /// </summary>
@@ -24,6 +26,7 @@ internal static class Program
           track [options]     metric tracking: aimlsm beside aim's layout in rocksdb and mlflow's table in sqlite (track --help)
           query [options]     AimQL run and metric queries over 10,000 runs x 10 sequences (query --help)
           stream [options]    sequences streamed through a pipe, writer to reader (stream --help)
+          bigvalue [options]  peak RSS of one large value through Db.Put and Run.Track, each in a fresh process (bigvalue --help)
           micro [bdn args]    BenchmarkDotNet micro-benchmarks, e.g. micro --filter '*Crc*'
           budget [--budget F] [--filter S]
                               short in-process run of the micro-benchmarks; exit 1 when one allocates more
@@ -44,6 +47,7 @@ internal static class Program
             "track" => TrackCommand.Run(rest),
             "query" => QueryCommand.Run(rest),
             "stream" => StreamCommand.Run(rest),
+            "bigvalue" => BigValueCommand.Run(rest),
             "micro" => MicroCommand.Run(rest),
             "budget" => BudgetCommand.Run(rest),
             "--help" or "-h" or "help" => Help(),

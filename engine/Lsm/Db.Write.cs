@@ -22,22 +22,56 @@ public sealed partial class Db
     /// <summary>Writers waiting to commit, in arrival order; the first is the leader. Guarded by itself.</summary>
     private readonly Queue<PendingWrite> _writers = new();
 
+    /// <summary>
+    /// A value this large is not copied into a write batch by <see cref="Put(ReadOnlySpan{byte}, ReadOnlySpan{byte}, WriteOptions?)"/>: the WAL record is written from the
+    /// batch's head and the caller's value, and the memtable copies the value once. 1 MiB: below it the copy is cheap,
+    /// above it a whole copy of the value per layer is what makes memory a multiple of the data.
+    /// </summary>
+    internal const int LargeValueBytes = 1 << 20;
+
     /// <summary>One thread's write waiting in <see cref="_writers"/>. Reused per thread: a thread has at most one.</summary>
-    private sealed class PendingWrite
+    private sealed unsafe class PendingWrite
     {
         public WriteBatch Batch = null!;
+
+        /// <summary>The value tail of a <see cref="WriteBatch.PutHead"/> batch, pinned by the writing thread for
+        /// the length of the write, or null.</summary>
+        public byte* Tail;
+        public int TailLength;
+
+        public ReadOnlySpan<byte> TailSpan => new(Tail, TailLength);
         public bool Sync;
         public bool DisableWal;
         public bool Done;
         public Exception? Error;
     }
 
-    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>.</summary>
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>. A value of a MiB or more is never copied
+    /// into a batch: it goes from <paramref name="value"/> to the WAL and into the memtable directly.</summary>
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, WriteOptions? options = null)
     {
+        if (value.Length >= LargeValueBytes)
+        {
+            Put(key, default, value, options);
+            return;
+        }
         WriteBatch b = RentBatch();
         b.Put(key, value);
         Write(b, options);
+    }
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="valueHead"/> followed by <paramref name="valueTail"/>, the tail
+    /// never copied into a batch (an encoded value's type byte and its payload, straight from the caller's array).
+    /// </summary>
+    internal unsafe void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> valueHead, ReadOnlySpan<byte> valueTail, WriteOptions? options = null)
+    {
+        var b = new WriteBatch();
+        b.PutHead(key, valueHead, valueTail.Length);
+        fixed (byte* tail = valueTail)
+        {
+            Write(b, options, tail, valueTail.Length);
+        }
     }
 
     /// <summary>Removes <paramref name="key"/>. Deleting an absent key is not an error.</summary>
@@ -61,6 +95,9 @@ public sealed partial class Db
     {
         WriteBatch b = t_singleBatch ??= new WriteBatch();
         b.Clear();
+        // Values of LargeValueBytes and more never come here, so the buffer stays below about 2 MiB (a large key and
+        // a value just under the threshold); one grown past that by a large key is not kept.
+        b.TrimExcess(2 * LargeValueBytes);
         return b;
     }
 
@@ -72,7 +109,9 @@ public sealed partial class Db
     /// </summary>
     /// <exception cref="BackgroundErrorException">An earlier failure made the database refuse writes.</exception>
     /// <exception cref="IOException">Writing the WAL failed; the database now refuses writes.</exception>
-    public void Write(WriteBatch batch, WriteOptions? options = null)
+    public unsafe void Write(WriteBatch batch, WriteOptions? options = null) => Write(batch, options, null, 0);
+
+    private unsafe void Write(WriteBatch batch, WriteOptions? options, byte* tail, int tailLength)
     {
         ArgumentNullException.ThrowIfNull(batch);
         options ??= WriteOptions.Default;
@@ -88,6 +127,8 @@ public sealed partial class Db
         me.DisableWal = options.DisableWal;
         me.Done = false;
         me.Error = null;
+        me.Tail = tail;
+        me.TailLength = tailLength;
         lock (_writers)
         {
             _writers.Enqueue(me);
@@ -101,6 +142,8 @@ public sealed partial class Db
             LeadGroup(me);
         }
         me.Batch = null!;
+        me.Tail = null;
+        me.TailLength = 0;
         if (me.Error is not null)
         {
             Exception e = me.Error;
@@ -137,12 +180,12 @@ public sealed partial class Db
                     int bytes = 0;
                     foreach (PendingWrite w in _writers)
                     {
-                        if (w.DisableWal != leader.DisableWal || (group.Count > 0 && bytes + w.Batch.DataSize > MaxGroupBytes))
+                        if (w.DisableWal != leader.DisableWal || (group.Count > 0 && bytes + w.Batch.DataSize + w.TailLength > MaxGroupBytes))
                         {
                             break;
                         }
                         group.Add(w);
-                        bytes += w.Batch.DataSize;
+                        bytes += w.Batch.DataSize + w.TailLength;
                     }
                 }
                 CommitGroup(group);
@@ -206,8 +249,8 @@ public sealed partial class Db
                 {
                     if (w.Batch.Count > 0)
                     {
-                        _wal!.AddRecord(w.Batch.Data);
-                        walBytes += w.Batch.DataSize;
+                        _wal!.AddRecord(w.Batch.Data, w.TailSpan);
+                        walBytes += w.Batch.DataSize + w.TailLength;
                     }
                 }
                 if (sync)
@@ -235,12 +278,21 @@ public sealed partial class Db
             foreach (PendingWrite w in group)
             {
                 ulong seq = w.Batch.Sequence;
-                var reader = new BatchReader(w.Batch.Data);
-                while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+                if (w.TailLength > 0)
                 {
-                    mem.Add(seq++, type, key, value);
+                    // A PutHead batch: one put whose value ends in the writer's buffer (replay reads it whole from the WAL).
+                    w.Batch.ReadHead(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> head);
+                    mem.AddPut(seq, key, head, w.TailSpan);
                 }
-                Stats.AddIngested(w.Batch.DataSize - WriteBatch.HeaderSize);
+                else
+                {
+                    var reader = new BatchReader(w.Batch.Data);
+                    while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+                    {
+                        mem.Add(seq++, type, key, value);
+                    }
+                }
+                Stats.AddIngested(w.Batch.DataSize + w.TailLength - WriteBatch.HeaderSize);
             }
         }
         catch (Exception e)

@@ -5,7 +5,7 @@ using AimLsm.Lsm.Keys;
 namespace AimLsm;
 
 /// <summary>
-/// A group of updates applied atomically by <see cref="Db.Write"/>: all or nothing, after a crash too, because the
+/// A group of updates applied atomically by <see cref="Db.Write(WriteBatch, WriteOptions?)"/>: all or nothing, after a crash too, because the
 /// batch is one WAL record, and with consecutive sequence numbers. The encoding is RocksDB's (docs/format.md,
 /// "Write batch"): a 12-byte header (sequence u64, count u32, little-endian) then one record per update:
 /// a tag byte (<c>0x1</c> Put, <c>0x0</c> Delete, <c>0xF</c> DeleteRange) and varint-length-prefixed strings.
@@ -53,6 +53,44 @@ public sealed class WriteBatch
         return this;
     }
 
+    /// <summary>
+    /// Appends a put of <paramref name="key"/> whose value is <paramref name="valueHead"/> followed by
+    /// <paramref name="tailLength"/> more bytes that the batch does not hold: the encoding stops after the head, and the
+    /// writer supplies the tail (<see cref="Db.LargeValueBytes"/>: a large value, which so never copies it into a batch). Such
+    /// a batch holds this one update and is written only by the writer that made it.
+    /// </summary>
+    internal void PutHead(ReadOnlySpan<byte> key, ReadOnlySpan<byte> valueHead, int tailLength)
+    {
+        CheckKey(key, nameof(key));
+        long total = (long)valueHead.Length + tailLength;
+        if (total > Limits.MaxValueSize)
+        {
+            ThrowHelper.ThrowArgument($"The value is {total} bytes; the limit is {Limits.MaxValueSize}.", "value");
+        }
+        EnsureCapacity(_length + 1 + (2 * Varint.MaxLength32) + key.Length + valueHead.Length);
+        Span<byte> d = _data.AsSpan(_length);
+        int p = 0;
+        d[p++] = (byte)EntryType.Value;
+        p += Varint.Write(d[p..], (uint)key.Length);
+        key.CopyTo(d[p..]);
+        p += key.Length;
+        p += Varint.Write(d[p..], (uint)total);
+        valueHead.CopyTo(d[p..]);
+        _length += p + valueHead.Length;
+        BinaryPrimitives.WriteUInt32LittleEndian(_data.AsSpan(8), (uint)Count + 1);
+    }
+
+    /// <summary>The key and value head of a batch made by <see cref="PutHead"/>.</summary>
+    internal void ReadHead(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> valueHead)
+    {
+        ReadOnlySpan<byte> d = Data[(HeaderSize + 1)..];
+        int n = Varint.TryRead32(d, out uint keyLength);
+        key = d.Slice(n, (int)keyLength);
+        d = d[(n + (int)keyLength)..];
+        n = Varint.TryRead32(d, out _);
+        valueHead = d[n..];
+    }
+
     /// <summary>Removes <paramref name="key"/>, if present. Deleting an absent key is not an error.</summary>
     public WriteBatch Delete(ReadOnlySpan<byte> key)
     {
@@ -80,6 +118,18 @@ public sealed class WriteBatch
     {
         _data.AsSpan(0, HeaderSize).Clear();
         _length = HeaderSize;
+    }
+
+    /// <summary>
+    /// Drops the buffer when it is larger than <paramref name="maxBytes"/>, so that a batch kept for reuse does not
+    /// hold the memory of its largest use for ever. Call after <see cref="Clear"/>.
+    /// </summary>
+    internal void TrimExcess(int maxBytes)
+    {
+        if (_data.Length > maxBytes && _length == HeaderSize)
+        {
+            _data = new byte[64];
+        }
     }
 
     private static void CheckKey(ReadOnlySpan<byte> key, string name)

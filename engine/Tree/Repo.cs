@@ -333,8 +333,28 @@ public sealed class Repo : IDisposable
     }
 
     /// <summary>Blocks until every tracked point is written and synced.</summary>
-    /// <exception cref="TrackingException">The background writer failed.</exception>
+    /// <exception cref="TrackingException">The background writer failed for a writer slot of this repo (a failure
+    /// of one run is reported by that run's Track, Flush and Dispose, not here).</exception>
     public void Flush() => FlushTracking();
+
+    /// <summary>
+    /// Why tracking stopped for a writer slot of this repo (an engine write or WAL sync failed: disk full, an I/O
+    /// error), or null. Runs of that slot refuse to track from then on; runs of other slots go on. Dispose the repo
+    /// and open it again to recover: the WAL holds everything flushed before the failure.
+    /// </summary>
+    public Exception? TrackingFailure
+    {
+        get
+        {
+            Tracker? tracker;
+            lock (_lock)
+            {
+                tracker = _tracker;
+            }
+
+            return tracker?.Failures.RepoWide;
+        }
+    }
 
     /// <summary>
     /// Catches up with other processes: re-reads the slots this instance does not own (seeing everything their
@@ -473,7 +493,9 @@ public sealed class Repo : IDisposable
         }
     }
 
-    internal void FlushTracking()
+    /// <summary>Flushes the tracker; reports a failure of run <paramref name="hash"/> in engine <paramref name="db"/>,
+    /// or with both null a failure of any engine or of the writer thread.</summary>
+    internal void FlushTracking(string? hash = null, Db? db = null)
     {
         Tracker? tracker;
         lock (_lock)
@@ -481,7 +503,7 @@ public sealed class Repo : IDisposable
             tracker = _tracker;
         }
 
-        tracker?.Flush();
+        tracker?.Flush(hash, db);
     }
 
     internal void Release(Run run)

@@ -183,15 +183,18 @@ public sealed class Run : IQueryRun, IDisposable
     /// <summary>
     /// Tracks <paramref name="value"/> at <paramref name="step"/> (default: the sequence's last step plus one) into
     /// the sequence <paramref name="name"/> with <paramref name="context"/>. The value is encoded now and written in
-    /// the background; this returns without I/O unless the tracking queue is full. Tracking a step again overwrites
-    /// it. <see cref="Flush"/> or <see cref="Dispose"/> makes it durable.
+    /// the background; this returns without I/O unless the tracking queue is full, or the value is (or holds fields
+    /// that are) a str or bytes of at least <see cref="RepoOptions.BlobThreshold"/> bytes, stored apart and written
+    /// to the engine now (docs/aim-repo.md, "Tracking"). Tracking a step again overwrites it. <see cref="Flush"/> or
+    /// <see cref="Dispose"/> makes it durable.
     /// </summary>
     /// <exception cref="ArgumentException">An empty name, an unsupported value type (the message names the
-    /// sequence, the path inside the value and the type), or a dtype the sequence cannot hold (e.g. a str into a
-    /// sequence of floats).</exception>
+    /// sequence, the path inside the value and the type), a dtype the sequence cannot hold (e.g. a str into a
+    /// sequence of floats), or a name, context or value whose encoding the engine would refuse (the message says
+    /// what is too large and the limit; docs/aim-repo.md, "Errors").</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is <see cref="long.MinValue"/>.</exception>
     /// <exception cref="InvalidOperationException">The run is read-only or disposed.</exception>
-    /// <exception cref="TrackingException">The background writer failed.</exception>
+    /// <exception cref="TrackingException">The background writer failed for this run or its writer slot.</exception>
     public void Track(object? value, string name, long? step = null, long? epoch = null, Context? context = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -226,8 +229,9 @@ public sealed class Run : IQueryRun, IDisposable
     }
 
     /// <summary>Blocks until everything tracked so far is written and the WAL synced.</summary>
-    /// <exception cref="TrackingException">The background writer failed.</exception>
-    public void Flush() => _repo.FlushTracking();
+    /// <exception cref="TrackingException">The background writer failed for this run or its writer slot (the
+    /// message and the inner exception give the cause).</exception>
+    public void Flush() => _repo.FlushTracking(Hash, _slot.Writable);
 
     /// <summary>Adds a tag (once).</summary>
     public void AddTag(string tag)
@@ -260,16 +264,38 @@ public sealed class Run : IQueryRun, IDisposable
 
         if (!IsReadOnly)
         {
+            TrackingException? failure = null;
             try
             {
-                _repo.FlushTracking();
-                _props ??= RunProps.Load(_slot.Writable!, Hash);
-                _props.EndTime = RunProps.Now();
-                WriteProps(_props, sync: true);
+                try
+                {
+                    _repo.FlushTracking(Hash, _slot.Writable);
+                }
+                catch (TrackingException e)
+                {
+                    failure = e;
+                }
+
+                try
+                {
+                    // The end time is recorded even when this run's tracking failed: the run is over either way.
+                    _props ??= RunProps.Load(_slot.Writable!, Hash);
+                    _props.EndTime = RunProps.Now();
+                    WriteProps(_props, sync: true);
+                }
+                catch (Exception e) when (failure is not null && e is DbException or IOException)
+                {
+                    // The slot's engine refuses writes after its failure; the tracking failure says why.
+                }
             }
             finally
             {
                 _repo.Release(this);
+            }
+
+            if (failure is not null)
+            {
+                throw failure;
             }
         }
     }
@@ -367,29 +393,87 @@ public sealed class Run : IQueryRun, IDisposable
     internal void Track(SequenceWriter writer, object? value, long? step, long? epoch)
     {
         TrackedValue tracked;
+        byte[]? apart;
         try
         {
-            tracked = ValueCodec.FromObject(value, _repo.Options.BlobThreshold);
+            apart = LargeValue.TryEncode(value, _repo.Options.BlobThreshold, out tracked);
+            if (apart is null)
+            {
+                tracked = ValueCodec.FromObject(value, _repo.Options.BlobThreshold);
+                TrackLimits.CheckValue(writer, tracked, _repo.Options.SequenceChunkSize);
+            }
+            else
+            {
+                TrackLimits.CheckBlob(writer.BlobPrefix.Length + TreePath.IntSegmentLength, 1L + apart.Length, []);
+            }
         }
         catch (ArgumentException e)
         {
             throw new ArgumentException(
-                $"Cannot track into sequence '{writer.Name}' {writer.Context} of run '{Hash}': {e.Message}", nameof(value), e);
+                $"Cannot track into sequence '{LargeValue.Abbreviate(writer.Name)}' {LargeValue.Abbreviate(writer.Context.ToString())} of run '{Hash}': {e.Message}",
+                nameof(value), e);
         }
 
-        Track(writer, tracked, ValueCodec.Dtype(value), step, epoch);
+        Track(writer, tracked, ValueCodec.Dtype(value), step, epoch, apart);
     }
 
-    internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch)
+    /// <summary>Checks the epoch, resolves the step and queues the point. <paramref name="apart"/>: for a str or
+    /// bytes value stored apart (<see cref="LargeValue"/>), its payload, written to the engine here, in the caller's
+    /// thread, before the point is queued.</summary>
+    internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, byte[]? apart = null)
     {
         if (epoch == long.MinValue)
         {
             throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "long.MinValue is reserved to mean 'no epoch'.");
         }
 
+        Tracker tracker = _repo.Tracker;
+        tracker.ThrowIfFailed(writer);
         long resolved = writer.Prepare(dtype, step);
+        TrackedValue queued = tracked;
+        if (apart is not null)
+        {
+            // Straight from the caller's array into the engine (no copy kept, nothing queued that could change under
+            // the writer), before the point that refers to it: a reader never meets a record whose blob is missing.
+            writer.Db.Put(RepoKeys.WithInt(writer.BlobPrefix, resolved), [(byte)tracked.Type], apart);
+        }
+        else if (tracked.Blobs is { } blobs)
+        {
+            WriteBlobs(writer, resolved, blobs);
+            queued = new TrackedValue(tracked.Type, tracked.Bits, tracked.Encoded);
+        }
+
         long micros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-        _repo.Tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
+        tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, queued));
+    }
+
+    /// <summary>
+    /// Writes an object's fields stored apart now, in the caller's thread, before the point that refers to them is
+    /// queued: in the order of the calls, so that of two values tracked at one step the blobs of the later one are
+    /// the ones stored, as its record is. Fields of <see cref="Db.LargeValueBytes"/> and more go to the engine without
+    /// a batch copy; the others share one batch.
+    /// </summary>
+    private static void WriteBlobs(SequenceWriter writer, long step, BlobField[] blobs)
+    {
+        byte[] stepPrefix = RepoKeys.WithInt(writer.BlobPrefix, step);
+        WriteBatch? batch = null;
+        foreach (BlobField blob in blobs)
+        {
+            byte[] key = RepoKeys.Concat(stepPrefix, blob.RelativePath);
+            if (blob.EncodedValue.Length >= Db.LargeValueBytes)
+            {
+                writer.Db.Put(key, blob.EncodedValue);
+            }
+            else
+            {
+                (batch ??= new WriteBatch()).Put(key, blob.EncodedValue);
+            }
+        }
+
+        if (batch is not null)
+        {
+            writer.Db.Write(batch);
+        }
     }
 
     internal SequenceWriter Writer(string name, Context? context)
@@ -405,6 +489,17 @@ public sealed class Run : IQueryRun, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_writers.TryGetValue((context.Id, name), out SequenceWriter? writer))
             {
+                try
+                {
+                    TrackLimits.CheckSequence(Hash, name, context);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException(
+                        $"Cannot track into sequence '{LargeValue.Abbreviate(name)}' {LargeValue.Abbreviate(context.ToString())} of run '{Hash}': {e.Message}",
+                        e.ParamName, e);
+                }
+
                 writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Options.SequenceChunkSize);
                 _writers[(context.Id, name)] = writer;
             }

@@ -6,7 +6,8 @@ namespace AimLsm.Lsm.Cache;
 /// The block cache shared by every table of a database: uncompressed data blocks keyed by (table file number,
 /// block offset), in 2^k LRU shards chosen by a hash of the key so that concurrent readers rarely meet on a lock.
 /// Capacity counts the blocks' uncompressed lengths (split evenly between the shards); the buffers are rented from
-/// <see cref="System.Buffers.ArrayPool{T}.Shared"/>, so their real footprint is the pool's rounded-up size.
+/// <see cref="Common.PooledBuffers"/>, so their real footprint is the pool's rounded-up size (blocks above 1 MiB are
+/// plain arrays, never kept in the pool after eviction).
 /// The cache keeps byte arrays and one small object per block, nothing with references into the blocks, so a
 /// large cache adds little to the GC's marking work (Pebble's lesson).
 /// Thread-safe. A lookup, hit or miss, allocates nothing.
@@ -76,7 +77,7 @@ internal sealed class BlockCache
 
     /// <summary>
     /// Adds a block and returns a reference to it that the caller must release. The cache takes ownership of
-    /// <paramref name="buffer"/>, which must come from <see cref="System.Buffers.ArrayPool{T}.Shared"/>; its contents
+    /// <paramref name="buffer"/>, which must come from <see cref="Common.PooledBuffers.Rent"/>; its contents
     /// are <c>[0, length)</c>. When the block is already cached, the cached copy is returned and
     /// <paramref name="buffer"/> goes back to the pool. A block larger than a shard's capacity is not kept.
     /// </summary>

@@ -69,7 +69,7 @@ internal sealed class BlockCacheShard
                 // Another reader loaded the same block first: share its copy, drop ours.
                 existing.AddRef();
                 MoveToFront(existing);
-                ArrayPool<byte>.Shared.Return(buffer);
+                Common.PooledBuffers.Return(buffer);
                 return new BlockHandleRef(existing);
             }
             if (length > _capacity)

@@ -5,7 +5,7 @@ namespace AimLsm.Lsm.Cache;
 
 /// <summary>
 /// One uncompressed block owned by a <see cref="BlockCache"/>: a buffer rented from
-/// <see cref="ArrayPool{T}.Shared"/> and a reference count. The count is the cache's own reference (held while the
+/// <see cref="Common.PooledBuffers"/> and a reference count. The count is the cache's own reference (held while the
 /// block is in the cache's table) plus one per outstanding <see cref="BlockHandleRef"/>; the buffer goes back to
 /// the pool when the count reaches zero, so a block evicted while an iterator reads it stays valid until that
 /// iterator releases it. The LRU links and <see cref="InCache"/> are guarded by the owning shard's lock.
@@ -54,7 +54,7 @@ internal sealed class CachedBlock
             byte[]? b = Interlocked.Exchange(ref _buffer, null);
             if (b is not null)
             {
-                ArrayPool<byte>.Shared.Return(b);
+                Common.PooledBuffers.Return(b);
             }
         }
         else if (r < 0)

@@ -72,6 +72,11 @@ internal sealed unsafe class MemTable
         _list.Insert(key, sequence, type, value);
     }
 
+    /// <summary>Adds a put whose value is <paramref name="valueHead"/> then <paramref name="valueTail"/>, copied once,
+    /// into the arena. REQUIRES: the caller serializes writers.</summary>
+    public void AddPut(ulong sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> valueHead, ReadOnlySpan<byte> valueTail) =>
+        _list.Insert(key, sequence, EntryType.Value, valueHead, valueTail);
+
     /// <summary>The range tombstones, fragmented for lookups. Cached until the next range deletion.</summary>
     public FragmentedRangeTombstones Tombstones
     {

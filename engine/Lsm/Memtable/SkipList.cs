@@ -8,7 +8,7 @@ namespace AimLsm.Lsm.Memtable;
 /// A skiplist of internal keys and values laid out in an <see cref="Arena"/> (LevelDB's skiplist.h).
 /// Node layout, 8-aligned: key length (i32), value length (i32), height (i32), padding (i32),
 /// next pointers (height x 8 bytes), internal key bytes, value bytes.
-/// Thread safety: one writer at a time (the caller serializes <see cref="Insert"/>); any number of concurrent readers
+/// Thread safety: one writer at a time (the caller serializes <see cref="Insert(ReadOnlySpan{byte}, ulong, EntryType, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>); any number of concurrent readers
 /// without locks. A node is fully written before a release store links it in, and readers follow links with
 /// acquire loads, so they see either the old list or the new node complete.
 /// Invariant: keys are unique (every entry has its own sequence number) and ascend in internal-key order.
@@ -86,14 +86,21 @@ internal sealed unsafe class SkipList
     /// Inserts an entry: the internal key is <paramref name="userKey"/> with (<paramref name="sequence"/>, <paramref name="type"/>).
     /// REQUIRES: external synchronization with other inserts; no equal key already present.
     /// </summary>
-    public void Insert(ReadOnlySpan<byte> userKey, ulong sequence, EntryType type, ReadOnlySpan<byte> value)
+    public void Insert(ReadOnlySpan<byte> userKey, ulong sequence, EntryType type, ReadOnlySpan<byte> value) =>
+        Insert(userKey, sequence, type, value, default);
+
+    /// <summary>Inserts an entry whose value is <paramref name="valueHead"/> followed by <paramref name="valueTail"/>
+    /// (a large value written without a batch copy, see <see cref="Db.LargeValueBytes"/>); otherwise as the overload above.</summary>
+    public void Insert(ReadOnlySpan<byte> userKey, ulong sequence, EntryType type, ReadOnlySpan<byte> valueHead, ReadOnlySpan<byte> valueTail)
     {
         int keyLength = userKey.Length + InternalKey.TrailerSize;
         int height = RandomHeight();
-        byte* node = NewNode(height, keyLength, value.Length);
+        byte* node = NewNode(height, keyLength, valueHead.Length + valueTail.Length);
         Span<byte> keyDest = new(node + HeaderBytes + (height * 8), keyLength);
         InternalKey.Write(keyDest, userKey, sequence, type);
-        value.CopyTo(new Span<byte>(node + HeaderBytes + (height * 8) + keyLength, value.Length));
+        byte* valueDest = node + HeaderBytes + (height * 8) + keyLength;
+        valueHead.CopyTo(new Span<byte>(valueDest, valueHead.Length));
+        valueTail.CopyTo(new Span<byte>(valueDest + valueHead.Length, valueTail.Length));
 
         byte** prev = stackalloc byte*[MaxHeight];
         byte* following = FindGreaterOrEqual(keyDest, prev);

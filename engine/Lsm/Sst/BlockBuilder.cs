@@ -95,7 +95,10 @@ internal sealed class BlockBuilder
     {
         if (size > _buffer.Length)
         {
-            Array.Resize(ref _buffer, Math.Max(size, _buffer.Length * 2));
+            // Doubling amortizes many small entries; one entry far past the buffer gets room for itself and the
+            // block's tail only, so a large value is not followed by a doubling for its last 8 bytes.
+            int grown = size > 2 * _buffer.Length ? size + 64 : 2 * _buffer.Length;
+            Array.Resize(ref _buffer, grown);
         }
     }
 }

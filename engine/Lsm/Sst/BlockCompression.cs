@@ -6,7 +6,7 @@ namespace AimLsm.Lsm.Sst;
 /// <summary>
 /// LZ4 block compression (docs/format.md, "Block trailer and compression types"): a compressed block's stored
 /// contents are a varint32 of the uncompressed size followed by one raw LZ4 block (RocksDB's compress_format_version
-/// 2 for LZ4). Buffers are the caller's, grown from <see cref="System.Buffers.ArrayPool{T}.Shared"/> where noted.
+/// 2 for LZ4). Buffers are the caller's, grown from <see cref="PooledBuffers"/> where noted.
 /// Thread-safe (stateless).
 /// </summary>
 internal static class BlockCompression
@@ -50,10 +50,10 @@ internal static class BlockCompression
         {
             if (output.Length > 0)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(output);
+                Common.PooledBuffers.Return(output);
                 output = [];
             }
-            output = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            output = Common.PooledBuffers.Rent(Math.Max(length, 1));
         }
         int decoded = LZ4Codec.Decode(stored[n..], output.AsSpan(0, length));
         if (decoded != length)

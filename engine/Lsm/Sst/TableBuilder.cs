@@ -59,13 +59,18 @@ internal sealed class TableBuilder
         _props.RawKeySize += (ulong)internalKey.Length;
         _props.RawValueSize += (ulong)value.Length;
         _filter?.AddKey(InternalKey.UserKey(internalKey));
-        if (!_data.IsEmpty && WouldOverflow(internalKey.Length, value.Length))
+        if (!_data.IsEmpty && (value.Length >= LargeValueBytes || WouldOverflow(internalKey.Length, value.Length)))
         {
             FlushDataBlock();
         }
         if (_pendingIndexKey is not null)
         {
             AddIndexEntry(ShortestSeparator(_pendingIndexKey, internalKey));
+        }
+        if (value.Length >= LargeValueBytes)
+        {
+            WriteLargeEntryBlock(internalKey, value);
+            return;
         }
         _data.Add(internalKey, value);
         if (_data.EstimatedSize >= _blockSize)
@@ -154,6 +159,46 @@ internal sealed class TableBuilder
         _pendingHandle = handle;
         _largestPoint = last;
         _data.Reset();
+    }
+
+    /// <summary>
+    /// A value this large gets a data block of its own, written from the caller's span (the memtable's arena or a
+    /// compaction input) straight to the file, stored raw: building it in the block buffer, and compressing it into
+    /// a scratch buffer, would each hold another whole copy of the value while the table is written.
+    /// </summary>
+    internal const int LargeValueBytes = 1 << 20;
+
+    /// <summary>Writes a data block of the one entry (<paramref name="internalKey"/>, <paramref name="value"/>), the
+    /// bytes the block builder would produce for it, without copying the value. REQUIRES: the data block is empty.</summary>
+    private void WriteLargeEntryBlock(ReadOnlySpan<byte> internalKey, ReadOnlySpan<byte> value)
+    {
+        System.Diagnostics.Debug.Assert(_data.IsEmpty, "a large entry starts its own block");
+        Span<byte> head = stackalloc byte[3 * Varint.MaxLength32];
+        int n = Varint.Write(head, 0u); // shared: the first entry of a block shares nothing
+        n += Varint.Write(head[n..], (uint)internalKey.Length);
+        n += Varint.Write(head[n..], (uint)value.Length);
+        Span<byte> restarts = stackalloc byte[8]; // one restart point at offset 0, then the count 1
+        BinaryPrimitives.WriteUInt32LittleEndian(restarts, 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(restarts[4..], 1);
+        Span<byte> trailer = stackalloc byte[TableFormat.BlockTrailerSize];
+        trailer[0] = (byte)CompressionType.None;
+        uint crc = Checksum.Extend(Checksum.Extend(Checksum.Extend(Checksum.Extend(Checksum.Compute(head[..n]), internalKey), value), restarts), trailer[..1]);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[1..], Checksum.Mask(crc));
+        long size = n + internalKey.Length + value.Length + restarts.Length;
+        var handle = new BlockHandle((ulong)_offset, (ulong)size);
+        _file.Append(head[..n]);
+        _file.Append(internalKey);
+        _file.Append(value);
+        _file.Append(restarts);
+        _file.Append(trailer);
+        _offset += size + TableFormat.BlockTrailerSize;
+        _props.DataUncompressedSize += (ulong)size;
+        _props.DataBlocks++;
+        _props.DataSize = (ulong)_offset;
+        byte[] last = internalKey.ToArray();
+        _pendingIndexKey = last;
+        _pendingHandle = handle;
+        _largestPoint = last;
     }
 
     /// <summary>Writes a block and its trailer; with <paramref name="compress"/>, LZ4 when that saves at least 1/8.</summary>

@@ -162,7 +162,7 @@ internal sealed class TableIterator : InternalIterator
     {
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Common.PooledBuffers.Return(buffer);
             buffer = [];
         }
     }

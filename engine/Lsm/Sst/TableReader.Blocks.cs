@@ -8,7 +8,7 @@ namespace AimLsm.Lsm.Sst;
 
 /// <summary>
 /// Block reading: the file read, the checksum, the compression type and decompression, and the block cache.
-/// Buffers come from <see cref="ArrayPool{T}.Shared"/>: a caller passes its <c>raw</c> (stored bytes + trailer) and
+/// Buffers come from <see cref="Common.PooledBuffers"/>: a caller passes its <c>raw</c> (stored bytes + trailer) and
 /// <c>decoded</c> (decompressed contents) buffers by reference, they are grown as needed, and the caller returns
 /// them to the pool when done. Nothing is allocated per block once the buffers are large enough.
 /// </summary>
@@ -55,7 +55,7 @@ internal sealed partial class TableReader
         {
             ReturnToPool(raw);
             raw = [];
-            raw = ArrayPool<byte>.Shared.Rent(total);
+            raw = Common.PooledBuffers.Rent(total);
         }
         if (file.Read((long)handle.Offset, raw.AsSpan(0, total)) != total)
         {
@@ -120,7 +120,7 @@ internal sealed partial class TableReader
     {
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Common.PooledBuffers.Return(buffer);
         }
     }
 }

@@ -70,11 +70,11 @@ internal sealed partial class TableReader
         {
             if (raw.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(raw);
+                Common.PooledBuffers.Return(raw);
             }
             if (decoded.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(decoded);
+                Common.PooledBuffers.Return(decoded);
             }
         }
         return problems;

@@ -26,10 +26,18 @@ internal sealed class LogWriter : IDisposable
     public long Length => _file.Length;
 
     /// <summary>Appends one record, fragmenting it across blocks as needed. The bytes may sit in a buffer until <see cref="Flush"/>.</summary>
-    public void AddRecord(ReadOnlySpan<byte> record)
+    public void AddRecord(ReadOnlySpan<byte> record) => AddRecord(record, default);
+
+    /// <summary>
+    /// Appends one record made of <paramref name="head"/> then <paramref name="tail"/>, exactly as
+    /// <see cref="AddRecord(ReadOnlySpan{byte})"/> would append their concatenation, without making it: a large value
+    /// goes from the caller's buffer to the file fragment by fragment.
+    /// </summary>
+    public void AddRecord(ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail)
     {
         Span<byte> header = stackalloc byte[LogFormat.HeaderSize];
         bool begin = true;
+        ReadOnlySpan<byte> record = head;
         // A zero-length record still writes one FULL fragment, so it exists on replay.
         do
         {
@@ -44,8 +52,8 @@ internal sealed class LogWriter : IDisposable
                 _blockOffset = 0;
             }
             int avail = LogFormat.BlockSize - _blockOffset - LogFormat.HeaderSize;
-            int fragment = Math.Min(record.Length, avail);
-            bool end = fragment == record.Length;
+            int fragment = Math.Min(record.Length + tail.Length, avail);
+            bool end = fragment == record.Length + tail.Length;
             RecordType type = (begin, end) switch
             {
                 (true, true) => RecordType.Full,
@@ -53,18 +61,26 @@ internal sealed class LogWriter : IDisposable
                 (false, true) => RecordType.Last,
                 _ => RecordType.Middle,
             };
-            ReadOnlySpan<byte> payload = record[..fragment];
-            uint crc = Checksum.Mask(Checksum.Extend(TypeCrc[(int)type], payload));
+            // The fragment's payload: what is left of head, then as much of tail as fits.
+            int fromHead = Math.Min(fragment, record.Length);
+            ReadOnlySpan<byte> first = record[..fromHead];
+            ReadOnlySpan<byte> second = tail[..(fragment - fromHead)];
+            uint crc = Checksum.Mask(Checksum.Extend(Checksum.Extend(TypeCrc[(int)type], first), second));
             BinaryPrimitives.WriteUInt32LittleEndian(header, crc);
             BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)fragment);
             header[6] = (byte)type;
             _file.Append(header);
-            _file.Append(payload);
+            _file.Append(first);
+            if (!second.IsEmpty)
+            {
+                _file.Append(second);
+            }
             _blockOffset += LogFormat.HeaderSize + fragment;
-            record = record[fragment..];
+            record = record[fromHead..];
+            tail = tail[second.Length..];
             begin = false;
         }
-        while (record.Length > 0);
+        while (record.Length + tail.Length > 0);
     }
 
     /// <summary>Hands buffered bytes to the operating system (survives a process crash).</summary>

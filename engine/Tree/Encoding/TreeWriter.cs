@@ -26,6 +26,10 @@ public sealed class TreeWriter
     private byte[] _path = new byte[256];
     private int _pathLength;
 
+    /// <summary>Bytes held by the reused buffers (grown by the largest path and value seen), for a caller that caches
+    /// a writer to decide whether to keep it.</summary>
+    internal int BufferBytes => _value.Capacity + _path.Length;
+
     /// <summary>Flattens <paramref name="value"/> stored at the encoded path <paramref name="prefix"/> into <paramref name="sink"/>.</summary>
     /// <exception cref="ArgumentException">
     /// The prefix is not a complete encoded path, or the value holds an unsupported .NET type, an empty or invalid

@@ -7,14 +7,33 @@ namespace AimLsm.Tree.Sequences;
 /// <summary>
 /// What the background writer carries through one drain: a write batch per engine, the sequences with unwritten
 /// changes, and reusable buffers. Owned by the tracking thread.
+/// <para>
+/// Failures stay in their scope (<see cref="TrackingFailures"/>): an exception while applying or writing one sequence
+/// fails its run, an exception from an engine's write or sync fails that engine; nothing here throws them on, so
+/// one run or slot never stops the others. A batch is committed before it outgrows <see cref="MaxBatchBytes"/>,
+/// between points (never inside one, whose chunk delete and put must stay together), so the engine's batch limit
+/// is never reached however large the points.
+/// </para>
 /// </summary>
-internal sealed class DrainContext
+internal sealed class DrainContext(TrackingFailures failures)
 {
+    /// <summary>A batch this big is committed before the next point is added: 64 MiB, so that with one more point of
+    /// the largest size a caller may track (a 256 MiB chunk and 512 MiB of blobs, <see cref="TrackLimits"/>) it stays
+    /// below <see cref="Limits.MaxBatchSize"/>.</summary>
+    public const int MaxBatchBytes = 64 << 20;
+
+    /// <summary>A batch buffer that grew past this (a drain of large points) is not kept for the next drain, where
+    /// it would stay for the repo's lifetime: 16 MiB, above what a drain of 8,192 ordinary points needs.</summary>
+    private const int KeptBatchBytes = 16 << 20;
+
+    /// <summary>The chunk encoding buffers are kept up to 1 MiB, 16 times a chunk of 256 records of short strings.</summary>
+    private const int KeptChunkBytes = 1 << 20;
+
     private readonly Dictionary<Db, WriteBatch> _batches = [];
     private readonly List<SequenceWriter> _dirty = [];
     private readonly List<SequenceWriter> _deferred = [];
-    private readonly ArrayBufferWriter<byte> _chunk = new(16 << 10);
-    private readonly ArrayBufferWriter<byte> _chunkScratch = new(4 << 10);
+    private ArrayBufferWriter<byte> _chunk = new(16 << 10);
+    private ArrayBufferWriter<byte> _chunkScratch = new(4 << 10);
 
     public ArrayBufferWriter<byte> Scratch { get; } = new(256);
 
@@ -50,6 +69,29 @@ internal sealed class DrainContext
         return batch;
     }
 
+    /// <summary>Applies one point, unless its run or engine failed; a failure here fails the point's run.</summary>
+    public void Apply(SequenceWriter sequence, in SequencePoint point)
+    {
+        if (failures.Covers(sequence))
+        {
+            return;
+        }
+
+        try
+        {
+            sequence.Apply(point, this);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            failures.FailRun(sequence, e);
+        }
+
+        if (_batches.TryGetValue(sequence.Db, out WriteBatch? batch) && batch.DataSize > MaxBatchBytes)
+        {
+            Commit();
+        }
+    }
+
     public void MarkDirty(SequenceWriter sequence)
     {
         if (!sequence.Dirty)
@@ -74,9 +116,19 @@ internal sealed class DrainContext
         // does not touch it.
         for (int i = 0; i < _dirty.Count; i++)
         {
-            if (_dirty[i].Dirty)
+            SequenceWriter sequence = _dirty[i];
+            if (!sequence.Dirty || failures.Covers(sequence))
             {
-                _dirty[i].WriteDirty(this);
+                continue;
+            }
+
+            try
+            {
+                sequence.WriteDirty(this);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failures.FailRun(sequence, e);
             }
         }
 
@@ -93,20 +145,63 @@ internal sealed class DrainContext
         _deferred.Add(sequence);
     }
 
-    /// <summary>Commits the batches (not synced: durability is the tracker's flush).</summary>
+    /// <summary>Commits the batches (not synced: durability is the tracker's flush). A failed write fails its engine.</summary>
     public void Commit()
     {
         foreach (KeyValuePair<Db, WriteBatch> entry in _batches)
         {
-            if (entry.Value.Count > 0)
+            if (entry.Value.Count == 0)
             {
-                BytesWritten += entry.Value.DataSize;
-                entry.Key.Write(entry.Value);
-                entry.Value.Clear();
+                continue;
             }
+
+            if (!failures.Covers(entry.Key))
+            {
+                try
+                {
+                    entry.Key.Write(entry.Value);
+                    BytesWritten += entry.Value.DataSize;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    failures.FailEngine(entry.Key, e);
+                }
+            }
+
+            entry.Value.Clear();
+            entry.Value.TrimExcess(KeptBatchBytes);
+        }
+
+        // The batches copied the encoded chunks: a chunk buffer grown by an unusually large chunk is not kept.
+        if (_chunk.Capacity > KeptChunkBytes)
+        {
+            _chunk = new ArrayBufferWriter<byte>(16 << 10);
+        }
+
+        if (_chunkScratch.Capacity > KeptChunkBytes)
+        {
+            _chunkScratch = new ArrayBufferWriter<byte>(4 << 10);
         }
     }
 
-    /// <summary>The engines written since the last call, for a flush to sync.</summary>
-    public IEnumerable<Db> Engines => _batches.Keys;
+    /// <summary>Syncs the WAL of every engine written through this drain; a failed sync fails its engine.</summary>
+    public void SyncEngines()
+    {
+        foreach (Db db in _batches.Keys)
+        {
+            if (failures.Covers(db))
+            {
+                continue;
+            }
+
+            try
+            {
+                db.SyncWal();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failures.FailEngine(db, e);
+            }
+        }
+    }
 }

@@ -79,6 +79,9 @@ internal sealed class SequenceWriter
 
     public byte[] ChunkPrefix { get; }
 
+    /// <summary>The prefix of the sequence's blob keys (each adds a step and a field path).</summary>
+    public byte[] BlobPrefix => _blobPrefix;
+
     public Db Db => _db;
 
     /// <summary>Set by the drain while this sequence has unwritten changes.</summary>

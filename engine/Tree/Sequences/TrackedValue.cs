@@ -38,6 +38,12 @@ internal readonly struct TrackedValue
 
     public static TrackedValue Int(long value) => new(AimType.Int, value);
 
+    /// <summary>A str or bytes value stored apart (<see cref="LargeValue"/>): its chunk record is the blob sentinel.</summary>
+    public static TrackedValue StoredApart(AimType type) => new(type, 1);
+
+    /// <summary>Whether this is a str or bytes value stored apart: no <see cref="Encoded"/>, <see cref="Bits"/> 1.</summary>
+    public bool IsStoredApart => Type is AimType.Str or AimType.Bytes && Encoded is null && Bits == 1;
+
     /// <summary>The value as the tree reader materializes it; composite values are rebuilt from their records.</summary>
     public object? ToObject(BlobLoader? blobs) => Type switch
     {
@@ -46,8 +52,15 @@ internal readonly struct TrackedValue
         AimType.Int => Bits,
         AimType.Float => BitConverter.Int64BitsToDouble(Bits),
         AimType.Str or AimType.Bytes => AimValue.Parse(Encoded).ToScalar(),
-        _ => ValueRecords.Build(Encoded!, blobs),
+        _ => Composite(Encoded!, blobs),
     };
+
+    private static object? Composite(byte[] records, BlobLoader? blobs)
+    {
+        object? value = ValueRecords.Build(records, blobs);
+        // A value that is one blob as a whole is a str or bytes stored apart: what was tracked is the payload itself.
+        return value is AimBlob whole ? whole.Load() : value;
+    }
 }
 
 /// <summary>A field of a composite value stored under its own key, like Aim's BLOBs: its path relative to the value

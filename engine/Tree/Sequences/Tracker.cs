@@ -14,7 +14,9 @@ namespace AimLsm.Tree.Sequences;
 /// are written again under load;</item>
 /// <item><see cref="Flush"/> returns once every point enqueued before it is in the engine and the WAL is synced.</item>
 /// </list>
-/// A failure of the writer thread is kept and thrown to every later caller as a <see cref="TrackingException"/>.
+/// Failures are kept per scope (<see cref="TrackingFailures"/>): a point the writer cannot apply stops its run only,
+/// a failed engine write or sync stops that engine's runs only, and the writer goes on for everything else; each
+/// later caller in a failed scope gets a <see cref="TrackingException"/> that carries the cause.
 /// </summary>
 internal sealed class Tracker : IDisposable
 {
@@ -33,18 +35,22 @@ internal sealed class Tracker : IDisposable
     private long _flushRequested;
     private int _waiters;
     private bool _stopping;
-    private Exception? _failure;
+    private bool _threadFailed;
 
-    private readonly DrainContext _drain = new();
+    private readonly DrainContext _drain;
     private readonly Item[] _batch = new Item[MaxDrain];
 
     public Tracker(int capacity, TimeSpan flushInterval)
     {
         _ring = new Item[capacity];
         _flushInterval = flushInterval;
+        _drain = new DrainContext(Failures);
         _thread = new Thread(Run) { IsBackground = true, Name = "AimLsm tracker" };
         _thread.Start();
     }
+
+    /// <summary>What failed so far.</summary>
+    public TrackingFailures Failures { get; } = new();
 
     /// <summary>Points tracked so far.</summary>
     public long Enqueued
@@ -58,18 +64,28 @@ internal sealed class Tracker : IDisposable
         }
     }
 
+    /// <summary>Throws the failure of <paramref name="sequence"/>'s run or engine, if any.</summary>
+    /// <exception cref="TrackingException">The writer failed for that run or engine.</exception>
+    public void ThrowIfFailed(SequenceWriter sequence)
+    {
+        if (Failures.Covers(sequence))
+        {
+            throw Failures.For(sequence.Hash, sequence.Db)!;
+        }
+    }
+
     /// <summary>Queues a point, blocking while the queue is full.</summary>
-    /// <exception cref="TrackingException">The writer failed earlier.</exception>
+    /// <exception cref="TrackingException">The writer failed earlier for this point's run or engine.</exception>
     public void Enqueue(SequenceWriter sequence, in SequencePoint point)
     {
         lock (_lock)
         {
-            while (_count == _ring.Length && _failure is null && !_stopping)
+            while (_count == _ring.Length && !_threadFailed && !_stopping)
             {
                 Wait();
             }
 
-            ThrowIfFailed();
+            ThrowIfFailed(sequence);
             ObjectDisposedException.ThrowIf(_stopping, this);
             int index = _head + _count;
             _ring[index >= _ring.Length ? index - _ring.Length : index] = new Item(sequence, point);
@@ -82,21 +98,28 @@ internal sealed class Tracker : IDisposable
         }
     }
 
-    /// <summary>Waits until every point queued so far is in the engines and their WALs are synced.</summary>
-    /// <exception cref="TrackingException">The writer failed.</exception>
-    public void Flush()
+    /// <summary>
+    /// Waits until every point queued so far is in the engines and their WALs are synced (or dropped, in a scope that
+    /// failed), then reports a failure of run <paramref name="hash"/> in engine <paramref name="db"/>; with both
+    /// null, a failure of any engine or of the thread.
+    /// </summary>
+    /// <exception cref="TrackingException">The writer failed in that scope.</exception>
+    public void Flush(string? hash = null, Db? db = null)
     {
         lock (_lock)
         {
             long target = _enqueued;
             _flushRequested = Math.Max(_flushRequested, target);
             Monitor.PulseAll(_lock);
-            while (_durable < target && _failure is null)
+            while (_durable < target && !_threadFailed)
             {
                 Wait();
             }
+        }
 
-            ThrowIfFailed();
+        if (Failures.For(hash, db) is { } failure)
+        {
+            throw failure;
         }
     }
 
@@ -131,14 +154,6 @@ internal sealed class Tracker : IDisposable
         _waiters++;
         Monitor.Wait(_lock);
         _waiters--;
-    }
-
-    private void ThrowIfFailed()
-    {
-        if (_failure is not null)
-        {
-            throw new TrackingException("The background tracking writer failed; tracked points may be lost: " + _failure.Message, _failure);
-        }
     }
 
     private void Run()
@@ -191,7 +206,9 @@ internal sealed class Tracker : IDisposable
             {
                 for (int i = 0; i < n; i++)
                 {
-                    _batch[i].Sequence.Apply(_batch[i].Point, _drain);
+                    // A failure is the point's run's alone (engine failures are caught by the drain, per engine);
+                    // the drain holds only whole points, so the other runs' points in it stay consistent.
+                    _drain.Apply(_batch[i].Sequence, _batch[i].Point);
                     _batch[i] = default;
                 }
 
@@ -213,17 +230,16 @@ internal sealed class Tracker : IDisposable
                 _drain.Commit();
                 if (flush || stop)
                 {
-                    foreach (Db db in _drain.Engines)
-                    {
-                        db.SyncWal();
-                    }
+                    _drain.SyncEngines();
                 }
             }
             catch (Exception e)
             {
+                // Not a run's or an engine's failure: a bug of the writer itself. Nothing can be trusted any more.
+                Failures.FailThread(e);
                 lock (_lock)
                 {
-                    _failure = e;
+                    _threadFailed = true;
                     Monitor.PulseAll(_lock);
                 }
 

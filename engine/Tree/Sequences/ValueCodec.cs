@@ -7,6 +7,9 @@ namespace AimLsm.Tree.Sequences;
 /// <summary>Turns tracked .NET values into <see cref="TrackedValue"/>s and back, and names their Aim dtype.</summary>
 internal static class ValueCodec
 {
+    /// <summary>A thread's cached <see cref="TreeWriter"/> is dropped once its buffers pass 1 MiB.</summary>
+    private const int TreeWriterKeptBytes = 1 << 20;
+
     [ThreadStatic]
     private static TreeWriter? t_writer;
 
@@ -40,6 +43,11 @@ internal static class ValueCodec
         var sink = new RecordSink(blobThreshold);
         TreeWriter writer = t_writer ??= new TreeWriter();
         writer.Flatten(value, [], ref sink);
+        if (writer.BufferBytes > TreeWriterKeptBytes)
+        {
+            t_writer = null; // grown by a large field: not kept for the thread's lifetime
+        }
+
         AimType type = value switch
         {
             AimObject => AimType.CustomObject,
@@ -98,6 +106,12 @@ internal static class ValueCodec
         if (value.Encoded is { } encoded)
         {
             ValueRecords.WriteRecord(writer, [], encoded);
+            return;
+        }
+
+        if (value.IsStoredApart)
+        {
+            ValueRecords.WriteRecord(writer, [], []); // the blob sentinel at the empty path: the value is the step's blob
             return;
         }
 
