@@ -4,6 +4,8 @@ namespace AimLsm.Common;
 
 /// <summary>
 /// Throwers kept out of hot methods so that those stay small enough to inline (the System.IO.Pipelines habit).
+/// Only BCL exceptions: Common references nothing of ours (the engine's own exceptions carry their throwers,
+/// e.g. <c>CorruptionException.Throw</c>).
 /// </summary>
 internal static class ThrowHelper
 {
@@ -20,12 +22,4 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static void ThrowInvalidOperation(string message) => throw new InvalidOperationException(message);
-
-    [DoesNotReturn]
-    public static void ThrowCorruption(string file, long offset, string message) =>
-        throw new CorruptionException(file, offset, message);
-
-    [DoesNotReturn]
-    public static T ThrowCorruption<T>(string file, long offset, string message) =>
-        throw new CorruptionException(file, offset, message);
 }

@@ -151,7 +151,7 @@ public sealed partial class Db
                     {
                         continue;
                     }
-                    int output = level == 0 ? CompactionPicker.Level0OutputLevel(v, LevelSizing.Compute(v, _options)) : level + 1;
+                    int output = level == 0 ? CompactionPicker.Level0OutputLevel(v, LevelSizing.Compute(v, _compactionOptions)) : level + 1;
                     plan = CompactionPicker.Expand(v, level, output, inputs, manual: true)!;
                     plan.MarkBeingCompacted(true);
                 }
@@ -235,12 +235,32 @@ public sealed partial class Db
         {
             while (_backgroundError is null && !_stopBackground
                 && (_runningCompactions > 0 || _manualCompaction || _super.Imm is not null
-                    || (!_options.DisableAutoCompactions && LevelSizing.Compute(_versions.Current, _options).Scores.Any(s => s >= 1))))
+                    || (!_options.DisableAutoCompactions && LevelSizing.Compute(_versions.Current, _compactionOptions).Scores.Any(s => s >= 1))))
             {
                 Monitor.Wait(_mutex, 100);
             }
         }
         PurgeObsoleteFiles();
+    }
+
+    /// <summary>The last level sizing computed, for <see cref="LevelSizing.ComputedFor"/>; see <see cref="SizingOf"/>.</summary>
+    private LevelSizing? _sizing;
+
+    /// <summary>
+    /// Level targets and compaction debt of <paramref name="v"/>, computed once per version (flow control asks on
+    /// every write). The cache lives here rather than on Version so that Version does not refer to Compaction.
+    /// Lock-free: two threads may both compute it for a new version, and either result is right, since it is a pure
+    /// function of the immutable version and the options copied at open.
+    /// </summary>
+    private LevelSizing SizingOf(Lsm.Version.Version v)
+    {
+        LevelSizing? sizing = Volatile.Read(ref _sizing);
+        if (sizing is null || !ReferenceEquals(sizing.ComputedFor, v))
+        {
+            sizing = LevelSizing.Compute(v, _compactionOptions);
+            Volatile.Write(ref _sizing, sizing);
+        }
+        return sizing;
     }
 
     /// <summary>Where flow control stands for the current version.</summary>
@@ -263,7 +283,7 @@ public sealed partial class Db
         {
             return WriteStall.Stop;
         }
-        long pending = (v.Sizing ??= LevelSizing.Compute(v, _options)).PendingCompactionBytes;
+        long pending = SizingOf(v).PendingCompactionBytes;
         if (pending >= _options.HardPendingCompactionBytesLimit)
         {
             return WriteStall.Stop;

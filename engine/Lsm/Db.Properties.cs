@@ -36,11 +36,7 @@ public sealed partial class Db
         _meter = meter;
     }
 
-    private LevelSizing Sizing()
-    {
-        Lsm.Version.Version v = _versions.Current;
-        return v.Sizing ??= LevelSizing.Compute(v, _options);
-    }
+    private LevelSizing Sizing() => SizingOf(_versions.Current);
 
     private double BlockCacheHitRatio()
     {
@@ -81,7 +77,7 @@ public sealed partial class Db
 
     private string StatsText(Lsm.Version.Version v)
     {
-        LevelSizing sizing = LevelSizing.Compute(v, _options);
+        LevelSizing sizing = LevelSizing.Compute(v, _compactionOptions);
         var sb = new StringBuilder();
         CultureInfo inv = CultureInfo.InvariantCulture;
         sb.AppendLine("** AimLsm stats **");

@@ -32,6 +32,7 @@ public sealed partial class Db : IDisposable
     private readonly VersionSet _versions;
     private readonly TableCache _tables;
     private readonly TableOptions _tableOptions;
+    private readonly CompactionOptions _compactionOptions;
     private readonly CompactionPicker _picker;
 
     /// <summary>Memtable arena chunks, reused so that steady writing allocates nothing: two write buffers' worth.</summary>
@@ -74,9 +75,11 @@ public sealed partial class Db : IDisposable
         _fileLock = fileLock;
         _versions = versions;
         Lsm.Cache.BlockCache? cache = options.BlockCacheSize > 0 ? new Lsm.Cache.BlockCache(options.BlockCacheSize) : null;
-        _tableOptions = TableOptions.From(options, cache);
+        // Tables and compaction get option records of their own, built here, so neither refers back to DbOptions.
+        _tableOptions = new TableOptions(options.BlockSize, options.BlockRestartInterval, options.Compression, options.BloomFilterBitsPerKey, cache);
         _tables = new TableCache(fs, path, _tableOptions, options.MaxOpenFiles);
-        _picker = new CompactionPicker(options);
+        _compactionOptions = new CompactionOptions(options.MaxBytesForLevelBase, options.MaxBytesForLevelMultiplier, options.Level0FileNumCompactionTrigger);
+        _picker = new CompactionPicker(_compactionOptions);
         int chunk = MemTable.ChunkSizeFor(options.WriteBufferSize);
         _chunks = new ChunkPool(chunk, (int)Math.Min(int.MaxValue, (2 * options.WriteBufferSize / chunk) + 2));
         _super = new SuperVersion(NewMemTable(0), null, versions.Current);

@@ -13,7 +13,7 @@ namespace AimLsm;
 /// <remarks>Not thread-safe. A batch can be reused after <see cref="Clear"/>.</remarks>
 public sealed class WriteBatch
 {
-    internal const int HeaderSize = 12;
+    internal const int HeaderSize = BatchReader.HeaderSize;
     private byte[] _data;
     private int _length;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections;
 using System.Globalization;
 using System.Text;
-using AimLsm.Lsm.Sst;
 using AimLsm.Tree.Encoding;
 
 namespace AimLsm.Tree;
@@ -178,7 +177,8 @@ public sealed class Context : IReadOnlyDictionary<string, object?>, IEquatable<C
             }
         }
 
-        return unchecked((long)XxHash64.Hash(buffer.WrittenSpan));
+        // XXH64, seed 0, from System.IO.Hashing: the id is part of every sequence key, so the hash is frozen.
+        return unchecked((long)System.IO.Hashing.XxHash64.HashToUInt64(buffer.WrittenSpan));
     }
 
     internal static string PythonRepr(object? value) => value switch

@@ -87,11 +87,37 @@ public class MemTableTests
     [Fact]
     public void Get_LongKey_UsesHeapSeekBuffer()
     {
+        // The seek key is built on the stack up to MemTable.MaxStackSeekKey bytes of user key and in a heap buffer
+        // past it: the heap path is the one that allocates, so the allocation counter shows which path ran.
         MemTable mem = NewTable();
-        byte[] longKey = new byte[1000];
-        longKey[^1] = 1;
-        mem.Add(1, EntryType.Value, longKey, B("long"));
-        AssertGet(mem, Encoding.ASCII.GetString(longKey), 1, EntryType.Value, 1, "long");
+        int[] lengths = [MemTable.MaxStackSeekKey, MemTable.MaxStackSeekKey + 1, 1000];
+        foreach (int length in lengths)
+        {
+            byte[] key = new byte[length];
+            key[^1] = (byte)(length % 251);
+            mem.Add((ulong)length, EntryType.Value, key, B($"v{length}"));
+        }
+
+        foreach (int length in lengths)
+        {
+            byte[] key = new byte[length];
+            key[^1] = (byte)(length % 251);
+            Assert.True(mem.Get(key, InternalKey.MaxSequence, out _, out _, out _)); // warm-up: JIT, first-call paths
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bool found = mem.Get(key, InternalKey.MaxSequence, out EntryType type, out ulong sequence, out ReadOnlySpan<byte> value);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(found);
+            Assert.Equal(EntryType.Value, type);
+            Assert.Equal((ulong)length, sequence);
+            Assert.Equal($"v{length}", S(value));
+            if (length <= MemTable.MaxStackSeekKey)
+                Assert.Equal(0, allocated);
+            else
+                Assert.True(allocated >= length + InternalKey.TrailerSize, $"{length}-byte key: {allocated} bytes allocated, so no heap seek buffer");
+
+            // A key one byte longer shares the whole prefix: the heap-built seek key must still not match it.
+            Assert.False(mem.Get([.. key, 0], InternalKey.MaxSequence, out _, out _, out _));
+        }
     }
 
     [Fact]
@@ -214,9 +240,26 @@ public class MemTableTests
     {
         MemTable mem = NewTable();
         using InternalIterator it = mem.NewIterator();
-        mem.Add(1, EntryType.Value, B("a"), B("1"));
+        mem.Add(1, EntryType.Value, B("b"), B("1"));
         it.SeekToFirst();
         Assert.True(it.Valid);
+        Assert.Equal("b", S(InternalKey.UserKey(it.Key)));
+        Assert.Equal(1UL, InternalKey.Sequence(it.Key));
+        Assert.Equal("1", S(it.Value));
+
+        // Added while the iterator stands on "b": one after it is reached by Next, one before it by Prev.
+        mem.Add(2, EntryType.Value, B("c"), B("2"));
+        mem.Add(3, EntryType.Value, B("a"), B("3"));
+        it.Next();
+        Assert.True(it.Valid);
+        Assert.Equal("c", S(InternalKey.UserKey(it.Key)));
+        Assert.Equal("2", S(it.Value));
+        it.Prev();
+        it.Prev();
+        Assert.True(it.Valid);
+        Assert.Equal("a", S(InternalKey.UserKey(it.Key)));
+        Assert.Equal("3", S(it.Value));
+        Assert.Equal(new List<string> { "a@3:Value=3", "b@1:Value=1", "c@2:Value=2" }, Describe(it));
     }
 
     [Fact]

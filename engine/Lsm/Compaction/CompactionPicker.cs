@@ -7,7 +7,7 @@ namespace AimLsm.Lsm.Compaction;
 /// L0 takes all its files into the base level; a level below takes one file, round-robin through its key space, into
 /// the next level. Not thread-safe: the database mutex guards it.
 /// </summary>
-internal sealed class CompactionPicker(DbOptions options)
+internal sealed class CompactionPicker(CompactionOptions options)
 {
     /// <summary>Per level, the largest user key of the last file compacted from it: the round-robin cursor.</summary>
     private readonly byte[]?[] _cursor = new byte[]?[Version.Version.NumLevels];

@@ -6,14 +6,15 @@ namespace AimLsm.Lsm.Compaction;
 /// Where each level should stand, and how urgently each needs compaction, for one version (RocksDB's leveled
 /// compaction with <c>level_compaction_dynamic_level_bytes</c>): the last level's size anchors the targets, each
 /// level above is a tenth (the multiplier) of the one below, and the highest level whose target is still at least
-/// <see cref="DbOptions.MaxBytesForLevelBase"/> is the base level, where L0 compacts to. While the database is small
+/// <see cref="CompactionOptions.MaxBytesForLevelBase"/> is the base level, where L0 compacts to. While the database is small
 /// the base level is the last one, so L0 compacts straight to L6 and the levels between stay empty.
 /// Immutable once computed.
 /// </summary>
 internal sealed class LevelSizing
 {
-    private LevelSizing(int baseLevel, long[] targets, double[] scores, long pendingBytes)
+    private LevelSizing(Version.Version version, int baseLevel, long[] targets, double[] scores, long pendingBytes)
     {
+        ComputedFor = version;
         BaseLevel = baseLevel;
         Targets = targets;
         Scores = scores;
@@ -21,6 +22,9 @@ internal sealed class LevelSizing
     }
 
     public const int LastLevel = Version.Version.NumLevels - 1;
+
+    /// <summary>The version these figures describe (the database caches one sizing per current version).</summary>
+    public Version.Version ComputedFor { get; }
 
     /// <summary>The level L0 compacts into.</summary>
     public int BaseLevel { get; }
@@ -34,7 +38,7 @@ internal sealed class LevelSizing
     /// <summary>Estimated bytes compaction must rewrite to bring every level within target (RocksDB's estimate).</summary>
     public long PendingCompactionBytes { get; }
 
-    public static LevelSizing Compute(Version.Version v, DbOptions o)
+    public static LevelSizing Compute(Version.Version v, CompactionOptions o)
     {
         long baseBytes = o.MaxBytesForLevelBase;
         int mult = o.MaxBytesForLevelMultiplier;
@@ -90,6 +94,6 @@ internal sealed class LevelSizing
                 }
             }
         }
-        return new LevelSizing(baseLevel, targets, scores, pending);
+        return new LevelSizing(v, baseLevel, targets, scores, pending);
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace AimLsm;
 
 /// <summary>
@@ -23,4 +25,14 @@ public sealed class CorruptionException : DbException
 
     /// <summary>What is wrong, without the file and offset.</summary>
     public string Detail { get; }
+
+    // The throwers live here, beside the type they build, and not in Common/ThrowHelper: Common is the leaf of the
+    // key-value layer and references nothing above it. Kept out of hot methods so those stay inlinable.
+    [DoesNotReturn]
+    internal static void Throw(string file, long offset, string message) =>
+        throw new CorruptionException(file, offset, message);
+
+    [DoesNotReturn]
+    internal static T Throw<T>(string file, long offset, string message) =>
+        throw new CorruptionException(file, offset, message);
 }

@@ -9,6 +9,13 @@ namespace AimLsm.Lsm.Keys;
 /// </summary>
 internal ref struct BatchReader
 {
+    /// <summary>
+    /// The batch header: sequence (u64) then count (u32), little-endian (docs/format.md, "Write batch"). PART OF THE
+    /// WAL FORMAT. Defined here, with the reader, and used by <see cref="WriteBatch"/>, so Keys does not refer back
+    /// to the root namespace.
+    /// </summary>
+    public const int HeaderSize = 12;
+
     private readonly ReadOnlySpan<byte> _data;
     private int _pos;
     private int _seen;
@@ -17,9 +24,9 @@ internal ref struct BatchReader
     public BatchReader(ReadOnlySpan<byte> data)
     {
         _data = data;
-        _pos = WriteBatch.HeaderSize;
+        _pos = HeaderSize;
         _seen = 0;
-        if (data.Length >= WriteBatch.HeaderSize)
+        if (data.Length >= HeaderSize)
         {
             Sequence = BinaryPrimitives.ReadUInt64LittleEndian(data);
             Count = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(data[8..]));

@@ -103,13 +103,16 @@ internal sealed unsafe class MemTable
         }
     }
 
+    /// <summary>The longest user key whose seek key <see cref="Get"/> builds on the stack; a longer one takes a heap buffer.</summary>
+    internal const int MaxStackSeekKey = 256;
+
     /// <summary>
     /// Finds the newest point entry for <paramref name="userKey"/> at or below <paramref name="snapshot"/>.
     /// The value span points into the arena and stays valid while the memtable is reachable.
     /// </summary>
     public bool Get(ReadOnlySpan<byte> userKey, ulong snapshot, out EntryType type, out ulong sequence, out ReadOnlySpan<byte> value)
     {
-        Span<byte> seekKey = userKey.Length <= 256 ? stackalloc byte[userKey.Length + InternalKey.TrailerSize] : new byte[userKey.Length + InternalKey.TrailerSize];
+        Span<byte> seekKey = userKey.Length <= MaxStackSeekKey ? stackalloc byte[userKey.Length + InternalKey.TrailerSize] : new byte[userKey.Length + InternalKey.TrailerSize];
         InternalKey.Write(seekKey, userKey, snapshot, EntryType.ForSeek);
         byte* node = _list.FindGreaterOrEqual(seekKey);
         if (node != null)

@@ -43,7 +43,7 @@ internal static class BlockCompression
         int n = Varint.TryRead32(stored, out uint size);
         if (n == 0 || size > TableFormat.MaxBlockSize)
         {
-            ThrowHelper.ThrowCorruption(path, offset, "LZ4 block: the uncompressed size prefix is malformed");
+            CorruptionException.Throw(path, offset, "LZ4 block: the uncompressed size prefix is malformed");
         }
         int length = (int)size;
         if (output.Length < length)
@@ -58,7 +58,7 @@ internal static class BlockCompression
         int decoded = LZ4Codec.Decode(stored[n..], output.AsSpan(0, length));
         if (decoded != length)
         {
-            ThrowHelper.ThrowCorruption(path, offset,
+            CorruptionException.Throw(path, offset,
                 $"LZ4 block: decompressed to {(decoded < 0 ? "an error" : decoded + " bytes")}, but the block says {length} bytes");
         }
         return length;

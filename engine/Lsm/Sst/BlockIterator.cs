@@ -252,5 +252,5 @@ internal sealed class BlockIterator : InternalIterator
     }
 
     private void Corrupt(int relativeOffset, string message) =>
-        ThrowHelper.ThrowCorruption(_file, _fileOffset + relativeOffset, "block: " + message);
+        CorruptionException.Throw(_file, _fileOffset + relativeOffset, "block: " + message);
 }

@@ -59,7 +59,7 @@ internal sealed class BloomFilter
     {
         if (contents.Length < MetadataSize)
         {
-            ThrowHelper.ThrowCorruption(path, offset, $"filter block: {contents.Length} bytes, shorter than its metadata");
+            CorruptionException.Throw(path, offset, $"filter block: {contents.Length} bytes, shorter than its metadata");
         }
         ReadOnlySpan<byte> meta = contents.AsSpan(contents.Length - MetadataSize);
         if (meta[0] != KindCacheLocalXxh64)
@@ -71,7 +71,7 @@ internal sealed class BloomFilter
         if (meta[2] != LineBytesLog2 || probes is < 1 or > 30 || lines == 0
             || (ulong)lines * LineBytes != (ulong)(contents.Length - MetadataSize))
         {
-            ThrowHelper.ThrowCorruption(path, offset + contents.Length - MetadataSize,
+            CorruptionException.Throw(path, offset + contents.Length - MetadataSize,
                 $"filter block: malformed metadata (probes {probes}, line log2 {meta[2]}, {lines} lines in {contents.Length} bytes)");
         }
         return new BloomFilter(contents, lines, probes);

@@ -1,6 +1,9 @@
 namespace AimLsm.Lsm.Sst;
 
-/// <summary>How tables are written and read; built from <see cref="DbOptions"/> once per database.</summary>
+/// <summary>
+/// How tables are written and read. Built by <see cref="Db"/> from its options once per database: Sst never sees
+/// DbOptions, so the arrow runs from the database to its tables only (docs/architecture.md).
+/// </summary>
 /// <param name="BlockSize">Target uncompressed data block size.</param>
 /// <param name="RestartInterval">Entries between restart points in data blocks.</param>
 /// <param name="Compression">Compression of new data blocks (readers handle whatever a table holds).</param>
@@ -10,7 +13,4 @@ internal sealed record TableOptions(int BlockSize, int RestartInterval, Compress
 {
     /// <summary>Counters of every table read with these options (filter checks, block reads).</summary>
     public TableStatistics Statistics { get; init; } = new();
-
-    public static TableOptions From(DbOptions o, Cache.BlockCache? cache) =>
-        new(o.BlockSize, o.BlockRestartInterval, o.Compression, o.BloomFilterBitsPerKey, cache);
 }

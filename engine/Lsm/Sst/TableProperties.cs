@@ -64,7 +64,7 @@ internal sealed class TableProperties
         {
             if (Varint.TryRead(it.Value, out ulong v) == 0)
             {
-                ThrowHelper.ThrowCorruption(file, offset, $"properties block: the value of '{Encoding.ASCII.GetString(it.Key)}' is not a varint");
+                CorruptionException.Throw(file, offset, $"properties block: the value of '{Encoding.ASCII.GetString(it.Key)}' is not a varint");
             }
             switch (Encoding.ASCII.GetString(it.Key))
             {

@@ -37,7 +37,7 @@ internal sealed partial class TableReader
         if (handle.Size > TableFormat.MaxBlockSize || handle.Offset > (ulong)limit
             || handle.Size + TableFormat.BlockTrailerSize > (ulong)limit - handle.Offset)
         {
-            ThrowHelper.ThrowCorruption(path, (long)Math.Min(handle.Offset, (ulong)limit),
+            CorruptionException.Throw(path, (long)Math.Min(handle.Offset, (ulong)limit),
                 $"a block handle (offset {handle.Offset}, size {handle.Size}) points past the end of the data");
         }
     }
@@ -59,13 +59,13 @@ internal sealed partial class TableReader
         }
         if (file.Read((long)handle.Offset, raw.AsSpan(0, total)) != total)
         {
-            ThrowHelper.ThrowCorruption(file.Path, (long)handle.Offset, $"a block of {handle.Size} bytes is cut short by the end of the file");
+            CorruptionException.Throw(file.Path, (long)handle.Offset, $"a block of {handle.Size} bytes is cut short by the end of the file");
         }
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(size + 1));
         uint actual = Checksum.Mask(Checksum.Compute(raw.AsSpan(0, size + 1)));
         if (stored != actual)
         {
-            ThrowHelper.ThrowCorruption(file.Path, (long)handle.Offset, "block checksum mismatch");
+            CorruptionException.Throw(file.Path, (long)handle.Offset, "block checksum mismatch");
         }
         var type = (CompressionType)raw[size];
         if (type == CompressionType.None)
@@ -78,7 +78,7 @@ internal sealed partial class TableReader
             length = BlockCompression.DecompressLz4(raw.AsSpan(0, size), ref decoded, file.Path, (long)handle.Offset);
             return decoded;
         }
-        ThrowHelper.ThrowCorruption(file.Path, (long)handle.Offset + size,
+        CorruptionException.Throw(file.Path, (long)handle.Offset + size,
             $"unsupported block compression type {raw[size]} in a table of format version {version}");
         length = 0;
         return raw;

@@ -94,37 +94,37 @@ internal sealed partial class TableReader : IDisposable
         long size = file.Length;
         if (size < TableFormat.FooterSize)
         {
-            ThrowHelper.ThrowCorruption(path, 0, $"the file is {size} bytes, shorter than an SSTable footer ({TableFormat.FooterSize})");
+            CorruptionException.Throw(path, 0, $"the file is {size} bytes, shorter than an SSTable footer ({TableFormat.FooterSize})");
         }
         long footerOffset = size - TableFormat.FooterSize;
         Span<byte> footer = stackalloc byte[TableFormat.FooterSize];
         if (file.Read(footerOffset, footer) != footer.Length)
         {
-            ThrowHelper.ThrowCorruption(path, footerOffset, "the footer could not be read in full");
+            CorruptionException.Throw(path, footerOffset, "the footer could not be read in full");
         }
         if (BinaryPrimitives.ReadUInt64LittleEndian(footer[49..]) != TableFormat.Magic)
         {
-            ThrowHelper.ThrowCorruption(path, footerOffset + 49, "bad magic number: not an AimLsm SSTable, or truncated");
+            CorruptionException.Throw(path, footerOffset + 49, "bad magic number: not an AimLsm SSTable, or truncated");
         }
         if (Checksum.ComputeMasked(footer[..45]) != BinaryPrimitives.ReadUInt32LittleEndian(footer[45..]))
         {
-            ThrowHelper.ThrowCorruption(path, footerOffset, "footer checksum mismatch");
+            CorruptionException.Throw(path, footerOffset, "footer checksum mismatch");
         }
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(footer[41..]);
         if (version is 0 or > TableFormat.CurrentVersion)
         {
-            ThrowHelper.ThrowCorruption(path, footerOffset + 41, $"unsupported table format version {version} (this build reads 1..{TableFormat.CurrentVersion})");
+            CorruptionException.Throw(path, footerOffset + 41, $"unsupported table format version {version} (this build reads 1..{TableFormat.CurrentVersion})");
         }
         if (footer[0] != TableFormat.ChecksumCrc32C)
         {
-            ThrowHelper.ThrowCorruption(path, footerOffset, $"unknown checksum type {footer[0]}");
+            CorruptionException.Throw(path, footerOffset, $"unknown checksum type {footer[0]}");
         }
         int n = BlockHandle.TryDecode(footer[1..41], out BlockHandle metaHandle);
         BlockHandle indexHandle = default;
         int m = n == 0 ? 0 : BlockHandle.TryDecode(footer[(1 + n)..41], out indexHandle);
         if (m == 0)
         {
-            ThrowHelper.ThrowCorruption(path, footerOffset + 1, "the footer's block handles are malformed");
+            CorruptionException.Throw(path, footerOffset + 1, "the footer's block handles are malformed");
         }
 
         byte[] index = ReadBlockExact(file, version, indexHandle, footerOffset);
@@ -139,7 +139,7 @@ internal sealed partial class TableReader : IDisposable
             string name = Encoding.ASCII.GetString(metaIter.Key);
             if (BlockHandle.TryDecode(metaIter.Value, out BlockHandle h) == 0)
             {
-                ThrowHelper.ThrowCorruption(path, (long)metaHandle.Offset, $"metaindex: the handle of '{name}' is malformed");
+                CorruptionException.Throw(path, (long)metaHandle.Offset, $"metaindex: the handle of '{name}' is malformed");
             }
             if (name == TableFormat.PropertiesBlockName)
             {
@@ -158,7 +158,7 @@ internal sealed partial class TableReader : IDisposable
                     ulong trailer = InternalKey.Trailer(it.Key);
                     if ((EntryType)(byte)trailer != EntryType.RangeDeletion)
                     {
-                        ThrowHelper.ThrowCorruption(path, (long)h.Offset, "range-del block: an entry is not a range deletion");
+                        CorruptionException.Throw(path, (long)h.Offset, "range-del block: an entry is not a range deletion");
                     }
                     tombstones.Add(new RangeTombstone(InternalKey.UserKey(it.Key).ToArray(), it.Value.ToArray(), trailer >> 8));
                 }
@@ -171,7 +171,7 @@ internal sealed partial class TableReader : IDisposable
         }
         if (props is null)
         {
-            ThrowHelper.ThrowCorruption(path, (long)metaHandle.Offset, "the table has no properties block");
+            CorruptionException.Throw(path, (long)metaHandle.Offset, "the table has no properties block");
         }
         return new TableReader(file, fileNumber, version, index, (long)indexHandle.Offset, props, [.. tombstones], filter, options);
     }
@@ -187,7 +187,7 @@ internal sealed partial class TableReader : IDisposable
     {
         if (BlockHandle.TryDecode(index.Value, out BlockHandle h) == 0)
         {
-            ThrowHelper.ThrowCorruption(path, offset, "index block: a block handle is malformed");
+            CorruptionException.Throw(path, offset, "index block: a block handle is malformed");
         }
         return h;
     }

@@ -13,9 +13,6 @@ internal sealed class Version
     private int _refs;
     private Action<FileMetadata>? _onObsolete;
 
-    /// <summary>Level targets and compaction debt, computed once on first use (for flow control on the write path).</summary>
-    internal Compaction.LevelSizing? Sizing;
-
     public void Ref()
     {
         if (Interlocked.Increment(ref _refs) == 1)

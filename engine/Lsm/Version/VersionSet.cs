@@ -87,12 +87,12 @@ internal sealed class VersionSet : IDisposable
         string manifestName = ReadCurrent(fs, currentPath);
         if (FileNames.Parse(manifestName, out ulong manifestNumber) != FileKind.Manifest)
         {
-            ThrowHelper.ThrowCorruption(currentPath, 0, $"CURRENT names '{manifestName}', which is not a MANIFEST file name");
+            CorruptionException.Throw(currentPath, 0, $"CURRENT names '{manifestName}', which is not a MANIFEST file name");
         }
         string manifestPath = set.PathOf(manifestName);
         if (!fs.FileExists(manifestPath))
         {
-            ThrowHelper.ThrowCorruption(currentPath, 0, $"CURRENT names {manifestName}, which does not exist");
+            CorruptionException.Throw(currentPath, 0, $"CURRENT names {manifestName}, which does not exist");
         }
         set.ManifestNumber = manifestNumber;
         set.MarkFileNumberUsed(manifestNumber);
@@ -108,7 +108,7 @@ internal sealed class VersionSet : IDisposable
                 // count); the open checks that nothing acted on it (TornTailOffset). Anything else is damage.
                 if (p.Kind != LogProblemKind.TruncatedTail)
                 {
-                    ThrowHelper.ThrowCorruption(manifestPath, p.Offset, "MANIFEST: " + p.Reason);
+                    CorruptionException.Throw(manifestPath, p.Offset, "MANIFEST: " + p.Reason);
                 }
                 set.TornTailOffset = p.Offset;
             });
@@ -143,7 +143,7 @@ internal sealed class VersionSet : IDisposable
         }
         if (!sawComparator || logNumber is null || nextFile is null || lastSeq is null)
         {
-            ThrowHelper.ThrowCorruption(manifestPath, 0, "MANIFEST: no comparator, log number, next file number or last sequence was recorded");
+            CorruptionException.Throw(manifestPath, 0, "MANIFEST: no comparator, log number, next file number or last sequence was recorded");
         }
         set.Install(v.Apply(new VersionEdit(), set.OnObsolete));
         set.LogNumber = logNumber.Value;
@@ -161,14 +161,14 @@ internal sealed class VersionSet : IDisposable
         using IReadableFile f = fs.OpenRead(currentPath);
         if (f.Length is 0 or > 4096)
         {
-            ThrowHelper.ThrowCorruption(currentPath, 0, $"CURRENT is {f.Length} bytes; it should hold one MANIFEST file name");
+            CorruptionException.Throw(currentPath, 0, $"CURRENT is {f.Length} bytes; it should hold one MANIFEST file name");
         }
         var bytes = new byte[f.Length];
         int n = f.Read(0, bytes);
         string text = Encoding.UTF8.GetString(bytes, 0, n);
         if (!text.EndsWith('\n'))
         {
-            ThrowHelper.ThrowCorruption(currentPath, n, "CURRENT does not end with a newline (truncated?)");
+            CorruptionException.Throw(currentPath, n, "CURRENT does not end with a newline (truncated?)");
         }
         return text[..^1];
     }
