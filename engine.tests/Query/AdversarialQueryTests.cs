@@ -186,6 +186,8 @@ public sealed class AdversarialQueryTests
         { "(' ' * 1048576).strip() == ''", Outcome.Runs, null },
         { "('ab' * 500000).find('ab' * 150000 + 'bb' + 'ab' * 150000) == -1", Outcome.Runs, null },
         { "('ab' * 500000).count('ab' * 150000 + 'bb' + 'ab' * 150000) == 0", Outcome.Runs, null },
+        { "('ab' * 150000 + 'bb' + 'ab' * 150000) in ('ab' * 500000)", Outcome.Runs, null },
+        { "not (('a' * 50000 + 'b') in ((run.name or '')[:0] + 'a' * 100000))", Outcome.Runs, null },
         { "('ab' * 100000 + (run.name or '')).find('ab' * 30000 + 'bb' + 'ab' * 30000) >= 0", Outcome.Runs, null },
         { "('a' * 1048576).find('a' * 1048575 + 'b') == -1", Outcome.Runs, null },
         { "('a' * 100000).count('a') == 100000", Outcome.Runs, null },

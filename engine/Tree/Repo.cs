@@ -203,7 +203,7 @@ public sealed class Repo : IDisposable
             var props = new RunProps
             {
                 Name = name ?? "Run: " + hash,
-                Experiment = experiment,
+                Experiment = experiment ?? Run.DefaultExperiment,
                 Description = description,
                 Tags = tags is null ? [] : [.. tags.Distinct(StringComparer.Ordinal)],
                 CreatedAt = RunProps.Now(),

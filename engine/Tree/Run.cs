@@ -68,11 +68,16 @@ public sealed class Run : IQueryRun, IDisposable
         set => UpdateProps(p => p.Name = value);
     }
 
-    /// <summary>The experiment the run belongs to, or null.</summary>
-    public string? Experiment
+    /// <summary>The experiment a run created without one belongs to, as in Aim (its <c>Run</c> stores
+    /// <c>'default'</c> in a new run's props).</summary>
+    public const string DefaultExperiment = "default";
+
+    /// <summary>The experiment the run belongs to: <see cref="DefaultExperiment"/> when it was created without one
+    /// (also for runs stored by builds that kept null there). Setting null puts the run back in the default one.</summary>
+    public string Experiment
     {
-        get => Props.Experiment;
-        set => UpdateProps(p => p.Experiment = value);
+        get => Props.Experiment ?? DefaultExperiment;
+        set => UpdateProps(p => p.Experiment = value ?? DefaultExperiment);
     }
 
     /// <summary>A free-text description, or null.</summary>

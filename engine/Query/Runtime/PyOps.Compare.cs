@@ -66,8 +66,9 @@ internal static partial class PyOps
             case PyUndefined:
                 throw PyErrors.Type("argument of type 'Undefined' is not iterable");
             case string s:
+                // Linear time under the budget, as str.find: .NET's Contains is quadratic on crafted input.
                 return item is string sub
-                    ? s.Contains(sub, StringComparison.Ordinal)
+                    ? sub.Length == 0 || StringSearch.IndexOf(ctx, s, sub, 0) >= 0
                     : PyErrors.ThrowType<bool>($"'in <string>' requires string as left operand, not {TypeName(item)}");
             case IReadOnlyList<object?> list:
                 ctx.Tick(list.Count);
