@@ -4,9 +4,19 @@ using AimLsm.Tree;
 
 namespace AimLsm.Tests;
 
-/// <summary>The README's usage example, compiled and run, so that it cannot rot.</summary>
-public class ReadmeExampleTests
+/// <summary>
+/// The README's usage example, compiled and run, so that it cannot rot. The examples use relative paths, so each
+/// test works in a temporary current directory: the class runs alone (its collection disables parallelization) and
+/// gives the process its previous directory back before the temporary one is deleted, since the current directory
+/// belongs to the whole test process (a child process started meanwhile in a deleted directory fails at once).
+/// </summary>
+[Collection(nameof(ReadmeExampleTests))]
+public sealed class ReadmeExampleTests : IDisposable
 {
+    private readonly string _previousDirectory = Directory.GetCurrentDirectory();
+
+    public void Dispose() => Directory.SetCurrentDirectory(_previousDirectory);
+
     [Fact]
     public void Usage_example_runs_as_written()
     {
@@ -128,3 +138,7 @@ public class ReadmeExampleTests
         Assert.StartsWith("100 points in ", lines[^1]);
     }
 }
+
+/// <summary>Runs <see cref="ReadmeExampleTests"/> alone: it changes the process's current directory.</summary>
+[CollectionDefinition(nameof(ReadmeExampleTests), DisableParallelization = true)]
+public sealed class ReadmeExampleCollection;

@@ -99,6 +99,8 @@ public class BlackBoxCrashTests(ITestOutputHelper output)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
+            // Never the test process's current directory, which a parallel test may have changed and deleted.
+            WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -68,6 +68,8 @@ internal static class OpenChildProcess
         Assert.True(File.Exists(childDll), $"the child program is missing at {childDll}");
         var psi = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
+            // Never the test process's current directory, which a parallel test may have changed and deleted.
+            WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

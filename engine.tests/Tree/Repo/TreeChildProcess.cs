@@ -34,6 +34,8 @@ internal sealed class TreeChildProcess : IDisposable
         Assert.True(File.Exists(childDll), $"the child program is missing at {childDll}");
         var psi = new ProcessStartInfo("dotnet")
         {
+            // Never the test process's current directory, which a parallel test may have changed and deleted.
+            WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
