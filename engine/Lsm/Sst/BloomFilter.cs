@@ -77,7 +77,15 @@ internal sealed class BloomFilter
         return new BloomFilter(contents, lines, probes);
     }
 
-    public bool MayContain(ReadOnlySpan<byte> userKey) => MayContainHash(XxHash64.Hash(userKey));
+    public bool MayContain(ReadOnlySpan<byte> userKey) => MayContainHash(KeyHash(userKey));
+
+    /// <summary>
+    /// The hash of a user key in a filter: XXH64 with seed 0 (docs/format.md, "Filter block"). PART OF THE ON-DISK
+    /// FORMAT: a filter written with one hash can only be read with the same one; a new hash needs a new filter kind.
+    /// System.IO.Hashing's XXH64, which replaced our own copy with the same bytes (the version-1 and fixture tables,
+    /// whose filters the old code wrote, are read through it in the tests). Allocation-free.
+    /// </summary>
+    public static ulong KeyHash(ReadOnlySpan<byte> userKey) => System.IO.Hashing.XxHash64.HashToUInt64(userKey);
 
     public bool MayContainHash(ulong hash)
     {

@@ -29,7 +29,7 @@ internal sealed class BloomFilterBuilder
 
     public void AddKey(ReadOnlySpan<byte> userKey)
     {
-        ulong h = XxHash64.Hash(userKey);
+        ulong h = BloomFilter.KeyHash(userKey);
         if (_count > 0 && _hashes[_count - 1] == h)
         {
             return; // another version of the same user key (or a full 64-bit collision, which sets the same bits)
