@@ -152,7 +152,7 @@ internal sealed class SequenceChunk
             Normalize(); // keeps "nothing pending while _others exists"
         }
 
-        int index = Array.BinarySearch(_steps, 0, _sorted, point.Step);
+        int index = Search(_sorted, point.Step);
         if (index < 0 && Count > _sorted)
         {
             int pending = _steps.AsSpan(_sorted, Count - _sorted).IndexOf(point.Step);
@@ -239,15 +239,16 @@ internal sealed class SequenceChunk
         int end = _sorted;
         for (int j = k - 1; j >= 0; j--)
         {
-            int pos = ~Array.BinarySearch(_steps, 0, end, steps[j]);
+            int pos = ~Search(end, steps[j]);
             int moved = end - pos;
             if (moved > 0)
             {
-                Array.Copy(_steps, pos, _steps, pos + j + 1, moved);
-                Array.Copy(_epochs, pos, _epochs, pos + j + 1, moved);
-                Array.Copy(_times, pos, _times, pos + j + 1, moved);
-                Array.Copy(_bits, pos, _bits, pos + j + 1, moved);
-                Array.Copy(_types, pos, _types, pos + j + 1, moved);
+                // Span copies are memmoves (overlap-safe) without Array.Copy's per-call type checks.
+                _steps.AsSpan(pos, moved).CopyTo(_steps.AsSpan(pos + j + 1));
+                _epochs.AsSpan(pos, moved).CopyTo(_epochs.AsSpan(pos + j + 1));
+                _times.AsSpan(pos, moved).CopyTo(_times.AsSpan(pos + j + 1));
+                _bits.AsSpan(pos, moved).CopyTo(_bits.AsSpan(pos + j + 1));
+                _types.AsSpan(pos, moved).CopyTo(_types.AsSpan(pos + j + 1));
             }
 
             (_steps[pos + j], _epochs[pos + j], _times[pos + j], _bits[pos + j], _types[pos + j]) = (steps[j], epochs[j], times[j], bits[j], types[j]);
@@ -280,6 +281,35 @@ internal sealed class SequenceChunk
         {
             Normalize();
         }
+    }
+
+    /// <summary>As <see cref="Array.BinarySearch(Array, int, int, object)"/> over the first <paramref name="count"/>
+    /// steps: the index of <paramref name="step"/>, or the complement of where it would go. Written out because this
+    /// runs once or twice per late point, on a cold chunk, where the generic helper's call is measurable.</summary>
+    private int Search(int count, long step)
+    {
+        long[] steps = _steps;
+        int lo = 0, hi = count - 1;
+        while (lo <= hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            long at = steps[mid];
+            if (at == step)
+            {
+                return mid;
+            }
+
+            if (at < step)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
     }
 
     private TrackedValue RawValue(int index) =>
