@@ -100,6 +100,8 @@ internal static class TrackVariants
         // the wall clock measures the neighbours too.
         Console.WriteLine("| arrival order | s | ns/point | points/s | x in-order cost | CPU ns/point | x in-order CPU | peak RSS MB | managed heap after MB |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        // Repo.Open creates the repo's own folder only (issue 14.3): the variant's folder holds one repo per order.
+        Directory.CreateDirectory(dir);
         // Warm-up: the JIT compiles the tracking path (and its late-point branch) before anything is timed.
         string warm = Path.Combine(dir, "warm");
         using (Repo repo = Repo.Open(warm))
