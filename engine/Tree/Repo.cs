@@ -634,8 +634,13 @@ public sealed class Repo : IDisposable
         }
     }
 
-    /// <summary>Opens every slot once so that damage is found, reported and logged at open, not at the first read
-    /// that happens to touch it. A slot refusing to open is quarantined; the others open, track and serve.</summary>
+    /// <summary>
+    /// Opens every slot once so that damage is found, reported and logged at open, not at the first read that
+    /// happens to touch it. A slot refusing to open is quarantined; the others open, track and serve. A reader keeps
+    /// the instances (its first query needs them); a writer, which may never read another slot, lets each go at once,
+    /// so its memory does not grow with the other writers' memtables. The price is one replay of each slot's WAL at
+    /// open.
+    /// </summary>
     private void CheckSlots()
     {
         foreach (Slot slot in _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
@@ -647,6 +652,11 @@ public sealed class Repo : IDisposable
             catch (CorruptionException)
             {
                 // Quarantined: OnSlotRecovery recorded and logged it.
+            }
+
+            if (!IsReadOnly && slot.Quarantine is null)
+            {
+                slot.Refresh();
             }
         }
     }
