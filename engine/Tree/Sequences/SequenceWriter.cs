@@ -40,6 +40,25 @@ internal sealed class SequenceWriter
     /// <summary>Changed cached records written per late point, at most, outside a flush (see <see cref="WriteDirty"/>).</summary>
     internal const int LateWriteRatio = 1;
 
+    /// <summary>Points tracked into the process (every sequence of every repo) between two points of one sequence
+    /// above which the sequence counts as sparse: its tail is dropped once written and read back at its next point.
+    /// A run with a few hundred metrics never reaches it (ordinary tracking keeps its tails in memory and pays no
+    /// reload); 100,000 sequences tracked step by step do, and keep about 1 KB each instead of their chunk arrays.
+    /// Bounds the memory of resident tails: within any window of this many points, at most this many sequences get
+    /// a point, so at most about this many sequences that are not sparse keep their tail.</summary>
+    internal const long SparseGap = 16_384;
+
+    // Points applied in the process, the clock of SparseGap. Only a heuristic reads it: a per-process count, not a
+    // per-repo one, so that many repos each with a few sequences count as what they are for memory, many tails.
+    private static long s_pointClock;
+
+    /// <summary>Bytes of the drain's batch above which <see cref="WriteDirty"/> commits it before writing this
+    /// sequence. A drain that writes tens of thousands of sequences (one point each) would otherwise grow one batch
+    /// to tens of MB, doubling through the large-object heap, which only a full GC returns: most of the peak memory
+    /// of 100,000 sequences. Below the drain's kept batch size, so the batch's buffer is reused, not reallocated.
+    /// Committing between two sequences keeps each sequence's chunks and metadata in one batch, as before.</summary>
+    internal const int MaxBatchBytes = 4 << 20;
+
     private readonly SequenceMeta _meta;
     private ChunkSlot? _tail;
     private bool _tailLoaded;
@@ -54,6 +73,13 @@ internal sealed class SequenceWriter
     private long _lateSince;
     private long _clock;
     private bool _uncommitted;
+
+    // DrainContext.BytesWritten at the last WriteSlot: when it has grown since, a commit took every chunk written.
+    private long _writeMark;
+
+    // The point clock at this sequence's last point, and the gap between its last two points (0 until it has two).
+    private long _lastPointAt;
+    private long _gap;
 
     public SequenceWriter(Db db, string hash, string name, Context context, int chunkSize)
     {
@@ -118,6 +144,15 @@ internal sealed class SequenceWriter
     public void Apply(in SequencePoint point, DrainContext drain)
     {
         EnsureTail();
+        long now = Interlocked.Increment(ref s_pointClock);
+        _gap = _lastPointAt == 0 ? 0 : now - _lastPointAt;
+        _lastPointAt = now;
+        if (_tail is { Chunk: null })
+        {
+            // A sparse sequence's tail, dropped after it was written (see ReleaseSparseTail): read back.
+            Load(_tail, drain);
+        }
+
         bool replaced;
         TrackedValue old = default;
         if (_tail is null)
@@ -176,6 +211,7 @@ internal sealed class SequenceWriter
             }
         }
 
+        ReleaseSparseTail(drain);
         drain.MarkDirty(this);
     }
 
@@ -191,6 +227,11 @@ internal sealed class SequenceWriter
         // time are at least 1/LateWriteRatio of them (so a point costs at most that many record encodings), except
         // for a flush, a stop or a min/max rescan.
         bool all = drain.Flushing || _minMaxStale || (drain.WriteAll && _lateSince * LateWriteRatio >= _dirtyCached);
+        if (drain.BatchFor(_db).DataSize >= MaxBatchBytes)
+        {
+            drain.Commit();
+        }
+
         if (_tail is not null && _tail.Dirty)
         {
             WriteSlot(_tail, drain);
@@ -200,6 +241,7 @@ internal sealed class SequenceWriter
         {
             WriteChanged(drain);
         }
+
 
         if (_minMaxStale)
         {
@@ -225,6 +267,25 @@ internal sealed class SequenceWriter
         if (_dirtyCached > 0)
         {
             drain.Defer(this);
+        }
+    }
+
+    /// <summary>
+    /// Writes and drops the tail of a sparse sequence (see <see cref="SparseGap"/>) as soon as its point is in,
+    /// keeping its slot (key and smallest step) so that <see cref="Apply"/> reads it back with one
+    /// <see cref="Db.Get(ReadOnlySpan{byte}, ReadOptions)"/>. Written at once rather than at the drain's
+    /// <see cref="WriteDirty"/> so that the decoded arrays die young: held until the end of a drain of tens of
+    /// thousands of sequences, they would be promoted and fill the old generation with garbage. Only without late
+    /// points (no <see cref="_index"/>), where the tail is the only chunk in memory (the late-point cache has its own
+    /// bounds). Invariant kept: a slot whose chunk is null is not dirty and has a stored key.
+    /// </summary>
+    private void ReleaseSparseTail(DrainContext drain)
+    {
+        if (_gap > SparseGap && _index is null && _tail is { Chunk: { } chunk })
+        {
+            WriteSlot(_tail, drain);
+            _cachedRecords -= chunk.Count;
+            _tail.Chunk = null;
         }
     }
 
@@ -256,7 +317,11 @@ internal sealed class SequenceWriter
     /// <summary>Puts the slot's chunk under its key (deleting the key it had, unless another chunk now starts there).</summary>
     private void WriteSlot(ChunkSlot slot, DrainContext drain)
     {
-        byte[] key = RepoKeys.WithInt(ChunkPrefix, slot.MinStep);
+        // The key it had when its smallest step did not change (the usual case: points append to the tail): a new
+        // array per write would be kept until the next one, old enough by then to be garbage in the old generation.
+        byte[] key = slot.StoredKey is { } had && RepoKeys.TryReadInt(had.AsSpan(ChunkPrefix.Length), out long hadStep) && hadStep == slot.MinStep
+            ? had
+            : RepoKeys.WithInt(ChunkPrefix, slot.MinStep);
         WriteBatch batch = drain.BatchFor(_db);
         if (slot.StoredKey is { } stored && !stored.AsSpan().SequenceEqual(key) && !StartsAChunk(stored))
         {
@@ -266,6 +331,7 @@ internal sealed class SequenceWriter
         batch.Put(key, drain.Encode(slot.Chunk!));
         slot.StoredKey = key;
         _uncommitted = true;
+        _writeMark = drain.BytesWritten;
         if (slot.Dirty && slot != _tail)
         {
             _dirtyCached -= slot.Chunk!.Count;
@@ -406,13 +472,15 @@ internal sealed class SequenceWriter
             return;
         }
 
-        if (_uncommitted)
+        if (_uncommitted && drain.BytesWritten == _writeMark)
         {
             // A chunk written since the last load may be waiting in the batch: the engine must have it before anything
-            // is read back. (A commit the tracker made meanwhile makes this one a no-op for this sequence.)
+            // is read back. A commit since (BytesWritten grew) took it already: committing again here would split the
+            // drain's batch, once per point of a sparse sequence.
             drain.Commit();
-            _uncommitted = false;
         }
+
+        _uncommitted = false;
 
         byte[] data = _db.Get(slot.StoredKey!) ?? throw new AimFormatException("sequence chunk", 0,
             $"the chunk of sequence '{Name}' {Context} of run '{Hash}' at step {slot.MinStep} is missing");
