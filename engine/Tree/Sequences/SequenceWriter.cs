@@ -24,7 +24,9 @@ internal sealed class SequenceWriter
     private readonly Db _db;
     private readonly int _chunkSize;
     private readonly byte[] _tracePrefix;
-    private readonly byte[] _blobPrefix;
+    // Built at the first blob: most sequences (numbers) never need it, and 100,000 of them would keep 10 MB of it.
+    // Both threads may build it at once; they build equal arrays, so either may win.
+    private byte[]? _blobPrefix;
     private string? _dtype;
     private long _nextStep;
 
@@ -62,6 +64,8 @@ internal sealed class SequenceWriter
     private readonly SequenceMeta _meta;
     private ChunkSlot? _tail;
     private bool _tailLoaded;
+    private bool _tailReleased;
+    private long _releasedMinStep;
     private bool _minMaxStale;
     private bool _contextWritten;
 
@@ -77,7 +81,7 @@ internal sealed class SequenceWriter
     // DrainContext.BytesWritten at the last WriteSlot: when it has grown since, a commit took every chunk written.
     private long _writeMark;
 
-    // The point clock at this sequence's last point, and the gap between its last two points (0 until it has two).
+    // The point clock at this sequence's last point (0 before its first), and the gap between its last two points.
     private long _lastPointAt;
     private long _gap;
 
@@ -90,7 +94,6 @@ internal sealed class SequenceWriter
         _chunkSize = chunkSize;
         ChunkPrefix = RepoKeys.Sequence(hash, context.Id, name);
         _tracePrefix = RepoKeys.Trace(hash, context.Id, name);
-        _blobPrefix = RepoKeys.SequenceBlobs(hash, context.Id, name);
         _meta = SequenceMeta.Load(db, _tracePrefix);
         _dtype = _meta.Count > 0 ? _meta.Dtype : null;
         _nextStep = _meta.Count > 0 && _meta.LastStep >= 0 ? _meta.LastStep + 1 : 0; // as Aim: the default step never goes below 0
@@ -106,7 +109,7 @@ internal sealed class SequenceWriter
     public byte[] ChunkPrefix { get; }
 
     /// <summary>The prefix of the sequence's blob keys (each adds a step and a field path).</summary>
-    public byte[] BlobPrefix => _blobPrefix;
+    public byte[] BlobPrefix => _blobPrefix ??= RepoKeys.SequenceBlobs(Hash, Context.Id, Name);
 
     public Db Db => _db;
 
@@ -145,11 +148,13 @@ internal sealed class SequenceWriter
     {
         EnsureTail();
         long now = Interlocked.Increment(ref s_pointClock);
-        _gap = _lastPointAt == 0 ? 0 : now - _lastPointAt;
+        _gap = now - _lastPointAt; // a first point counts its gap from the clock's start: a new sequence in a busy process is sparse until its second point
         _lastPointAt = now;
-        if (_tail is { Chunk: null })
+        if (_tailReleased)
         {
             // A sparse sequence's tail, dropped after it was written (see ReleaseSparseTail): read back.
+            _tailReleased = false;
+            _tail = new ChunkSlot(_releasedMinStep, RepoKeys.WithInt(ChunkPrefix, _releasedMinStep), null);
             Load(_tail, drain);
         }
 
@@ -204,7 +209,7 @@ internal sealed class SequenceWriter
         UpdateMeta(point, replaced, old);
         if (point.Value.Blobs is { } blobs)
         {
-            byte[] stepPrefix = RepoKeys.WithInt(_blobPrefix, point.Step);
+            byte[] stepPrefix = RepoKeys.WithInt(BlobPrefix, point.Step);
             foreach (BlobField blob in blobs)
             {
                 drain.BatchFor(_db).Put(RepoKeys.Concat(stepPrefix, blob.RelativePath), blob.EncodedValue);
@@ -272,12 +277,13 @@ internal sealed class SequenceWriter
 
     /// <summary>
     /// Writes and drops the tail of a sparse sequence (see <see cref="SparseGap"/>) as soon as its point is in,
-    /// keeping its slot (key and smallest step) so that <see cref="Apply"/> reads it back with one
+    /// slot and key included, keeping only its smallest step so that <see cref="Apply"/> reads it back with one
     /// <see cref="Db.Get(ReadOnlySpan{byte}, ReadOptions)"/>. Written at once rather than at the drain's
     /// <see cref="WriteDirty"/> so that the decoded arrays die young: held until the end of a drain of tens of
     /// thousands of sequences, they would be promoted and fill the old generation with garbage. Only without late
-    /// points (no <see cref="_index"/>), where the tail is the only chunk in memory (the late-point cache has its own
-    /// bounds). Invariant kept: a slot whose chunk is null is not dirty and has a stored key.
+    /// points (no <see cref="_index"/>), where the tail is the only chunk in memory and no index holds its slot (the
+    /// late-point cache has its own bounds). Invariant: while <see cref="_tailReleased"/>, <see cref="_tail"/> is null
+    /// and the engine (or the drain's batch) holds the tail under the key of <see cref="_releasedMinStep"/>.
     /// </summary>
     private void ReleaseSparseTail(DrainContext drain)
     {
@@ -285,7 +291,9 @@ internal sealed class SequenceWriter
         {
             WriteSlot(_tail, drain);
             _cachedRecords -= chunk.Count;
-            _tail.Chunk = null;
+            _releasedMinStep = _tail.MinStep;
+            _tailReleased = true;
+            _tail = null;
         }
     }
 
