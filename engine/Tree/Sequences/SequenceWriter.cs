@@ -50,6 +50,12 @@ internal sealed class SequenceWriter
     /// a point, so at most about this many sequences that are not sparse keep their tail.</summary>
     internal const long SparseGap = 16_384;
 
+    /// <summary>Records a sparse sequence's tail may hold and still be dropped. A tracking thread descheduled on a busy
+    /// machine leaves its run's sequences sparse for a moment; their tails, a chunk's worth of records, are not worth
+    /// decoding again (its arrays allocated anew) to save the memory of a few sequences. Many sequences of a few points
+    /// each, the case the dropping is for, stay below it.</summary>
+    internal const int SparseTailRecords = 32;
+
     // Points applied in the process, the clock of SparseGap. Only a heuristic reads it: a per-process count, not a
     // per-repo one, so that many repos each with a few sequences count as what they are for memory, many tails.
     private static long s_pointClock;
@@ -287,7 +293,7 @@ internal sealed class SequenceWriter
     /// </summary>
     private void ReleaseSparseTail(DrainContext drain)
     {
-        if (_gap > SparseGap && _index is null && _tail is { Chunk: { } chunk })
+        if (_gap > SparseGap && _index is null && _tail is { Chunk: { Count: <= SparseTailRecords } chunk })
         {
             WriteSlot(_tail, drain);
             _cachedRecords -= chunk.Count;
