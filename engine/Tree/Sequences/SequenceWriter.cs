@@ -64,7 +64,9 @@ internal sealed class SequenceWriter
     /// sequence. A drain that writes tens of thousands of sequences (one point each) would otherwise grow one batch
     /// to tens of MB, doubling through the large-object heap, which only a full GC returns: most of the peak memory
     /// of 100,000 sequences. Below the drain's kept batch size, so the batch's buffer is reused, not reallocated.
-    /// Committing between two sequences keeps each sequence's chunks and metadata in one batch, as before.</summary>
+    /// Committing between two sequences keeps what one <see cref="WriteDirty"/> writes in one batch; a chunk written
+    /// at its point (sealed, or a sparse tail) may be committed a moment before the metadata that counts it, as a
+    /// commit for a chunk load could before.</summary>
     internal const int MaxBatchBytes = 4 << 20;
 
     private readonly SequenceMeta _meta;
