@@ -11,11 +11,13 @@ namespace AimLsm.Tree.Sequences;
 /// <item>the front, called in the tracking thread (<see cref="Prepare"/>), checks the dtype and assigns the default
 /// step under a lock, so every error reaches the caller of <c>Track</c>;</item>
 /// <item>the back, called only by the background writer (<see cref="Apply"/>, <see cref="WriteDirty"/>), keeps the
-/// sequence's last chunk (the tail) and metadata in memory and writes them through a <see cref="DrainContext"/>.</item>
+/// sequence's last chunk (the tail) and metadata in memory and writes them through a <see cref="DrainContext"/>;
+/// a sparse sequence's small tail is written at its point and dropped (see <see cref="SparseGap"/>).</item>
 /// </list>
 /// Invariants of the back: the chunks in the engine, overridden by the chunks in memory, hold every applied point;
 /// a chunk in memory is written under the key of its smallest step, and the key it was last written under
-/// (<see cref="ChunkSlot.StoredKey"/>) is deleted then; <see cref="_tail"/> is the numerically last chunk; once
+/// (<see cref="ChunkSlot.StoredKey"/>) is deleted then; <see cref="_tail"/> is the numerically last chunk (null while
+/// <see cref="_tailReleased"/>, the engine holding it then); once
 /// <see cref="_index"/> exists it lists every chunk, in memory or not, and is the truth about chunk boundaries.
 /// </summary>
 internal sealed class SequenceWriter
