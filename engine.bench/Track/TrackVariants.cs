@@ -268,9 +268,10 @@ internal static class TrackVariants
         sampler.Join();
         long peak = ProcessStats.PeakRss();
         long live = GC.GetTotalMemory(forceFullCollection: true);
-        Console.WriteLine("| sequences | points | s | peak RSS MB | peak GC committed MB | live heap after the last point MB | live heap after close MB |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        Console.WriteLine($"| {sequences:N0} | {(long)sequences * Steps:N0} | {seconds:F2} | {peak / 1048576.0:F0} | {heapPeak / 1048576.0:F0} | {liveTracking / 1048576.0:F0} | {live / 1048576.0:F1} |");
+        long points = (long)sequences * Steps;
+        Console.WriteLine("| sequences | points | s | points/s | peak RSS MB | peak GC committed MB | live heap after the last point MB | live heap after close MB |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine($"| {sequences:N0} | {points:N0} | {seconds:F2} | {points / seconds:N0} | {peak / 1048576.0:F0} | {heapPeak / 1048576.0:F0} | {liveTracking / 1048576.0:F0} | {live / 1048576.0:F1} |");
     }
 
     private static void Check(bool ok, string what)

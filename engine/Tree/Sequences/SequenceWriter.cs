@@ -11,11 +11,13 @@ namespace AimLsm.Tree.Sequences;
 /// <item>the front, called in the tracking thread (<see cref="Prepare"/>), checks the dtype and assigns the default
 /// step under a lock, so every error reaches the caller of <c>Track</c>;</item>
 /// <item>the back, called only by the background writer (<see cref="Apply"/>, <see cref="WriteDirty"/>), keeps the
-/// sequence's last chunk (the tail) and metadata in memory and writes them through a <see cref="DrainContext"/>.</item>
+/// sequence's last chunk (the tail) and metadata in memory and writes them through a <see cref="DrainContext"/>;
+/// a sparse sequence's small tail is written at its point and dropped (see <see cref="SparseGap"/>).</item>
 /// </list>
 /// Invariants of the back: the chunks in the engine, overridden by the chunks in memory, hold every applied point;
 /// a chunk in memory is written under the key of its smallest step, and the key it was last written under
-/// (<see cref="ChunkSlot.StoredKey"/>) is deleted then; <see cref="_tail"/> is the numerically last chunk; once
+/// (<see cref="ChunkSlot.StoredKey"/>) is deleted then; <see cref="_tail"/> is the numerically last chunk (null while
+/// <see cref="_tailReleased"/>, the engine holding it then); once
 /// <see cref="_index"/> exists it lists every chunk, in memory or not, and is the truth about chunk boundaries.
 /// </summary>
 internal sealed class SequenceWriter
@@ -24,7 +26,9 @@ internal sealed class SequenceWriter
     private readonly Db _db;
     private readonly int _chunkSize;
     private readonly byte[] _tracePrefix;
-    private readonly byte[] _blobPrefix;
+    // Built at the first blob: most sequences (numbers) never need it, and 100,000 of them would keep 10 MB of it.
+    // Both threads may build it at once; they build equal arrays, so either may win.
+    private byte[]? _blobPrefix;
     private string? _dtype;
     private long _nextStep;
 
@@ -46,9 +50,38 @@ internal sealed class SequenceWriter
     /// allocated at its first late point.</summary>
     internal const int LateBatch = 8192;
 
+    /// <summary>Points tracked into the process (every sequence of every repo) between two points of one sequence
+    /// above which the sequence counts as sparse: its tail is dropped once written and read back at its next point.
+    /// A run with a few hundred metrics never reaches it (ordinary tracking keeps its tails in memory and pays no
+    /// reload); 100,000 sequences tracked step by step do, and keep about 1 KB each instead of their chunk arrays.
+    /// Bounds the memory of resident tails: within any window of this many points, at most this many sequences get
+    /// a point, so at most about this many sequences that are not sparse keep their tail.</summary>
+    internal const long SparseGap = 16_384;
+
+    /// <summary>Records a sparse sequence's tail may hold and still be dropped. A tracking thread descheduled on a busy
+    /// machine leaves its run's sequences sparse for a moment; their tails, a chunk's worth of records, are not worth
+    /// decoding again (its arrays allocated anew) to save the memory of a few sequences. Many sequences of a few points
+    /// each, the case the dropping is for, stay below it.</summary>
+    internal const int SparseTailRecords = 32;
+
+    // Points applied in the process, the clock of SparseGap. Only a heuristic reads it: a per-process count, not a
+    // per-repo one, so that many repos each with a few sequences count as what they are for memory, many tails.
+    private static long s_pointClock;
+
+    /// <summary>Bytes of the drain's batch above which <see cref="WriteDirty"/> commits it before writing this
+    /// sequence. A drain that writes tens of thousands of sequences (one point each) would otherwise grow one batch
+    /// to tens of MB, doubling through the large-object heap, which only a full GC returns: most of the peak memory
+    /// of 100,000 sequences. Below the drain's kept batch size, so the batch's buffer is reused, not reallocated.
+    /// Committing between two sequences keeps what one <see cref="WriteDirty"/> writes in one batch; a chunk written
+    /// at its point (sealed, or a sparse tail) may be committed a moment before the metadata that counts it, as a
+    /// commit for a chunk load could before.</summary>
+    internal const int MaxBatchBytes = 4 << 20;
+
     private readonly SequenceMeta _meta;
     private ChunkSlot? _tail;
     private bool _tailLoaded;
+    private bool _tailReleased;
+    private long _releasedMinStep;
     private bool _minMaxStale;
     private bool _contextWritten;
 
@@ -69,6 +102,13 @@ internal sealed class SequenceWriter
     private int[]? _lateOrder;
     private int _lateCount;
 
+    // DrainContext.BytesWritten at the last WriteSlot: when it has grown since, a commit took every chunk written.
+    private long _writeMark;
+
+    // The point clock at this sequence's last point (0 before its first), and the gap between its last two points.
+    private long _lastPointAt;
+    private long _gap;
+
     public SequenceWriter(Db db, string hash, string name, Context context, int chunkSize)
     {
         _db = db;
@@ -78,7 +118,6 @@ internal sealed class SequenceWriter
         _chunkSize = chunkSize;
         ChunkPrefix = RepoKeys.Sequence(hash, context.Id, name);
         _tracePrefix = RepoKeys.Trace(hash, context.Id, name);
-        _blobPrefix = RepoKeys.SequenceBlobs(hash, context.Id, name);
         _meta = SequenceMeta.Load(db, _tracePrefix);
         _dtype = _meta.Count > 0 ? _meta.Dtype : null;
         _nextStep = _meta.Count > 0 && _meta.LastStep >= 0 ? _meta.LastStep + 1 : 0; // as Aim: the default step never goes below 0
@@ -94,7 +133,7 @@ internal sealed class SequenceWriter
     public byte[] ChunkPrefix { get; }
 
     /// <summary>The prefix of the sequence's blob keys (each adds a step and a field path).</summary>
-    public byte[] BlobPrefix => _blobPrefix;
+    public byte[] BlobPrefix => _blobPrefix ??= RepoKeys.SequenceBlobs(Hash, Context.Id, Name);
 
     public Db Db => _db;
 
@@ -132,6 +171,17 @@ internal sealed class SequenceWriter
     public void Apply(in SequencePoint point, DrainContext drain)
     {
         EnsureTail();
+        long now = Interlocked.Increment(ref s_pointClock);
+        _gap = now - _lastPointAt; // a first point counts its gap from the clock's start: a new sequence in a busy process is sparse until its second point
+        _lastPointAt = now;
+        if (_tailReleased)
+        {
+            // A sparse sequence's tail, dropped after it was written (see ReleaseSparseTail): read back.
+            _tailReleased = false;
+            _tail = new ChunkSlot(_releasedMinStep, RepoKeys.WithInt(ChunkPrefix, _releasedMinStep), null);
+            Load(_tail, drain);
+        }
+
         bool replaced = false, buffered = false;
         TrackedValue old = default;
         if (_tail is null)
@@ -190,13 +240,14 @@ internal sealed class SequenceWriter
 
         if (point.Value.Blobs is { } blobs)
         {
-            byte[] stepPrefix = RepoKeys.WithInt(_blobPrefix, point.Step);
+            byte[] stepPrefix = RepoKeys.WithInt(BlobPrefix, point.Step);
             foreach (BlobField blob in blobs)
             {
                 drain.BatchFor(_db).Put(RepoKeys.Concat(stepPrefix, blob.RelativePath), blob.EncodedValue);
             }
         }
 
+        ReleaseSparseTail(drain);
         drain.MarkDirty(this);
     }
 
@@ -217,6 +268,11 @@ internal sealed class SequenceWriter
         }
 
         bool all = drain.Flushing || _minMaxStale || (drain.WriteAll && _lateSince * LateWriteRatio >= _dirtyCached);
+        if (drain.BatchFor(_db).DataSize >= MaxBatchBytes)
+        {
+            drain.Commit();
+        }
+
         if (_tail is not null && _tail.Dirty)
         {
             WriteSlot(_tail, drain);
@@ -226,6 +282,7 @@ internal sealed class SequenceWriter
         {
             WriteChanged(drain);
         }
+
 
         if (_minMaxStale)
         {
@@ -251,6 +308,29 @@ internal sealed class SequenceWriter
         if (_dirtyCached > 0 || _lateCount > 0)
         {
             drain.Defer(this);
+        }
+    }
+
+    /// <summary>
+    /// Writes and drops the tail of a sparse sequence (see <see cref="SparseGap"/>) as soon as its point is in,
+    /// slot and key included, keeping only its smallest step so that <see cref="Apply"/> reads it back with one
+    /// <see cref="Db.Get(ReadOnlySpan{byte}, ReadOptions)"/>. Written at once rather than at the drain's
+    /// <see cref="WriteDirty"/> so that the decoded arrays die young: held until the end of a drain of tens of
+    /// thousands of sequences, they would be promoted and fill the old generation with garbage. Only without late
+    /// points (no <see cref="_index"/>), where the tail is the only chunk in memory and no index holds its slot (the
+    /// late-point cache has its own bounds). Invariant: while <see cref="_tailReleased"/>, <see cref="_tail"/> is null
+    /// and the engine (or the drain's batch) holds the tail under the key of <see cref="_releasedMinStep"/>.
+    /// </summary>
+    private void ReleaseSparseTail(DrainContext drain)
+    {
+        // Never while late points wait in the buffer: they are applied relative to the tail in memory.
+        if (_gap > SparseGap && _index is null && _lateCount == 0 && _tail is { Chunk: { Count: <= SparseTailRecords } chunk })
+        {
+            WriteSlot(_tail, drain);
+            _cachedRecords -= chunk.Count;
+            _releasedMinStep = _tail.MinStep;
+            _tailReleased = true;
+            _tail = null;
         }
     }
 
@@ -282,7 +362,11 @@ internal sealed class SequenceWriter
     /// <summary>Puts the slot's chunk under its key (deleting the key it had, unless another chunk now starts there).</summary>
     private void WriteSlot(ChunkSlot slot, DrainContext drain)
     {
-        byte[] key = RepoKeys.WithInt(ChunkPrefix, slot.MinStep);
+        // The key it had when its smallest step did not change (the usual case: points append to the tail): a new
+        // array per write would be kept until the next one, old enough by then to be garbage in the old generation.
+        byte[] key = slot.StoredKey is { } had && RepoKeys.TryReadInt(had.AsSpan(ChunkPrefix.Length), out long hadStep) && hadStep == slot.MinStep
+            ? had
+            : RepoKeys.WithInt(ChunkPrefix, slot.MinStep);
         WriteBatch batch = drain.BatchFor(_db);
         if (slot.StoredKey is { } stored && !stored.AsSpan().SequenceEqual(key) && !StartsAChunk(stored))
         {
@@ -292,6 +376,7 @@ internal sealed class SequenceWriter
         batch.Put(key, drain.Encode(slot.Chunk!));
         slot.StoredKey = key;
         _uncommitted = true;
+        _writeMark = drain.BytesWritten;
         if (slot.Dirty && slot != _tail)
         {
             _dirtyCached -= slot.Chunk!.Count;
@@ -488,13 +573,15 @@ internal sealed class SequenceWriter
             return;
         }
 
-        if (_uncommitted)
+        if (_uncommitted && drain.BytesWritten == _writeMark)
         {
             // A chunk written since the last load may be waiting in the batch: the engine must have it before anything
-            // is read back. (A commit the tracker made meanwhile makes this one a no-op for this sequence.)
+            // is read back. A commit since (BytesWritten grew) took it already: committing again here would split the
+            // drain's batch, once per point of a sparse sequence.
             drain.Commit();
-            _uncommitted = false;
         }
+
+        _uncommitted = false;
 
         byte[] data = _db.Get(slot.StoredKey!) ?? throw new AimFormatException("sequence chunk", 0,
             $"the chunk of sequence '{Name}' {Context} of run '{Hash}' at step {slot.MinStep} is missing");
