@@ -13,16 +13,7 @@ public sealed class LsmDumpBadInputTests : IDisposable
     public void Dispose() => _tmp.Dispose();
 
     /// <summary>A private copy of the fixture database, safe to damage.</summary>
-    private string CopyOfFixture()
-    {
-        string dir = _tmp.Sub("db");
-        Directory.CreateDirectory(dir);
-        foreach (string f in Directory.EnumerateFiles(LsmDumpFixture.Dir))
-        {
-            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
-        }
-        return dir;
-    }
+    private string CopyOfFixture() => _tmp.CopyOf(LsmDumpFixture.Dir, "db");
 
     private void AssertFails(int exitCode, string expectedStderr, params string[] args)
     {

@@ -39,12 +39,7 @@ public class FilterHashOnFixtureTablesTests
     public void Every_key_of_the_fixture_tables_passes_their_filters()
     {
         using var dir = new AimLsm.Tests.Testing.TempDirectory();
-        string copy = dir.Sub("db");
-        Directory.CreateDirectory(copy);
-        foreach (string f in Directory.EnumerateFiles(AimLsm.Tests.LsmDump.LsmDumpFixture.Dir))
-        {
-            File.Copy(f, Path.Combine(copy, Path.GetFileName(f)));
-        }
+        string copy = dir.CopyOf(AimLsm.Tests.LsmDump.LsmDumpFixture.Dir, "db");
         using Db db = Db.OpenReadOnly(copy);
         var keys = new List<byte[]>();
         using (Iterator it = db.NewIterator())

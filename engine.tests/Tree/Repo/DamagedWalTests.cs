@@ -25,7 +25,7 @@ public class DamagedWalTests
     /// </summary>
     internal static (string Path, string A, string B, string Wal, byte[] WalBytes) BuildDamaged(TempDirectory dir)
     {
-        string live = dir.Sub("live"), image = dir.Sub("image");
+        string live = dir.Sub("live"), image;
         string a, b;
         using (TreeRepo writerA = TreeRepo.Open(live))
         {
@@ -45,7 +45,7 @@ public class DamagedWalTests
                     runB.Track(LossAt(i), name: "loss", step: i);
                 }
             }
-            CopyDirectory(live, image);
+            image = dir.CopyOf(live, "image");
         }
 
         string slot = RepoTestKit.SlotDir(image, "0000");
@@ -55,23 +55,6 @@ public class DamagedWalTests
         bytes[bytes.Length / 2] ^= 0x10;
         File.WriteAllBytes(wal, bytes);
         return (image, a, b, wal, bytes);
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (string file in Directory.GetFiles(from))
-        {
-            // The LOCK file is held open by the live writer; an image needs none (an open creates it).
-            if (Path.GetFileName(file) != "LOCK")
-            {
-                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-            }
-        }
-        foreach (string sub in Directory.GetDirectories(from))
-        {
-            CopyDirectory(sub, Path.Combine(to, Path.GetFileName(sub)));
-        }
     }
 
     /// <summary>Points of the loss sequence a recovered prefix holds (the sequence may not exist at all).</summary>
