@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using System.Globalization;
 using System.Text;
 
@@ -41,14 +42,14 @@ public static class CrashWorkload
         }
         int pad = (int)((batchId * 31 + (keySum & 0xFFFF)) % 240);
         char fill = (char)('a' + (int)(batchId % 26));
-        return Encoding.ASCII.GetBytes($"{batchId}:{key}:" + new string(fill, pad));
+        return System.Text.Encoding.ASCII.GetBytes($"{batchId}:{key}:" + new string(fill, pad));
     }
 
     /// <summary>Parses the batch id back out of a value; -1 if it does not look like one of ours.</summary>
     public static long BatchIdOf(ReadOnlySpan<byte> value)
     {
         int colon = value.IndexOf((byte)':');
-        return colon > 0 && long.TryParse(Encoding.ASCII.GetString(value[..colon]), NumberStyles.None, CultureInfo.InvariantCulture, out long id) ? id : -1;
+        return colon > 0 && long.TryParse(System.Text.Encoding.ASCII.GetString(value[..colon]), NumberStyles.None, CultureInfo.InvariantCulture, out long id) ? id : -1;
     }
 
     /// <summary>A random batch of 1 to 8 updates.</summary>
@@ -85,13 +86,13 @@ public static class CrashWorkload
             switch (op.Kind)
             {
                 case CrashOp.Put:
-                    b.Put(Encoding.ASCII.GetBytes(op.Key), Value(batchId, op.Key));
+                    b.Put(System.Text.Encoding.ASCII.GetBytes(op.Key), Value(batchId, op.Key));
                     break;
                 case CrashOp.Delete:
-                    b.Delete(Encoding.ASCII.GetBytes(op.Key));
+                    b.Delete(System.Text.Encoding.ASCII.GetBytes(op.Key));
                     break;
                 default:
-                    b.DeleteRange(Encoding.ASCII.GetBytes(op.Key), Encoding.ASCII.GetBytes(op.End!));
+                    b.DeleteRange(System.Text.Encoding.ASCII.GetBytes(op.Key), System.Text.Encoding.ASCII.GetBytes(op.End!));
                     break;
             }
         }

@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using AimLsm.Tree;
 
 namespace AimLsm.CrashChild;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AimLsm;
+using AimLsm.Kv;
 using AimLsm.CrashChild;
 
 // The victim of the black-box crash test (engine.tests/Crash/BlackBoxCrashTests.cs; RocksDB's db_crashtest.py

@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using System.Text;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
@@ -33,7 +34,7 @@ public sealed class ReadmeExampleTests : IDisposable
         using var it = db.NewIterator(new ReadOptions { Snapshot = snap, LowerBound = "run/"u8.ToArray(), UpperBound = "run0"u8.ToArray() });
         for (it.SeekToFirst(); it.Valid; it.Next())
         {
-            lines.Add($"{Encoding.UTF8.GetString(it.Key)} = {Encoding.UTF8.GetString(it.Value)}");
+            lines.Add($"{System.Text.Encoding.UTF8.GetString(it.Key)} = {System.Text.Encoding.UTF8.GetString(it.Value)}");
         }
         db.Flush();
 

@@ -1,8 +1,9 @@
+using AimLsm.Kv;
 using System.Diagnostics;
 using System.Globalization;
 using AimLsm.Bench.DbBench;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Bench.Memory;
 

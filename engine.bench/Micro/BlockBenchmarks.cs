@@ -1,5 +1,5 @@
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
 using BenchmarkDotNet.Attributes;
 
 namespace AimLsm.Bench.Micro;

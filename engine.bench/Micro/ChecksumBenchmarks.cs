@@ -1,4 +1,4 @@
-using AimLsm.Common;
+using AimLsm.Kv.Common;
 using BenchmarkDotNet.Attributes;
 
 namespace AimLsm.Bench.Micro;

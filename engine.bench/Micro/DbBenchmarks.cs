@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 

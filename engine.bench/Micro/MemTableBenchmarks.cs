@@ -1,5 +1,5 @@
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Memtable;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Memtable;
 using BenchmarkDotNet.Attributes;
 
 namespace AimLsm.Bench.Micro;

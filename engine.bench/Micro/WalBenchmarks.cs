@@ -1,4 +1,4 @@
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.Wal;
 using BenchmarkDotNet.Attributes;
 
 namespace AimLsm.Bench.Micro;

@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tree.Storage;
 
 namespace AimLsm.Bench.Track;
@@ -89,7 +90,7 @@ internal sealed class AimLsmTrackEngine(TrackShape shape) : ITrackEngine
         _sequences = null;
     }
 
-    /// <summary>Opens each writer slot's engine directly (public AimLsm.Lsm API) and compacts it whole: CompactRange().</summary>
+    /// <summary>Opens each writer slot's engine directly (public AimLsm.Kv API) and compacts it whole: CompactRange().</summary>
     public string CompactOffline()
     {
         string slots = Path.Combine(_directory, "slots");

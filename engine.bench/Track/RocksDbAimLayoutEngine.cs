@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using RocksDbSharp;
 using RocksDbOptions = RocksDbSharp.DbOptions;
 using RocksIterator = RocksDbSharp.Iterator;

@@ -17,7 +17,9 @@ namespace AimLsm.Tests.Architecture;
 /// Nodes are top-level types named <c>Namespace.Name</c> (generic arity kept as <c>`1</c>); a nested type, including
 /// the compiler's closures and state machines, counts as part of its outermost declaring type. Types outside any
 /// namespace (<c>&lt;Module&gt;</c>, <c>&lt;PrivateImplementationDetails&gt;</c>, anonymous types) and outside
-/// <c>AimLsm</c> (embedded compiler attributes) are left out. References to other assemblies are not recorded.
+/// <c>AimLsm</c> (embedded compiler attributes) are left out. A graph may span several assemblies (AimLsm.Kv and
+/// AimLsm): a reference to another assembly's type (a TypeRef) is recorded by its full name, so an arrow between the
+/// assemblies is seen the same way as one inside an assembly.
 /// </remarks>
 internal sealed class TypeReferenceGraph
 {
@@ -40,28 +42,27 @@ internal sealed class TypeReferenceGraph
     public IReadOnlySet<string> ReferencesOf(string type) =>
         _edges.TryGetValue(type, out HashSet<string>? to) ? to : new HashSet<string>();
 
-    /// <summary>Reads the assembly file at <paramref name="path"/>.</summary>
-    public static TypeReferenceGraph Load(string path)
+    /// <summary>Reads the assembly files at <paramref name="paths"/> into one graph.</summary>
+    public static TypeReferenceGraph Load(params string[] paths)
     {
-        using var stream = File.OpenRead(path);
-        using var pe = new PEReader(stream);
-        MetadataReader md = pe.GetMetadataReader();
         var graph = new TypeReferenceGraph();
-        var collector = new Collector(md, pe);
-        foreach (TypeDefinitionHandle handle in md.TypeDefinitions)
+        foreach (string path in paths)
         {
-            string? from = graph.NodeOf(md, handle);
-            if (from is null)
-                continue;
-            collector.Found.Clear();
-            collector.CollectType(handle);
-            if (!graph._edges.TryGetValue(from, out HashSet<string>? to))
-                graph._edges[from] = to = new HashSet<string>(StringComparer.Ordinal);
-            foreach (TypeDefinitionHandle target in collector.Found)
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            MetadataReader md = pe.GetMetadataReader();
+            var collector = new Collector(md, pe);
+            foreach (TypeDefinitionHandle handle in md.TypeDefinitions)
             {
-                string? name = graph.NodeOf(md, target);
-                if (name is not null && name != from)
-                    to.Add(name);
+                string? from = NodeOf(md, handle, out string ns);
+                if (from is null)
+                    continue;
+                graph._namespaces[from] = ns;
+                collector.Found.Clear();
+                collector.CollectType(handle);
+                if (!graph._edges.TryGetValue(from, out HashSet<string>? to))
+                    graph._edges[from] = to = new HashSet<string>(StringComparer.Ordinal);
+                to.UnionWith(collector.Found.Where(name => name != from));
             }
         }
 
@@ -69,23 +70,37 @@ internal sealed class TypeReferenceGraph
     }
 
     /// <summary>The node a type definition belongs to (its outermost declaring type), or null if not covered.</summary>
-    private string? NodeOf(MetadataReader md, TypeDefinitionHandle handle)
+    private static string? NodeOf(MetadataReader md, TypeDefinitionHandle handle, out string ns)
     {
         TypeDefinition def = md.GetTypeDefinition(handle);
         while (def.GetDeclaringType() is { IsNil: false } outer)
             def = md.GetTypeDefinition(outer);
-        string ns = md.GetString(def.Namespace);
-        if (ns != "AimLsm" && !ns.StartsWith("AimLsm.", StringComparison.Ordinal))
-            return null;
-        string name = ns + "." + md.GetString(def.Name);
-        _namespaces[name] = ns;
-        return name;
+        ns = md.GetString(def.Namespace);
+        return Covered(ns) ? ns + "." + md.GetString(def.Name) : null;
     }
 
-    /// <summary>Walks one type definition and records every type definition of the same assembly it names.</summary>
+    /// <summary>The node a reference to another assembly's type belongs to, or null if not ours.</summary>
+    private static string? NodeOf(MetadataReader md, TypeReferenceHandle handle)
+    {
+        TypeReference reference = md.GetTypeReference(handle);
+        while (reference.ResolutionScope.Kind == HandleKind.TypeReference)
+            reference = md.GetTypeReference((TypeReferenceHandle)reference.ResolutionScope);
+        string ns = md.GetString(reference.Namespace);
+        return Covered(ns) ? ns + "." + md.GetString(reference.Name) : null;
+    }
+
+    private static bool Covered(string ns) => ns == "AimLsm" || ns.StartsWith("AimLsm.", StringComparison.Ordinal);
+
+    /// <summary>Walks one type definition and records every type of ours it names, in its own assembly or another.</summary>
     private sealed class Collector(MetadataReader md, PEReader pe) : ISignatureTypeProvider<int, object?>
     {
-        public HashSet<TypeDefinitionHandle> Found { get; } = [];
+        public HashSet<string> Found { get; } = new(StringComparer.Ordinal);
+
+        private void Add(TypeDefinitionHandle handle)
+        {
+            if (NodeOf(md, handle, out _) is { } name)
+                Found.Add(name);
+        }
 
         public void CollectType(TypeDefinitionHandle handle)
         {
@@ -194,19 +209,23 @@ internal sealed class TypeReferenceGraph
             switch (handle.Kind)
             {
                 case HandleKind.TypeDefinition:
-                    Found.Add((TypeDefinitionHandle)handle);
+                    Add((TypeDefinitionHandle)handle);
+                    break;
+                case HandleKind.TypeReference:
+                    if (NodeOf(md, (TypeReferenceHandle)handle) is { } referenced)
+                        Found.Add(referenced);
                     break;
                 case HandleKind.TypeSpecification:
                     md.GetTypeSpecification((TypeSpecificationHandle)handle).DecodeSignature(this, null);
                     break;
                 case HandleKind.MethodDefinition:
                     MethodDefinition method = md.GetMethodDefinition((MethodDefinitionHandle)handle);
-                    Found.Add(method.GetDeclaringType());
+                    Add(method.GetDeclaringType());
                     method.DecodeSignature(this, null);
                     break;
                 case HandleKind.FieldDefinition:
                     FieldDefinition field = md.GetFieldDefinition((FieldDefinitionHandle)handle);
-                    Found.Add(field.GetDeclaringType());
+                    Add(field.GetDeclaringType());
                     field.DecodeSignature(this, null);
                     break;
                 case HandleKind.MemberReference:
@@ -229,14 +248,14 @@ internal sealed class TypeReferenceGraph
                     else
                         signature.DecodeMethodSignature(this, null);
                     break;
-                default: // TypeReference (another assembly), ModuleReference: nothing of ours
+                default: // ModuleReference: nothing of ours
                     break;
             }
         }
 
         public int GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind)
         {
-            Found.Add(handle);
+            Add(handle);
             return 0;
         }
 
@@ -246,7 +265,11 @@ internal sealed class TypeReferenceGraph
             return 0;
         }
 
-        public int GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) => 0;
+        public int GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind)
+        {
+            Entity(handle);
+            return 0;
+        }
 
         public int GetPrimitiveType(PrimitiveTypeCode typeCode) => 0;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using AimLsm.Common;
+using AimLsm.Kv.Common;
 
 namespace AimLsm.Tests.Common;
 
@@ -9,7 +9,7 @@ public class ChecksumTests
     [Fact]
     public void StandardResults_CheckValue()
     {
-        Assert.Equal(0xE3069283u, Checksum.Compute(Encoding.ASCII.GetBytes("123456789")));
+        Assert.Equal(0xE3069283u, Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("123456789")));
     }
 
     [Fact]
@@ -69,15 +69,15 @@ public class ChecksumTests
     [Fact]
     public void Values_DifferForDifferentInputs()
     {
-        Assert.NotEqual(Checksum.Compute(Encoding.ASCII.GetBytes("a")), Checksum.Compute(Encoding.ASCII.GetBytes("foo")));
+        Assert.NotEqual(Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("a")), Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("foo")));
     }
 
     [Fact]
     public void Extend_EqualsComputeOverConcatenation()
     {
         // LevelDB crc32c_test Extend, plus every split point of an odd-length buffer (covers the 8/4/1-byte paths).
-        Assert.Equal(Checksum.Compute(Encoding.ASCII.GetBytes("hello world")),
-            Checksum.Extend(Checksum.Compute(Encoding.ASCII.GetBytes("hello ")), Encoding.ASCII.GetBytes("world")));
+        Assert.Equal(Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("hello world")),
+            Checksum.Extend(Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("hello ")), System.Text.Encoding.ASCII.GetBytes("world")));
         const int seed = 32;
         var rng = new Random(seed);
         byte[] data = new byte[77];
@@ -106,7 +106,7 @@ public class ChecksumTests
     public void Mask_IsNotIdentity_AndUnmaskInvertsIt()
     {
         // LevelDB crc32c_test Mask.
-        uint crc = Checksum.Compute(Encoding.ASCII.GetBytes("foo"));
+        uint crc = Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("foo"));
         Assert.NotEqual(crc, Checksum.Mask(crc));
         Assert.NotEqual(crc, Checksum.Mask(Checksum.Mask(crc)));
         Assert.Equal(crc, Checksum.Unmask(Checksum.Mask(crc)));
@@ -141,7 +141,7 @@ public class ChecksumTests
     [Fact]
     public void WriteMasked_WritesLittleEndianMaskedCrc()
     {
-        byte[] data = Encoding.ASCII.GetBytes("123456789");
+        byte[] data = System.Text.Encoding.ASCII.GetBytes("123456789");
         byte[] dest = new byte[4];
         Checksum.WriteMasked(dest, data);
         Assert.Equal(Checksum.Mask(0xE3069283u), System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(dest));

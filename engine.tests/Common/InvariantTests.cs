@@ -1,6 +1,6 @@
-using AimLsm.Common;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Memtable;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Memtable;
 
 namespace AimLsm.Tests.Common;
 

@@ -1,4 +1,4 @@
-using AimLsm.Common;
+using AimLsm.Kv.Common;
 
 namespace AimLsm.Tests.Common;
 

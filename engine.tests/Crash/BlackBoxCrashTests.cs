@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -199,13 +200,13 @@ public class BlackBoxCrashTests(ITestOutputHelper output)
         {
             for (it.SeekToFirst(); it.Valid; it.Next())
             {
-                forward.Add((Encoding.ASCII.GetString(it.Key), it.Value.ToArray()));
+                forward.Add((System.Text.Encoding.ASCII.GetString(it.Key), it.Value.ToArray()));
             }
             int i = forward.Count;
             for (it.SeekToLast(); it.Valid; it.Prev())
             {
                 i--;
-                Assert.True(i >= 0 && forward[i].Item1 == Encoding.ASCII.GetString(it.Key), "backward iteration disagrees with forward iteration");
+                Assert.True(i >= 0 && forward[i].Item1 == System.Text.Encoding.ASCII.GetString(it.Key), "backward iteration disagrees with forward iteration");
             }
             Assert.Equal(0, i);
         }
@@ -214,14 +215,14 @@ public class BlackBoxCrashTests(ITestOutputHelper output)
             long id = CrashWorkload.BatchIdOf(value);
             // A value never written (or torn, or someone else's) fails here whatever the log says.
             Assert.True(id > 0 && value.AsSpan().SequenceEqual(CrashWorkload.Value(id, key)),
-                $"key {key} holds a value no batch wrote: '{Encoding.ASCII.GetString(value)}'");
-            Assert.Equal(value, db.Get(Encoding.ASCII.GetBytes(key)));
+                $"key {key} holds a value no batch wrote: '{System.Text.Encoding.ASCII.GetString(value)}'");
+            Assert.Equal(value, db.Get(System.Text.Encoding.ASCII.GetBytes(key)));
             state[key] = id;
         }
         for (int k = 0; k < CrashWorkload.KeySpace; k += 37)
         {
             string key = CrashWorkload.Key(k);
-            Assert.Equal(state.ContainsKey(key), db.Get(Encoding.ASCII.GetBytes(key)) is not null);
+            Assert.Equal(state.ContainsKey(key), db.Get(System.Text.Encoding.ASCII.GetBytes(key)) is not null);
         }
         return state;
     }

@@ -1,6 +1,7 @@
+using AimLsm.Kv;
 using System.Diagnostics;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 using Xunit.Abstractions;
 
@@ -171,7 +172,7 @@ public class CorruptionFuzzTests(ITestOutputHelper output)
         {
             using (IReadableFile undamaged = fs.OpenRead(path))
             {
-                synced = AimLsm.Lsm.Wal.WalSyncPoint.LargestClaimAfter(undamaged, -1);
+                synced = AimLsm.Kv.Wal.WalSyncPoint.LargestClaimAfter(undamaged, -1);
             }
             newestWal = name == files.Where(f => f.EndsWith(".log", StringComparison.Ordinal)).Max(StringComparer.Ordinal);
         }
@@ -326,7 +327,7 @@ public class CorruptionFuzzTests(ITestOutputHelper output)
             }
             for (; it.Valid; i++)
             {
-                string k = Encoding.ASCII.GetString(it.Key);
+                string k = System.Text.Encoding.ASCII.GetString(it.Key);
                 Check(i < want.Count && want[i].Key == k && it.Value.SequenceEqual(want[i].Value),
                     $"{(forward ? "forward" : "backward")} iteration returned {k} at position {i}, expected {(i < want.Count ? want[i].Key : "the end")} or a value mismatch ({context})");
                 if (forward)
@@ -384,7 +385,7 @@ public class CorruptionFuzzTests(ITestOutputHelper output)
 
     private static string? Pick(Random rng, List<string> names) => names.Count == 0 ? null : names[rng.Next(names.Count)];
 
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     private static byte[] ValueFor(string key, int version, int pad) => B($"{key}@{version}:" + new string((char)('a' + version % 26), pad));
 }

@@ -1,6 +1,7 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Crash;
@@ -13,7 +14,7 @@ public class CorruptionRegressionTests
 {
     private const string Dir = "/db";
 
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     /// <summary>
     /// Two flushes; the MANIFEST is then cut inside its last edit (the second flush). The reader takes the cut for a
@@ -129,7 +130,7 @@ public class CorruptionRegressionTests
         }
         using (db)
         {
-            Assert.Equal("v2", Encoding.ASCII.GetString(db.Get(B("k")) ?? B("<absent>")));
+            Assert.Equal("v2", System.Text.Encoding.ASCII.GetString(db.Get(B("k")) ?? B("<absent>")));
         }
     }
 

@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using System.Text;
 using AimLsm.CrashChild;
 
@@ -110,11 +111,11 @@ internal sealed class CrashOracle(string keyPrefix, SortedDictionary<string, lon
         using Iterator it = db.NewIterator();
         for (it.SeekToFirst(); it.Valid; it.Next())
         {
-            string key = Encoding.ASCII.GetString(it.Key);
+            string key = System.Text.Encoding.ASCII.GetString(it.Key);
             long id = CrashWorkload.BatchIdOf(it.Value);
             if (id <= 0 || !it.Value.SequenceEqual(CrashWorkload.Value(id, key)))
             {
-                throw new Xunit.Sdk.XunitException($"key {key} holds a value no batch wrote: '{Encoding.ASCII.GetString(it.Value)}'");
+                throw new Xunit.Sdk.XunitException($"key {key} holds a value no batch wrote: '{System.Text.Encoding.ASCII.GetString(it.Value)}'");
             }
             string prefix = result.Keys.Single(p => key.StartsWith(p, StringComparison.Ordinal));
             result[prefix][key] = id;

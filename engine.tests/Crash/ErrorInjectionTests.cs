@@ -1,7 +1,8 @@
+using AimLsm.Kv;
 using System.Diagnostics;
 using System.Text;
 using AimLsm.CrashChild;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 using Xunit.Abstractions;
 
@@ -81,7 +82,7 @@ public class ErrorInjectionTests(ITestOutputHelper output)
                         // Background compactions read; so do point reads. A failed point read throws and is not fatal.
                         try
                         {
-                            db.Get(Encoding.ASCII.GetBytes(CrashWorkload.Key(wrng.Next(CrashWorkload.KeySpace))));
+                            db.Get(System.Text.Encoding.ASCII.GetBytes(CrashWorkload.Key(wrng.Next(CrashWorkload.KeySpace))));
                         }
                         catch (IOException)
                         {
@@ -250,7 +251,7 @@ public class ErrorInjectionTests(ITestOutputHelper output)
             {
                 string k = $"k{i % 700:D4}";
                 expected[k] = $"v{i}";
-                db.Put(Encoding.ASCII.GetBytes(k), Encoding.ASCII.GetBytes(expected[k] + new string('x', 40)), new WriteOptions { Sync = i % 100 == 99 || i == 1499 });
+                db.Put(System.Text.Encoding.ASCII.GetBytes(k), System.Text.Encoding.ASCII.GetBytes(expected[k] + new string('x', 40)), new WriteOptions { Sync = i % 100 == 99 || i == 1499 });
             }
         }
         int crashes = 0;
@@ -287,7 +288,7 @@ public class ErrorInjectionTests(ITestOutputHelper output)
         using Db db = Db.Open("/db", options);
         for (int i = 0; i < 3000; i++)
         {
-            db.Put(Encoding.ASCII.GetBytes($"k{i:D5}"), Encoding.ASCII.GetBytes($"v{i}"));
+            db.Put(System.Text.Encoding.ASCII.GetBytes($"k{i:D5}"), System.Text.Encoding.ASCII.GetBytes($"v{i}"));
         }
         db.CompactRange();
         fs.InjectErrors(FaultKind.Read, 0.05, 42);
@@ -296,7 +297,7 @@ public class ErrorInjectionTests(ITestOutputHelper output)
         {
             try
             {
-                Assert.Equal(Encoding.ASCII.GetBytes($"v{i}"), db.Get(Encoding.ASCII.GetBytes($"k{i:D5}")));
+                Assert.Equal(System.Text.Encoding.ASCII.GetBytes($"v{i}"), db.Get(System.Text.Encoding.ASCII.GetBytes($"k{i:D5}")));
                 ok++;
             }
             catch (IOException)
@@ -312,8 +313,8 @@ public class ErrorInjectionTests(ITestOutputHelper output)
                 int i = 0;
                 for (it.SeekToFirst(); it.Valid; it.Next(), i++)
                 {
-                    Assert.Equal($"k{i:D5}", Encoding.ASCII.GetString(it.Key));
-                    Assert.Equal($"v{i}", Encoding.ASCII.GetString(it.Value));
+                    Assert.Equal($"k{i:D5}", System.Text.Encoding.ASCII.GetString(it.Key));
+                    Assert.Equal($"v{i}", System.Text.Encoding.ASCII.GetString(it.Value));
                 }
                 Assert.Equal(3000, i);
                 ok++;
@@ -365,9 +366,9 @@ public class ErrorInjectionTests(ITestOutputHelper output)
         using Db db = Db.Open("/db", new DbOptions { FileSystem = mem });
         foreach ((string k, string v) in expected)
         {
-            byte[]? got = db.Get(Encoding.ASCII.GetBytes(k));
-            Assert.True(got is not null && Encoding.ASCII.GetString(got).StartsWith(v + "x", StringComparison.Ordinal),
-                $"{when}: {k} should be {v}, is {(got is null ? "absent" : Encoding.ASCII.GetString(got))}");
+            byte[]? got = db.Get(System.Text.Encoding.ASCII.GetBytes(k));
+            Assert.True(got is not null && System.Text.Encoding.ASCII.GetString(got).StartsWith(v + "x", StringComparison.Ordinal),
+                $"{when}: {k} should be {v}, is {(got is null ? "absent" : System.Text.Encoding.ASCII.GetString(got))}");
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Crash;
@@ -7,7 +7,7 @@ namespace AimLsm.Tests.Crash;
 /// <summary>The fault-injecting file system's own contract: what a power loss keeps, and when errors fire.</summary>
 public class FaultInjectionFileSystemTests
 {
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     private static (MemFileSystem Mem, FaultInjectionFileSystem Fs) NewFs()
     {

@@ -1,7 +1,8 @@
+using AimLsm.Kv;
 using System.Diagnostics;
 using System.Text;
 using AimLsm.CrashChild;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using Xunit.Abstractions;
 
 namespace AimLsm.Tests.Crash;
@@ -91,7 +92,7 @@ public class PowerLossTests(ITestOutputHelper output)
                 }
                 foreach (string key in actual.Values.SelectMany(s => s.Keys).Where((_, i) => i % 17 == 0))
                 {
-                    Assert.NotNull(again.Get(Encoding.ASCII.GetBytes(key)));
+                    Assert.NotNull(again.Get(System.Text.Encoding.ASCII.GetBytes(key)));
                 }
             }
             nextId += writers;
@@ -132,14 +133,14 @@ public class PowerLossTests(ITestOutputHelper output)
         Db db = Db.Open("/db", options);
         // Each value names its write (50 bytes, its index in front), so a key that survives with another write's
         // bytes, or with zeros, fails as surely as a lost one.
-        static byte[] Value(int i) => Encoding.ASCII.GetBytes($"v{i:D5}".PadRight(50, '.'));
+        static byte[] Value(int i) => System.Text.Encoding.ASCII.GetBytes($"v{i:D5}".PadRight(50, '.'));
         for (int i = 0; i < 2000; i++)
         {
-            db.Put(Encoding.ASCII.GetBytes($"k{i:D5}"), Value(i), new WriteOptions { Sync = i == 1999 });
+            db.Put(System.Text.Encoding.ASCII.GetBytes($"k{i:D5}"), Value(i), new WriteOptions { Sync = i == 1999 });
         }
         for (int i = 2000; i < 2100; i++)
         {
-            db.Put(Encoding.ASCII.GetBytes($"k{i:D5}"), Value(i));
+            db.Put(System.Text.Encoding.ASCII.GetBytes($"k{i:D5}"), Value(i));
         }
         fs.SimulatePowerLoss();
         db.Dispose();
@@ -147,12 +148,12 @@ public class PowerLossTests(ITestOutputHelper output)
         using Db again = Db.Open("/db", options);
         for (int i = 0; i < 2000; i++)
         {
-            Assert.Equal(Value(i), again.Get(Encoding.ASCII.GetBytes($"k{i:D5}")));
+            Assert.Equal(Value(i), again.Get(System.Text.Encoding.ASCII.GetBytes($"k{i:D5}")));
         }
         // The unsynced tail may be lost, but whatever of it survived is what was written.
         for (int i = 2000; i < 2100; i++)
         {
-            byte[]? got = again.Get(Encoding.ASCII.GetBytes($"k{i:D5}"));
+            byte[]? got = again.Get(System.Text.Encoding.ASCII.GetBytes($"k{i:D5}"));
             Assert.True(got is null || got.AsSpan().SequenceEqual(Value(i)), $"k{i:D5} came back with other bytes");
         }
     }

@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using System.Buffers;
 using System.Text;
 using AimLsm.Tests.Testing;
@@ -6,7 +7,7 @@ namespace AimLsm.Tests.Lsm;
 
 public class DbBasicsTests
 {
-    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     [Fact]
     public void Put_Get_Delete_Flush_Reopen()
@@ -36,7 +37,7 @@ public class DbBasicsTests
             var keys = new List<string>();
             for (it.SeekToFirst(); it.Valid; it.Next())
             {
-                keys.Add(Encoding.UTF8.GetString(it.Key));
+                keys.Add(System.Text.Encoding.UTF8.GetString(it.Key));
             }
             Assert.Equal(new[] { "b", "c" }, keys);
         }

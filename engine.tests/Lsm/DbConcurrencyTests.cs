@@ -1,7 +1,8 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm;
@@ -14,9 +15,9 @@ public class DbConcurrencyTests
 {
     private const int K = 16;
 
-    private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"inv{i:D2}");
+    private static byte[] Key(int i) => System.Text.Encoding.UTF8.GetBytes($"inv{i:D2}");
 
-    private static byte[] GroupKey(int writer, int i) => Encoding.UTF8.GetBytes($"w{writer}/inv{i:D2}");
+    private static byte[] GroupKey(int writer, int i) => System.Text.Encoding.UTF8.GetBytes($"w{writer}/inv{i:D2}");
 
     /// <summary>
     /// Issue 4's stress test: several writers each write batches that set one version number on their K keys,
@@ -168,7 +169,7 @@ public class DbConcurrencyTests
         {
             for (int i = 0; i < perThread; i++)
             {
-                db.Put(Encoding.UTF8.GetBytes($"t{t}-{i:D4}"), [(byte)t], new WriteOptions { Sync = true });
+                db.Put(System.Text.Encoding.UTF8.GetBytes($"t{t}-{i:D4}"), [(byte)t], new WriteOptions { Sync = true });
             }
         })).ToList();
         workers.ForEach(w => w.Start());
@@ -180,7 +181,7 @@ public class DbConcurrencyTests
         {
             for (int i = 0; i < perThread; i++)
             {
-                Assert.Equal(new[] { (byte)t }, db.Get(Encoding.UTF8.GetBytes($"t{t}-{i:D4}")));
+                Assert.Equal(new[] { (byte)t }, db.Get(System.Text.Encoding.UTF8.GetBytes($"t{t}-{i:D4}")));
             }
         }
         Console.WriteLine($"group commit: {threads * perThread} synced writes, {syncs} fsyncs");
@@ -204,7 +205,7 @@ public class DbConcurrencyTests
         it.SeekToFirst();
         for (int i = 0; i < 2000; i++)
         {
-            db.Put(Encoding.UTF8.GetBytes($"new{i}"), new byte[100]);
+            db.Put(System.Text.Encoding.UTF8.GetBytes($"new{i}"), new byte[100]);
         }
         db.DeleteRange(Key(0), Key(99));
         db.Flush();

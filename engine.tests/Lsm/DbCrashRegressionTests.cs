@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm;
@@ -7,7 +8,7 @@ namespace AimLsm.Tests.Lsm;
 /// <summary>Regressions for durability bugs found in review, named after the bug.</summary>
 public class DbCrashRegressionTests
 {
-    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     /// <summary>
     /// The memtable switched to a new WAL while its flush was still running; a synced write then went to the new

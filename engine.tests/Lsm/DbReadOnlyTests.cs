@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm;
@@ -7,9 +8,9 @@ namespace AimLsm.Tests.Lsm;
 /// <summary>Db.OpenReadOnly: beside a live writer, without the LOCK, writing nothing, with a stable view.</summary>
 public class DbReadOnlyTests
 {
-    private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key{i:D5}");
+    private static byte[] Key(int i) => System.Text.Encoding.UTF8.GetBytes($"key{i:D5}");
 
-    private static byte[] Value(int i, int round) => Encoding.UTF8.GetBytes($"v{round}-{i}-" + new string('x', 50));
+    private static byte[] Value(int i, int round) => System.Text.Encoding.UTF8.GetBytes($"v{round}-{i}-" + new string('x', 50));
 
     private static DbOptions Small(IFileSystem fs) => new()
     {

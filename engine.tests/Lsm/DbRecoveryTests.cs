@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm;
@@ -10,9 +11,9 @@ public class DbRecoveryTests
     private const string DbPath = "/db";
     private const int Records = 1000;
 
-    private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key{i:D5}");
+    private static byte[] Key(int i) => System.Text.Encoding.UTF8.GetBytes($"key{i:D5}");
 
-    private static byte[] Value(int i) => Encoding.UTF8.GetBytes($"value-{i}-" + new string('x', 80));
+    private static byte[] Value(int i) => System.Text.Encoding.UTF8.GetBytes($"value-{i}-" + new string('x', 80));
 
     /// <summary>Writes <see cref="Records"/> batches of one put (about 100 bytes each, several WAL blocks) and closes without flushing.</summary>
     private static MemFileSystem WalWithRecords()

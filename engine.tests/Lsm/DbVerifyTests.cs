@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm;
@@ -7,7 +8,7 @@ namespace AimLsm.Tests.Lsm;
 /// <summary>Db.VerifyChecksums reports every damaged block with its file and offset; Db.Resume leaves the error state.</summary>
 public class DbVerifyTests
 {
-    private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key{i:D5}");
+    private static byte[] Key(int i) => System.Text.Encoding.UTF8.GetBytes($"key{i:D5}");
 
     private static MemFileSystem Build(out Db db)
     {
@@ -15,7 +16,7 @@ public class DbVerifyTests
         db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs, BlockCacheSize = 0, Compression = Compression.None });
         for (int i = 0; i < 2000; i++)
         {
-            db.Put(Key(i), Encoding.UTF8.GetBytes(new string('v', 100) + i));
+            db.Put(Key(i), System.Text.Encoding.UTF8.GetBytes(new string('v', 100) + i));
         }
         db.Flush();
         for (int i = 0; i < 50; i++)

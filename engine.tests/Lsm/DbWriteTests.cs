@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm;
@@ -7,7 +8,7 @@ namespace AimLsm.Tests.Lsm;
 /// <summary>Writes: limits, misuse, durability options, and the error state after an I/O failure.</summary>
 public class DbWriteTests
 {
-    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     private static Db OpenMem(MemFileSystem? fs = null, long writeBuffer = 64 << 20) =>
         Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs ?? new MemFileSystem(), WriteBufferSize = writeBuffer });
@@ -73,7 +74,7 @@ public class DbWriteTests
             var keys = new List<string>();
             for (it.SeekToFirst(); it.Valid; it.Next())
             {
-                keys.Add(Encoding.UTF8.GetString(it.Key));
+                keys.Add(System.Text.Encoding.UTF8.GetString(it.Key));
             }
 
             Assert.Equal(["a", "batched", "big", "big2", "c", "unlogged"], keys);

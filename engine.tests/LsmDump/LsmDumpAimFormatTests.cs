@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using AimLsm.Tests.Testing;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.LsmDump;
 

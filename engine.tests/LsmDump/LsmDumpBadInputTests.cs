@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.LsmDump;

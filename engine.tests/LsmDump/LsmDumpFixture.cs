@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 namespace AimLsm.Tests.LsmDump;
 
 /// <summary>

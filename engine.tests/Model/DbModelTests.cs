@@ -41,7 +41,7 @@ public class DbModelTests(ITestOutputHelper output)
         Property prop = Prop.ForAll(ModelGen.Arbitrary, c =>
         {
             string path = dir.Sub("db" + Interlocked.Increment(ref n));
-            ModelRunner.Run(c.Ops, c.Options(), AimLsm.IO.DiskFileSystem.Instance, path);
+            ModelRunner.Run(c.Ops, c.Options(), AimLsm.Kv.IO.DiskFileSystem.Instance, path);
             Directory.Delete(path, recursive: true);
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(cases).WithQuietOnSuccess(true), prop);

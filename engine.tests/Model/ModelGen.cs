@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 
 namespace AimLsm.Tests.Model;
 

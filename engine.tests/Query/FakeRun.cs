@@ -1,5 +1,5 @@
 using AimLsm.Query;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Query;
 

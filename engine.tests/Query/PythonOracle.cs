@@ -44,7 +44,7 @@ internal static class PythonOracle
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.StandardInputEncoding = new UTF8Encoding(false);
-        info.StandardOutputEncoding = Encoding.UTF8;
+        info.StandardOutputEncoding = System.Text.Encoding.UTF8;
         info.Environment["PYTHONIOENCODING"] = "utf-8";
         using Process process = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
         Task<string> output = process.StandardOutput.ReadToEndAsync();

@@ -2,7 +2,7 @@ using AimLsm.Query;
 using AimLsm.Query.Binding;
 using AimLsm.Query.Compilation;
 using AimLsm.Query.Syntax;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Query;
 

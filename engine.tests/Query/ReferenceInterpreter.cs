@@ -1,7 +1,7 @@
 using AimLsm.Query;
 using AimLsm.Query.Runtime;
 using AimLsm.Query.Syntax;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Query;
 

@@ -5,7 +5,7 @@ using AimLsm.Query.Runtime.Unicode;
 namespace AimLsm.Tests.Query;
 
 /// <summary>
-/// The checked-in Unicode data (engine/Query/Runtime/Unicode/python-unicode.txt) against the running python3: the
+/// The checked-in Unicode data (engine/AimLsm/Query/Runtime/Unicode/python-unicode.txt) against the running python3: the
 /// same Unicode version, and byte for byte what its generator writes today. Skipped, saying why, without python3 or
 /// when its Unicode version is another one (then regenerate the tables with that python3).
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class UnicodeTablesTests
     public void Tables_match_the_running_python3()
     {
         Assert.Equal(PythonOracle.UnicodeVersion, UnicodeTables.Instance.UnicodeVersion);
-        string script = Path.Combine(RepoRoot(), "engine", "Query", "Runtime", "Unicode", "make_python_unicode.py");
+        string script = Path.Combine(RepoRoot(), "engine", "AimLsm", "Query", "Runtime", "Unicode", "make_python_unicode.py");
         ProcessStartInfo info = PythonOracle.StartInfo([script]);
         info.RedirectStandardOutput = true;
         using Process process = Process.Start(info)!;
@@ -85,7 +85,7 @@ internal sealed class PythonUnicodeFactAttribute : FactAttribute
         else if (PythonOracle.UnicodeVersion != UnicodeTables.Instance.UnicodeVersion)
         {
             Skip = $"python3 has Unicode {PythonOracle.UnicodeVersion}, the tables {UnicodeTables.Instance.UnicodeVersion}: regenerate " +
-                "engine/Query/Runtime/Unicode/python-unicode.txt with make_python_unicode.py beside it";
+                "engine/AimLsm/Query/Runtime/Unicode/python-unicode.txt with make_python_unicode.py beside it";
         }
     }
 }

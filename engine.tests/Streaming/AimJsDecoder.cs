@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Streaming;
 

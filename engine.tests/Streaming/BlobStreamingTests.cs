@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using AimLsm.Streaming;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Streaming;
 

@@ -1,6 +1,6 @@
 using AimLsm.Streaming;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using FsCheck;
 using FsCheck.Fluent;
 

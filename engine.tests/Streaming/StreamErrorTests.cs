@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using AimLsm.Streaming;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Streaming;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using AimLsm.Streaming;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Streaming;
 

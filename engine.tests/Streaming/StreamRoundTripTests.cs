@@ -2,7 +2,7 @@ using AimLsm.Query;
 using AimLsm.Streaming;
 using AimLsm.Tests.Tree.Encoding;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using FsCheck;
 using FsCheck.Fluent;
 

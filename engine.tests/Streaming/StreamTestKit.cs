@@ -4,7 +4,7 @@ using AimLsm.Streaming;
 using AimLsm.Tests.Testing;
 using AimLsm.Tests.Tree.Encoding;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Streaming;
 

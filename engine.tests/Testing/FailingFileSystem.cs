@@ -1,4 +1,4 @@
-using AimLsm.IO;
+using AimLsm.Kv.IO;
 
 namespace AimLsm.Tests.Testing;
 

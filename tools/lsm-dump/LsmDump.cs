@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using AimLsm.Tools.LsmDump.Cli;
 using AimLsm.Tools.LsmDump.Commands;
 using AimLsm.Tools.LsmDump.Output;

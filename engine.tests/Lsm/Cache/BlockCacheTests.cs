@@ -1,5 +1,5 @@
 using System.Buffers;
-using AimLsm.Lsm.Cache;
+using AimLsm.Kv.Cache;
 
 namespace AimLsm.Tests.Lsm.Cache;
 

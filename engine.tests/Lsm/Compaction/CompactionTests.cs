@@ -1,8 +1,9 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Text;
-using AimLsm.IO;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Version;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Versions;
 
 namespace AimLsm.Tests.Lsm.Compaction;
 
@@ -30,12 +31,12 @@ public class CompactionTests
         return k;
     }
 
-    private static byte[] Value(int i, int round) => Encoding.UTF8.GetBytes($"v{round}-{i}-" + new string((char)('a' + (i % 26)), 60));
+    private static byte[] Value(int i, int round) => System.Text.Encoding.UTF8.GetBytes($"v{round}-{i}-" + new string((char)('a' + (i % 26)), 60));
 
     private static void AssertLevelsSorted(Db db)
     {
-        AimLsm.Lsm.Version.Version v = db.CurrentVersion;
-        for (int l = 1; l < AimLsm.Lsm.Version.Version.NumLevels; l++)
+        AimLsm.Kv.Versions.Version v = db.CurrentVersion;
+        for (int l = 1; l < AimLsm.Kv.Versions.Version.NumLevels; l++)
         {
             IReadOnlyList<FileMetadata> files = v.Files(l);
             for (int i = 1; i < files.Count; i++)

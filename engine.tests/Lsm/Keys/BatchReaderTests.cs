@@ -1,12 +1,13 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Text;
-using AimLsm.Lsm.Keys;
+using AimLsm.Kv.Keys;
 
 namespace AimLsm.Tests.Lsm.Keys;
 
 public class BatchReaderTests
 {
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     private static List<(EntryType Type, string Key, string Value)> ReadAll(ReadOnlySpan<byte> data)
     {
@@ -15,7 +16,7 @@ public class BatchReaderTests
         var records = new List<(EntryType, string, string)>();
         while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
         {
-            records.Add((type, Encoding.ASCII.GetString(key), Encoding.ASCII.GetString(value)));
+            records.Add((type, System.Text.Encoding.ASCII.GetString(key), System.Text.Encoding.ASCII.GetString(value)));
         }
         return records;
     }

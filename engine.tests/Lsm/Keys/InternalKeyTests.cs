@@ -1,12 +1,12 @@
 using System.Text;
-using AimLsm.Lsm.Keys;
+using AimLsm.Kv.Keys;
 
 namespace AimLsm.Tests.Lsm.Keys;
 
 public class InternalKeyTests
 {
     private static byte[] K(string user, ulong seq, EntryType type = EntryType.Value) =>
-        InternalKey.Make(Encoding.ASCII.GetBytes(user), seq, type);
+        InternalKey.Make(System.Text.Encoding.ASCII.GetBytes(user), seq, type);
 
     [Fact]
     public void Make_LayoutIsUserKeyThenLittleEndianTrailer()
@@ -31,7 +31,7 @@ public class InternalKeyTests
                 foreach (EntryType t in new[] { EntryType.Value, EntryType.Deletion, EntryType.RangeDeletion })
                 {
                     byte[] ik = K(key, seq, t);
-                    Assert.Equal(key, Encoding.ASCII.GetString(InternalKey.UserKey(ik)));
+                    Assert.Equal(key, System.Text.Encoding.ASCII.GetString(InternalKey.UserKey(ik)));
                     Assert.Equal(seq, InternalKey.Sequence(ik));
                     Assert.Equal(t, InternalKey.Type(ik));
                     Assert.Equal(InternalKey.PackTrailer(seq, t), InternalKey.Trailer(ik));

@@ -1,11 +1,12 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.Lsm.Keys;
+using AimLsm.Kv.Keys;
 
 namespace AimLsm.Tests.Lsm.Keys;
 
 public class WriteBatchTests
 {
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     [Fact]
     public void New_IsEmpty()
@@ -59,8 +60,8 @@ public class WriteBatchTests
         var reader = new BatchReader(batch.Data);
         Assert.True(reader.Next(out EntryType t, out ReadOnlySpan<byte> k, out ReadOnlySpan<byte> v));
         Assert.Equal(EntryType.Value, t);
-        Assert.Equal("b", Encoding.ASCII.GetString(k));
-        Assert.Equal("2", Encoding.ASCII.GetString(v));
+        Assert.Equal("b", System.Text.Encoding.ASCII.GetString(k));
+        Assert.Equal("2", System.Text.Encoding.ASCII.GetString(v));
         Assert.False(reader.Next(out _, out _, out _));
     }
 
@@ -81,7 +82,7 @@ public class WriteBatchTests
         {
             if (n < 1000)
             {
-                Assert.Equal($"key{n:D4}", Encoding.ASCII.GetString(key));
+                Assert.Equal($"key{n:D4}", System.Text.Encoding.ASCII.GetString(key));
             }
             else
             {

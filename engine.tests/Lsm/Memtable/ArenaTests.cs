@@ -1,4 +1,4 @@
-using AimLsm.Lsm.Memtable;
+using AimLsm.Kv.Memtable;
 
 namespace AimLsm.Tests.Lsm.Memtable;
 

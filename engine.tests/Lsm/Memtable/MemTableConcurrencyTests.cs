@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using AimLsm.Lsm.Iteration;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Memtable;
+using AimLsm.Kv.Iteration;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Memtable;
 
 namespace AimLsm.Tests.Lsm.Memtable;
 

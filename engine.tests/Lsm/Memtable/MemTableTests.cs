@@ -1,16 +1,16 @@
 using System.Text;
-using AimLsm.Lsm.Iteration;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Memtable;
-using AimLsm.Lsm.RangeDel;
+using AimLsm.Kv.Iteration;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Memtable;
+using AimLsm.Kv.RangeDel;
 
 namespace AimLsm.Tests.Lsm.Memtable;
 
 public class MemTableTests
 {
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
-    private static string S(ReadOnlySpan<byte> b) => Encoding.ASCII.GetString(b);
+    private static string S(ReadOnlySpan<byte> b) => System.Text.Encoding.ASCII.GetString(b);
 
     private static MemTable NewTable() => new(logNumber: 7, writeBufferSize: 1 << 20);
 

@@ -1,12 +1,12 @@
 using System.Text;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Memtable;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Memtable;
 
 namespace AimLsm.Tests.Lsm.Memtable;
 
 public unsafe class SkipListTests
 {
-    private static byte[] U(int i) => Encoding.ASCII.GetBytes(i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
+    private static byte[] U(int i) => System.Text.Encoding.ASCII.GetBytes(i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public void Empty()
@@ -36,7 +36,7 @@ public unsafe class SkipListTests
             byte[] user = U(rng.Next(r));
             ulong s = seq++;
             EntryType t = rng.Next(3) == 0 ? EntryType.Deletion : EntryType.Value;
-            list.Insert(user, s, t, Encoding.ASCII.GetBytes("v" + s));
+            list.Insert(user, s, t, System.Text.Encoding.ASCII.GetBytes("v" + s));
             model.Add(InternalKey.Make(user, s, t));
         }
         Assert.Equal(model.Count, list.Count);
@@ -46,7 +46,7 @@ public unsafe class SkipListTests
         for (byte* node = list.First; node != null; node = SkipList.Next(node))
         {
             byte[] k = SkipList.KeyOf(node).ToArray();
-            Assert.Equal("v" + InternalKey.Sequence(k), Encoding.ASCII.GetString(SkipList.ValueOf(node)));
+            Assert.Equal("v" + InternalKey.Sequence(k), System.Text.Encoding.ASCII.GetString(SkipList.ValueOf(node)));
             keys.Add(k);
         }
         Assert.Equal(model.ToList(), keys);

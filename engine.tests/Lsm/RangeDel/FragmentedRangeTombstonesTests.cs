@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using AimLsm.Lsm.RangeDel;
+using AimLsm.Kv.RangeDel;
 
 namespace AimLsm.Tests.Lsm.RangeDel;
 

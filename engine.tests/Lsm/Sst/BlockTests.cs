@@ -1,7 +1,8 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Text;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
 
 namespace AimLsm.Tests.Lsm.Sst;
 
@@ -35,14 +36,14 @@ public class BlockTests
         while (keys.Count < count)
         {
             string user = prefixes[rng.Next(prefixes.Length)] + rng.Next(1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            byte[] k = Encoding.ASCII.GetBytes(user);
+            byte[] k = System.Text.Encoding.ASCII.GetBytes(user);
             if (internalKeys)
             {
                 k = InternalKey.Make(k, (ulong)rng.Next(1, 50), rng.Next(2) == 0 ? EntryType.Value : EntryType.Deletion);
             }
             keys.Add(k);
         }
-        return keys.Select(k => (k, Encoding.ASCII.GetBytes(new string('v', rng.Next(0, 20)) + k.Length))).ToList();
+        return keys.Select(k => (k, System.Text.Encoding.ASCII.GetBytes(new string('v', rng.Next(0, 20)) + k.Length))).ToList();
     }
 
     public static TheoryData<int, bool> Configurations => new()
@@ -117,7 +118,7 @@ public class BlockTests
     [Fact]
     public void SeekPastLast_IsInvalid_SeekBeforeFirst_IsFirst()
     {
-        byte[] block = Build([(Encoding.ASCII.GetBytes("b"), [1]), (Encoding.ASCII.GetBytes("d"), [2])], 16);
+        byte[] block = Build([(System.Text.Encoding.ASCII.GetBytes("b"), [1]), (System.Text.Encoding.ASCII.GetBytes("d"), [2])], 16);
         BlockIterator it = Open(block, internalKeys: false);
         it.Seek("e"u8);
         Assert.False(it.Valid);
@@ -134,7 +135,7 @@ public class BlockTests
     [Fact]
     public void SingleEntry()
     {
-        byte[] block = Build([(Encoding.ASCII.GetBytes("only"), Encoding.ASCII.GetBytes("v"))], 16);
+        byte[] block = Build([(System.Text.Encoding.ASCII.GetBytes("only"), System.Text.Encoding.ASCII.GetBytes("v"))], 16);
         BlockIterator it = Open(block, internalKeys: false);
         it.SeekToLast();
         Assert.Equal("only"u8.ToArray(), it.Key.ToArray());

@@ -1,15 +1,16 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
 using Xunit.Abstractions;
 
 namespace AimLsm.Tests.Lsm.Sst;
 
 public class BloomFilterTests(ITestOutputHelper output)
 {
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     private static string Key(string prefix, int i) => prefix + i.ToString("D8", CultureInfo.InvariantCulture);
 
@@ -138,7 +139,7 @@ public class BloomFilterTests(ITestOutputHelper output)
         var it = new BlockIterator(internalKeys: false);
         it.Reset(file, (int)meta.Offset, (int)meta.Size, "t.sst", (long)meta.Offset);
         it.Seek(B(TableFormat.FilterBlockName));
-        Assert.Equal(TableFormat.FilterBlockName, Encoding.ASCII.GetString(it.Key));
+        Assert.Equal(TableFormat.FilterBlockName, System.Text.Encoding.ASCII.GetString(it.Key));
         BlockHandle.TryDecode(it.Value, out BlockHandle filter);
         Assert.Equal(72UL, filter.Size);
         byte[] expected = Convert.FromHexString(
@@ -226,7 +227,7 @@ public class BloomFilterTests(ITestOutputHelper output)
         {
             var got = TableHarness.Get(table, B(Key("key", i)), InternalKey.MaxSequence);
             Assert.True(got.Found);
-            Assert.Equal("v2-" + i, Encoding.ASCII.GetString(got.Value!));
+            Assert.Equal("v2-" + i, System.Text.Encoding.ASCII.GetString(got.Value!));
         }
         Assert.Equal(10_000, stats.FilterChecks);
         Assert.Equal(0, stats.FilterNegatives);
@@ -270,7 +271,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     public void Table_OnlyRangeTombstones_HasNoFilter_AndTombstonesStillApply()
     {
         var h = new TableHarness();
-        h.Build("t.sst", [], [new AimLsm.Lsm.RangeDel.RangeTombstone(B("a"), B("m"), 7)]);
+        h.Build("t.sst", [], [new AimLsm.Kv.RangeDel.RangeTombstone(B("a"), B("m"), 7)]);
         using TableReader table = h.Open("t.sst");
         Assert.False(table.HasFilter);
         Assert.Single(table.RawTombstones);

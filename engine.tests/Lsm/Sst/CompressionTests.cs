@@ -1,9 +1,10 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
-using AimLsm.Common;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
 using Xunit.Abstractions;
 
 namespace AimLsm.Tests.Lsm.Sst;
@@ -13,7 +14,7 @@ public class CompressionTests(ITestOutputHelper output)
 {
     private const string Name = "t.sst";
 
-    private static byte[] Key(int i) => InternalKey.Make(Encoding.ASCII.GetBytes("key" + i.ToString("D13", CultureInfo.InvariantCulture)), (ulong)(i + 1), EntryType.Value);
+    private static byte[] Key(int i) => InternalKey.Make(System.Text.Encoding.ASCII.GetBytes("key" + i.ToString("D13", CultureInfo.InvariantCulture)), (ulong)(i + 1), EntryType.Value);
 
     /// <summary>db_bench's values at compression ratio 0.5: half random bytes, repeated to fill the value.</summary>
     private static List<(byte[] Key, byte[] Value)> HalfCompressible(int count, int valueSize, int seed)
@@ -149,7 +150,7 @@ public class CompressionTests(ITestOutputHelper output)
         Assert.Equal([(byte)0, (byte)4], types.Order());
         using TableReader table = h.Open(Name);
         AssertReadsBack(table, entries);
-        using TableReader cached = h.Open(Name, cache: new AimLsm.Lsm.Cache.BlockCache(64 << 10));
+        using TableReader cached = h.Open(Name, cache: new AimLsm.Kv.Cache.BlockCache(64 << 10));
         AssertReadsBack(cached, entries);
         AssertReadsBack(cached, entries);
     }
@@ -191,7 +192,7 @@ public class CompressionTests(ITestOutputHelper output)
     {
         (TableHarness h, BlockHandle block) = DamageCompressedBlock((d, b) =>
             d.AsSpan((int)b.Offset + 2, (int)b.Size - 2).Fill(0xFF));
-        using TableReader table = h.Open(Name, cache: new AimLsm.Lsm.Cache.BlockCache(1 << 20));
+        using TableReader table = h.Open(Name, cache: new AimLsm.Kv.Cache.BlockCache(1 << 20));
         CorruptionException e = Assert.Throws<CorruptionException>(() => TableHarness.Scan(table));
         Assert.Equal(h.PathOf(Name), e.File);
         Assert.Equal((long)block.Offset, e.Offset);

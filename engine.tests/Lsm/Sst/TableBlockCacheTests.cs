@@ -1,9 +1,10 @@
+using AimLsm.Kv;
 using System.Globalization;
 using System.Text;
-using AimLsm.Lsm.Cache;
-using AimLsm.Lsm.Iteration;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Cache;
+using AimLsm.Kv.Iteration;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
 
 namespace AimLsm.Tests.Lsm.Sst;
 
@@ -12,9 +13,9 @@ public class TableBlockCacheTests
 {
     private const string Name = "t.sst";
 
-    private static byte[] User(int i) => Encoding.ASCII.GetBytes("key" + i.ToString("D6", CultureInfo.InvariantCulture));
+    private static byte[] User(int i) => System.Text.Encoding.ASCII.GetBytes("key" + i.ToString("D6", CultureInfo.InvariantCulture));
 
-    private static byte[] ValueOf(int i) => Encoding.ASCII.GetBytes("value-" + i + new string('v', i % 50));
+    private static byte[] ValueOf(int i) => System.Text.Encoding.ASCII.GetBytes("value-" + i + new string('v', i % 50));
 
     private static List<(byte[] Key, byte[] Value)> Entries(int count) =>
         Enumerable.Range(0, count).Select(i => (InternalKey.Make(User(i), (ulong)(i + 1), EntryType.Value), ValueOf(i))).ToList();
@@ -170,7 +171,7 @@ public class TableBlockCacheTests
         TableHarness h = BuildTable();
         using TableReader table = h.Open(Name, cache: withCache ? new BlockCache(1 << 20) : null);
         byte[] seek = InternalKey.Make(User(123), InternalKey.MaxSequence, EntryType.ForSeek);
-        byte[] absent = InternalKey.Make(Encoding.ASCII.GetBytes("key000123x"), InternalKey.MaxSequence, EntryType.ForSeek);
+        byte[] absent = InternalKey.Make(System.Text.Encoding.ASCII.GetBytes("key000123x"), InternalKey.MaxSequence, EntryType.ForSeek);
         var buffer = new byte[256];
         for (int i = 0; i < 10; i++)
         {

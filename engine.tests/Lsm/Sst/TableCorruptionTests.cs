@@ -1,9 +1,10 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Text;
-using AimLsm.Common;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.RangeDel;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.RangeDel;
+using AimLsm.Kv.Sst;
 
 namespace AimLsm.Tests.Lsm.Sst;
 
@@ -15,7 +16,7 @@ public class TableCorruptionTests
 {
     private const string Name = "t.sst";
 
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     /// <summary>One block (or the footer): [Start, End) in the file, trailer included.</summary>
     private readonly record struct Region(string Kind, long Start, long End)
@@ -53,7 +54,7 @@ public class TableCorruptionTests
         for (metaIt.SeekToFirst(); metaIt.Valid; metaIt.Next())
         {
             BlockHandle.TryDecode(metaIt.Value, out BlockHandle mh);
-            regions.Add(Block(Encoding.ASCII.GetString(metaIt.Key), mh));
+            regions.Add(Block(System.Text.Encoding.ASCII.GetString(metaIt.Key), mh));
         }
         var indexIt = new BlockIterator(internalKeys: true);
         indexIt.Reset(d, (int)index.Offset, (int)index.Size, Name, (long)index.Offset);

@@ -1,8 +1,9 @@
-using AimLsm.IO;
-using AimLsm.Lsm.Cache;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.RangeDel;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Cache;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.RangeDel;
+using AimLsm.Kv.Sst;
 
 namespace AimLsm.Tests.Lsm.Sst;
 

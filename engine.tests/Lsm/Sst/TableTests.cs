@@ -1,14 +1,14 @@
 using System.Text;
-using AimLsm.Lsm.Iteration;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.RangeDel;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Iteration;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.RangeDel;
+using AimLsm.Kv.Sst;
 
 namespace AimLsm.Tests.Lsm.Sst;
 
 public class TableTests
 {
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     private static byte[] IK(string user, ulong seq, EntryType type = EntryType.Value) => InternalKey.Make(B(user), seq, type);
 
@@ -181,7 +181,7 @@ public class TableTests
 
         using TableReader table = h.Open("t.sst");
         Assert.Equal(3, table.RawTombstones.Length);
-        var stored = table.RawTombstones.Select(t => (Encoding.ASCII.GetString(t.Start), Encoding.ASCII.GetString(t.End), t.Sequence)).OrderBy(t => t.Item1).ToList();
+        var stored = table.RawTombstones.Select(t => (System.Text.Encoding.ASCII.GetString(t.Start), System.Text.Encoding.ASCII.GetString(t.End), t.Sequence)).OrderBy(t => t.Item1).ToList();
         Assert.Equal(new List<(string, string, ulong)> { ("a", "d", 4), ("b", "c", 7), ("m", "p", 9) }, stored);
         Assert.Equal(7UL, table.Tombstones.MaxCoveringSequence(B("b"), 100));
         Assert.Equal(4UL, table.Tombstones.MaxCoveringSequence(B("b"), 6));
@@ -285,7 +285,7 @@ public class TableTests
         h.Build("t.sst", model, blockSize: 512);
         using TableReader table = h.Open("t.sst");
         // The newest version of each user key.
-        var newest = model.GroupBy(e => Encoding.ASCII.GetString(InternalKey.UserKey(e.Key))).Select(g => g.First()).ToArray();
+        var newest = model.GroupBy(e => System.Text.Encoding.ASCII.GetString(InternalKey.UserKey(e.Key))).Select(g => g.First()).ToArray();
         Parallel.For(0, 4, worker =>
         {
             var rng = new Random(seed + worker);

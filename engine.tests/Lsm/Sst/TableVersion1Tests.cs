@@ -1,8 +1,9 @@
+using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Text;
-using AimLsm.Common;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
 
 namespace AimLsm.Tests.Lsm.Sst;
 
@@ -48,7 +49,7 @@ public class TableVersion1Tests
         return h;
     }
 
-    private static byte[] B(string s) => Encoding.ASCII.GetBytes(s);
+    private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     private static string ValueOf(int i) => "value-" + i + "-" + new string((char)('a' + (i % 26)), i % 13);
 
@@ -77,10 +78,10 @@ public class TableVersion1Tests
             else
             {
                 Assert.Equal(EntryType.Value, latest.Type);
-                Assert.Equal(ValueOf(i), Encoding.ASCII.GetString(latest.Value!));
+                Assert.Equal(ValueOf(i), System.Text.Encoding.ASCII.GetString(latest.Value!));
             }
             var old = TableHarness.Get(table, user, (ulong)(i + 1));
-            Assert.Equal(ValueOf(i), Encoding.ASCII.GetString(old.Value!));
+            Assert.Equal(ValueOf(i), System.Text.Encoding.ASCII.GetString(old.Value!));
         }
         Assert.False(TableHarness.Get(table, B("key999"), InternalKey.MaxSequence).Found);
         Assert.Single(table.RawTombstones);
@@ -91,7 +92,7 @@ public class TableVersion1Tests
     public void Version1Table_ReadsThroughTheBlockCache()
     {
         TableHarness h = Load();
-        var cache = new AimLsm.Lsm.Cache.BlockCache(1 << 20);
+        var cache = new AimLsm.Kv.Cache.BlockCache(1 << 20);
         using TableReader table = h.Open(Name, cache: cache);
         Assert.Equal(46, TableHarness.Scan(table).Count);
         Assert.Equal(46, TableHarness.Scan(table).Count);

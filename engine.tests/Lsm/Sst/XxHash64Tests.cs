@@ -1,5 +1,6 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.Lsm.Sst;
+using AimLsm.Kv.Sst;
 
 namespace AimLsm.Tests.Lsm.Sst;
 
@@ -12,7 +13,7 @@ public class XxHash64Tests
     [InlineData("abc", 0x44BC2CF5AD770999UL)]
     [InlineData("Nobody inspects the spammish repetition", 0xFBCEA83C8A378BF1UL)] // 39 bytes: the 32-byte stripe path
     public void ReferenceVectors(string input, ulong expected) =>
-        Assert.Equal(expected, BloomFilter.KeyHash(Encoding.ASCII.GetBytes(input)));
+        Assert.Equal(expected, BloomFilter.KeyHash(System.Text.Encoding.ASCII.GetBytes(input)));
 
     [Fact]
     public void EveryLengthUpTo100_IsStableAndDistinct()

@@ -1,4 +1,4 @@
-using AimLsm.Lsm.Version;
+using AimLsm.Kv.Versions;
 
 namespace AimLsm.Tests.Lsm.Version;
 

@@ -1,15 +1,15 @@
 using System.Text;
-using AimLsm.Common;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Version;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Versions;
 
 namespace AimLsm.Tests.Lsm.Version;
 
 public class VersionEditTests
 {
     private static FileMetadata File(ulong number, string smallest, string largest, ulong smallSeq, ulong largeSeq, long size = 1000) =>
-        new(number, size, InternalKey.Make(Encoding.ASCII.GetBytes(smallest), smallSeq, EntryType.Value),
-            InternalKey.Make(Encoding.ASCII.GetBytes(largest), largeSeq, EntryType.Deletion), smallSeq, largeSeq);
+        new(number, size, InternalKey.Make(System.Text.Encoding.ASCII.GetBytes(smallest), smallSeq, EntryType.Value),
+            InternalKey.Make(System.Text.Encoding.ASCII.GetBytes(largest), largeSeq, EntryType.Deletion), smallSeq, largeSeq);
 
     private static void AssertSame(VersionEdit expected, VersionEdit actual)
     {
@@ -128,7 +128,7 @@ public class VersionEditTests
         }
     }
 
-    private const int LsmVersionLevels = AimLsm.Lsm.Version.Version.NumLevels;
+    private const int LsmVersionLevels = AimLsm.Kv.Versions.Version.NumLevels;
 
     private static byte[] Bytes(params ulong[] varints)
     {

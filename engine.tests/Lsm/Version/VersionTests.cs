@@ -1,15 +1,15 @@
 using System.Text;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Version;
-using LsmVersion = AimLsm.Lsm.Version.Version;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Versions;
+using LsmVersion = AimLsm.Kv.Versions.Version;
 
 namespace AimLsm.Tests.Lsm.Version;
 
 public class VersionTests
 {
     private static FileMetadata File(ulong number, string smallest, string largest, ulong largestSeq = 1) =>
-        new(number, 100, InternalKey.Make(Encoding.ASCII.GetBytes(smallest), 1, EntryType.Value),
-            InternalKey.Make(Encoding.ASCII.GetBytes(largest), 1, EntryType.Value), 1, largestSeq);
+        new(number, 100, InternalKey.Make(System.Text.Encoding.ASCII.GetBytes(smallest), 1, EntryType.Value),
+            InternalKey.Make(System.Text.Encoding.ASCII.GetBytes(largest), 1, EntryType.Value), 1, largestSeq);
 
     private static VersionEdit Add(params (int Level, FileMetadata File)[] files)
     {

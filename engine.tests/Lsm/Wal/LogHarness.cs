@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
-using AimLsm.Common;
-using AimLsm.IO;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Wal;
 
 namespace AimLsm.Tests.Lsm.Wal;
 
@@ -41,7 +41,7 @@ internal sealed class LogHarness
 
     public long DroppedBytes => Problems.Sum(p => p.BytesDropped);
 
-    public void Write(string record) => _writer.AddRecord(Encoding.Latin1.GetBytes(record));
+    public void Write(string record) => _writer.AddRecord(System.Text.Encoding.Latin1.GetBytes(record));
 
     public void Write(ReadOnlySpan<byte> record) => _writer.AddRecord(record);
 
@@ -53,7 +53,7 @@ internal sealed class LogHarness
             _readFile = _fs.OpenRead(FilePath);
             _reader = new LogReader(_readFile, Problems.Add);
         }
-        return _reader.ReadRecord(out ReadOnlySpan<byte> record) ? Encoding.Latin1.GetString(record) : "EOF";
+        return _reader.ReadRecord(out ReadOnlySpan<byte> record) ? System.Text.Encoding.Latin1.GetString(record) : "EOF";
     }
 
     public byte[] Contents()

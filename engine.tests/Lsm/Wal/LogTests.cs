@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using AimLsm.Common;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.Wal;
 
 namespace AimLsm.Tests.Lsm.Wal;
 

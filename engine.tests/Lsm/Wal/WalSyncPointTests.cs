@@ -1,6 +1,7 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Wal;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Lsm.Wal;
@@ -17,9 +18,9 @@ public class WalSyncPointTests
     private const int Synced = 300;
     private const int Unsynced = 300;
 
-    private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key{i:D5}");
+    private static byte[] Key(int i) => System.Text.Encoding.UTF8.GetBytes($"key{i:D5}");
 
-    private static byte[] Value(int i) => Encoding.UTF8.GetBytes($"value-{i}-" + new string('x', 80));
+    private static byte[] Value(int i) => System.Text.Encoding.UTF8.GetBytes($"value-{i}-" + new string('x', 80));
 
     /// <summary>
     /// <see cref="Synced"/> puts with <c>Sync = true</c>, then <see cref="Unsynced"/> without, left in the WAL (the

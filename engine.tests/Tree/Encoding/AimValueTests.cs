@@ -1,5 +1,5 @@
 using System.Buffers;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using static AimLsm.Tests.Tree.Encoding.TreePathTests;
 
 namespace AimLsm.Tests.Tree.Encoding;

@@ -1,5 +1,5 @@
 using System.Text;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tests.Tree.Encoding;
 

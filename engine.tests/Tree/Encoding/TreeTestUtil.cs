@@ -1,5 +1,5 @@
 using System.Collections;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tests.Model;
 
 namespace AimLsm.Tests.Tree.Encoding;

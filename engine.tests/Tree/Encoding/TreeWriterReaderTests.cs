@@ -1,5 +1,6 @@
-using AimLsm.IO;
-using AimLsm.Tree.Encoding;
+using AimLsm.Kv;
+using AimLsm.Kv.IO;
+using AimLsm.Encoding;
 using static AimLsm.Tests.Tree.Encoding.TreePathTests;
 
 namespace AimLsm.Tests.Tree.Encoding;

@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
-using AimLsm.Lsm;
+using AimLsm.Kv;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tree.Storage;
 using Xunit.Abstractions;
 using TreeRepo = AimLsm.Tree.Repo;

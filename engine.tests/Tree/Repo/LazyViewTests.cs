@@ -1,6 +1,6 @@
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tree.Storage;
 using TreeRepo = AimLsm.Tree.Repo;
 

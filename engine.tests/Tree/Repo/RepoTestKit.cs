@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using AimLsm.Lsm;
+using AimLsm.Kv;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tree.Storage;
 
 namespace AimLsm.Tests.Tree.Repo;

@@ -1,5 +1,5 @@
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using TreeRepo = AimLsm.Tree.Repo;
 
 namespace AimLsm.Tests.Tree.Repo;

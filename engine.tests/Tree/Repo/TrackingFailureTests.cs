@@ -1,7 +1,8 @@
-using AimLsm.IO;
+using AimLsm.Kv;
+using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tree.Storage;
 using TreeRepo = AimLsm.Tree.Repo;
 

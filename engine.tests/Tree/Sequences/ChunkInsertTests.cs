@@ -1,6 +1,6 @@
 using System.Buffers;
 using AimLsm.Tests.Tree.Repo;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tree.Sequences;
 
 namespace AimLsm.Tests.Tree.Sequences;

@@ -1,10 +1,11 @@
+using AimLsm.Kv;
 using System.Buffers;
 using System.Buffers.Binary;
-using AimLsm.Common;
+using AimLsm.Kv.Common;
 using AimLsm.Tests.Testing;
 using AimLsm.Tests.Tree.Repo;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 using AimLsm.Tree.Sequences;
 using AimLsm.Tree.Storage;
 

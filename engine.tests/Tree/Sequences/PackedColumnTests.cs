@@ -76,13 +76,13 @@ public class PackedColumnTests
         long[] values = [.. Enumerable.Range(0, 100).Select(i => (long)(i * i))];
         var writer = new ArrayBufferWriter<byte>();
         PackedColumn.Write(writer, values);
-        var e = Assert.Throws<AimLsm.Tree.Encoding.AimFormatException>(
+        var e = Assert.Throws<AimLsm.Encoding.AimFormatException>(
             () => PackedColumn.Read(writer.WrittenSpan[..^1], values.Length, "test column", 7, out _));
         Assert.Contains("test column", e.Message);
         Assert.Contains("bytes of", e.Message);
         byte[] wide = [.. writer.WrittenSpan];
         wide[0] = 65;
-        e = Assert.Throws<AimLsm.Tree.Encoding.AimFormatException>(() => PackedColumn.Read(wide, values.Length, "test column", 0, out _));
+        e = Assert.Throws<AimLsm.Encoding.AimFormatException>(() => PackedColumn.Read(wide, values.Length, "test column", 0, out _));
         Assert.Contains("65-bit", e.Message);
     }
 }

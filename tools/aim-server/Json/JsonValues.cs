@@ -2,7 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 using AimLsm.Tree;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Server.Json;
 

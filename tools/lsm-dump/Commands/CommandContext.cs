@@ -1,4 +1,4 @@
-using AimLsm.Lsm.Keys;
+using AimLsm.Kv.Keys;
 using AimLsm.Tools.LsmDump.Cli;
 using AimLsm.Tools.LsmDump.Output;
 

@@ -1,8 +1,9 @@
-using AimLsm.IO;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
-using AimLsm.Lsm.Version;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
+using AimLsm.Kv.Versions;
+using AimLsm.Kv.Wal;
 using AimLsm.Tools.LsmDump.Inspect;
 using AimLsm.Tools.LsmDump.Output;
 
@@ -30,7 +31,7 @@ internal static class DbCommand
         DbFiles.RequireDatabase("db", dir);
         string manifestName = DbFiles.ReadCurrent(dir);
         ManifestReplay replay = ManifestReplay.Read(Path.Combine(dir, manifestName));
-        Lsm.Version.Version v = replay.Result;
+        Kv.Versions.Version v = replay.Result;
         ulong logNumber = replay.LogNumber ?? 0;
         DumpWriter w = ctx.Out;
 
@@ -47,7 +48,7 @@ internal static class DbCommand
         long tableBytes = 0;
         int tables = 0;
         w.BeginList("levels");
-        for (int level = 0; level < Lsm.Version.Version.NumLevels; level++)
+        for (int level = 0; level < Kv.Versions.Version.NumLevels; level++)
         {
             IReadOnlyList<FileMetadata> files = v.Files(level);
             if (files.Count == 0)

@@ -1,4 +1,4 @@
-using AimLsm.Lsm.Version;
+using AimLsm.Kv.Versions;
 using AimLsm.Tools.LsmDump.Inspect;
 using AimLsm.Tools.LsmDump.Output;
 
@@ -127,11 +127,11 @@ internal static class ManifestCommand
     }
 
     /// <summary>Per level: file count, bytes, and each file.</summary>
-    public static void WriteLevels(CommandContext ctx, Lsm.Version.Version v)
+    public static void WriteLevels(CommandContext ctx, Kv.Versions.Version v)
     {
         DumpWriter w = ctx.Out;
         w.BeginList("levels");
-        for (int level = 0; level < Lsm.Version.Version.NumLevels; level++)
+        for (int level = 0; level < Kv.Versions.Version.NumLevels; level++)
         {
             IReadOnlyList<FileMetadata> files = v.Files(level);
             if (files.Count == 0)

@@ -1,3 +1,4 @@
+using AimLsm.Kv;
 using AimLsm.Tools.LsmDump.Inspect;
 using AimLsm.Tools.LsmDump.Output;
 

@@ -1,9 +1,10 @@
+using AimLsm.Kv;
 using System.Buffers;
-using AimLsm.IO;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.RangeDel;
-using AimLsm.Lsm.Sst;
-using AimLsm.Lsm.Version;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.RangeDel;
+using AimLsm.Kv.Sst;
+using AimLsm.Kv.Versions;
 using AimLsm.Tools.LsmDump.Inspect;
 using AimLsm.Tools.LsmDump.Output;
 

@@ -1,9 +1,10 @@
+using AimLsm.Kv;
 using System.Buffers;
-using AimLsm.IO;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Sst;
-using AimLsm.Lsm.Version;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Sst;
+using AimLsm.Kv.Versions;
+using AimLsm.Kv.Wal;
 using AimLsm.Tools.LsmDump.Cli;
 using AimLsm.Tools.LsmDump.Inspect;
 using AimLsm.Tools.LsmDump.Output;

@@ -1,7 +1,7 @@
-using AimLsm.IO;
-using AimLsm.Lsm.Keys;
-using AimLsm.Lsm.Version;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Versions;
+using AimLsm.Kv.Wal;
 using AimLsm.Tools.LsmDump.Inspect;
 using AimLsm.Tools.LsmDump.Output;
 

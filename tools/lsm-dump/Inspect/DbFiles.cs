@@ -1,6 +1,7 @@
+using AimLsm.Kv;
 using System.Text;
-using AimLsm.IO;
-using AimLsm.Lsm.Version;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Versions;
 using AimLsm.Tools.LsmDump.Cli;
 
 namespace AimLsm.Tools.LsmDump.Inspect;
@@ -86,7 +87,7 @@ internal static class DbFiles
         {
             throw new CorruptionException(path, 0, $"CURRENT is {bytes.Length} bytes; it should hold one MANIFEST file name");
         }
-        string text = Encoding.UTF8.GetString(bytes);
+        string text = System.Text.Encoding.UTF8.GetString(bytes);
         if (!text.EndsWith('\n'))
         {
             throw new CorruptionException(path, bytes.Length, "CURRENT does not end with a newline (truncated?)");

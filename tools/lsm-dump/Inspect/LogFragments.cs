@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using AimLsm.IO;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Wal;
 
 namespace AimLsm.Tools.LsmDump.Inspect;
 

@@ -1,6 +1,6 @@
-using AimLsm.IO;
-using AimLsm.Lsm.Version;
-using AimLsm.Lsm.Wal;
+using AimLsm.Kv.IO;
+using AimLsm.Kv.Versions;
+using AimLsm.Kv.Wal;
 
 namespace AimLsm.Tools.LsmDump.Inspect;
 
@@ -17,7 +17,7 @@ internal sealed class ManifestReplay
     /// <summary>Damage found: log problems (a torn tail included) and edits that do not decode or apply.</summary>
     public List<(long Offset, string Kind, string Reason)> Problems { get; } = [];
 
-    public Lsm.Version.Version Result { get; private set; } = Lsm.Version.Version.Empty;
+    public Kv.Versions.Version Result { get; private set; } = Kv.Versions.Version.Empty;
 
     public string? Comparator { get; private set; }
 

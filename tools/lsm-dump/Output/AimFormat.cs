@@ -1,6 +1,7 @@
+using AimLsm.Tree.Sequences;
 using System.Globalization;
 using System.Text;
-using AimLsm.Tree.Encoding;
+using AimLsm.Encoding;
 
 namespace AimLsm.Tools.LsmDump.Output;
 
@@ -42,19 +43,18 @@ public sealed class AimFormat : IByteFormat
     {
         try
         {
-            var view = new AimLsm.Tree.Sequences.ChunkView(bytes);
+            var chunk = ChunkSummary.Read(bytes);
             var sb = new StringBuilder();
-            string kind = view.ValueKind switch { 1 => "float", 2 => "int", _ => "encoded" };
-            sb.Append(CultureInfo.InvariantCulture, $"<chunk v1 {kind} x{view.Count} steps {view.Steps[0]}..{view.Steps[view.Count - 1]}");
-            if (view.IsNumeric)
+            sb.Append(CultureInfo.InvariantCulture, $"<chunk v{chunk.Version} {chunk.ValueKind} x{chunk.Count} steps {chunk.FirstStep}..{chunk.LastStep}");
+            if (chunk.FirstValues.Count > 0)
             {
                 sb.Append(": ");
-                for (int i = 0; i < Math.Min(view.Count, 4); i++)
+                for (int i = 0; i < chunk.FirstValues.Count; i++)
                 {
-                    sb.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? ", " : "")}{view.Steps[i]}={FormatFloat(view.Number(i))}");
+                    sb.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? ", " : "")}{chunk.FirstValues[i].Key}={FormatFloat(chunk.FirstValues[i].Value)}");
                 }
 
-                sb.Append(view.Count > 4 ? ", ..." : "");
+                sb.Append(chunk.Count > chunk.FirstValues.Count ? ", ..." : "");
             }
 
             text = sb.Append('>').ToString();

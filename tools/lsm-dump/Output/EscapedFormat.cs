@@ -41,7 +41,7 @@ public sealed class EscapedFormat : IByteFormat
             char c = text[i];
             if (c != '\\')
             {
-                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(c.ToString()));
                 continue;
             }
             if (i + 1 >= text.Length)

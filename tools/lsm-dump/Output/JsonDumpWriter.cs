@@ -28,7 +28,7 @@ internal sealed class JsonDumpWriter : DumpWriter, IDisposable
         _json.Flush();
         if (force || _buffer.Length >= FlushThreshold)
         {
-            _out.Write(Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length));
+            _out.Write(System.Text.Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length));
             _buffer.SetLength(0);
         }
     }

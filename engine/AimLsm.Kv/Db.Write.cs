@@ -1,0 +1,433 @@
+using AimLsm.Kv;
+using System.Diagnostics;
+using AimLsm.Kv.Common;
+using AimLsm.Kv.Keys;
+using AimLsm.Kv.Memtable;
+using AimLsm.Kv.Versions;
+using AimLsm.Kv.Wal;
+
+namespace AimLsm.Kv;
+
+public sealed partial class Db
+{
+    /// <summary>The most bytes of batches a leader commits in one group: big enough to amortize an fsync, small enough to bound latency.</summary>
+    private const int MaxGroupBytes = 1 << 20;
+
+    [ThreadStatic]
+    private static WriteBatch? t_singleBatch;
+
+    [ThreadStatic]
+    private static PendingWrite? t_pending;
+
+    /// <summary>Writers waiting to commit, in arrival order; the first is the leader. Guarded by itself.</summary>
+    private readonly Queue<PendingWrite> _writers = new();
+
+    /// <summary>
+    /// A value this large is not copied into a write batch by <see cref="Put(ReadOnlySpan{byte}, ReadOnlySpan{byte}, WriteOptions?)"/>: the WAL record is written from the
+    /// batch's head and the caller's value, and the memtable copies the value once. 1 MiB: below it the copy is cheap,
+    /// above it a whole copy of the value per layer is what makes memory a multiple of the data.
+    /// </summary>
+    public const int LargeValueBytes = 1 << 20;
+
+    /// <summary>One thread's write waiting in <see cref="_writers"/>. Reused per thread: a thread has at most one.</summary>
+    private sealed unsafe class PendingWrite
+    {
+        public WriteBatch Batch = null!;
+
+        /// <summary>The value tail of a <see cref="WriteBatch.PutHead"/> batch, pinned by the writing thread for
+        /// the length of the write, or null.</summary>
+        public byte* Tail;
+        public int TailLength;
+
+        public ReadOnlySpan<byte> TailSpan => new(Tail, TailLength);
+        public bool Sync;
+        public bool DisableWal;
+        public bool Done;
+        public Exception? Error;
+    }
+
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>. A value of a MiB or more is never copied
+    /// into a batch: it goes from <paramref name="value"/> to the WAL and into the memtable directly.</summary>
+    public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, WriteOptions? options = null)
+    {
+        if (value.Length >= LargeValueBytes)
+        {
+            Put(key, default, value, options);
+            return;
+        }
+        WriteBatch b = RentBatch();
+        b.Put(key, value);
+        Write(b, options);
+    }
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="valueHead"/> followed by <paramref name="valueTail"/>, the tail
+    /// never copied into a batch: RocksDB's <c>Put(SliceParts)</c>, for a small header before a large payload (an encoded
+    /// value's type byte and its payload, straight from the caller's array).
+    /// </summary>
+    public unsafe void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> valueHead, ReadOnlySpan<byte> valueTail, WriteOptions? options = null)
+    {
+        var b = new WriteBatch();
+        b.PutHead(key, valueHead, valueTail.Length);
+        fixed (byte* tail = valueTail)
+        {
+            Write(b, options, tail, valueTail.Length);
+        }
+    }
+
+    /// <summary>Removes <paramref name="key"/>. Deleting an absent key is not an error.</summary>
+    public void Delete(ReadOnlySpan<byte> key, WriteOptions? options = null)
+    {
+        WriteBatch b = RentBatch();
+        b.Delete(key);
+        Write(b, options);
+    }
+
+    /// <summary>Removes every key in [<paramref name="begin"/>, <paramref name="end"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="begin"/> sorts after <paramref name="end"/>.</exception>
+    public void DeleteRange(ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end, WriteOptions? options = null)
+    {
+        WriteBatch b = RentBatch();
+        b.DeleteRange(begin, end);
+        Write(b, options);
+    }
+
+    private static WriteBatch RentBatch()
+    {
+        WriteBatch b = t_singleBatch ??= new WriteBatch();
+        b.Clear();
+        // Values of LargeValueBytes and more never come here, so the buffer stays below about 2 MiB (a large key and
+        // a value just under the threshold); one grown past that by a large key is not kept.
+        b.TrimExcess(2 * LargeValueBytes);
+        return b;
+    }
+
+    /// <summary>
+    /// Applies every update in <paramref name="batch"/> atomically, with consecutive sequence numbers.
+    /// With <see cref="WriteOptions.Sync"/> the WAL is on stable storage before this returns.
+    /// Concurrent writers are committed in groups: one thread (the leader) writes the WAL records of every batch
+    /// waiting behind it and issues a single fsync for all of them.
+    /// </summary>
+    /// <exception cref="BackgroundErrorException">An earlier failure made the database refuse writes.</exception>
+    /// <exception cref="IOException">Writing the WAL failed; the database now refuses writes.</exception>
+    public unsafe void Write(WriteBatch batch, WriteOptions? options = null) => Write(batch, options, null, 0);
+
+    private unsafe void Write(WriteBatch batch, WriteOptions? options, byte* tail, int tailLength)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        options ??= WriteOptions.Default;
+        if (options.Sync && options.DisableWal)
+        {
+            ThrowHelper.ThrowArgument("WriteOptions.Sync needs the WAL; it cannot be combined with DisableWal.", nameof(options));
+        }
+        ThrowIfDisposed();
+        ThrowIfReadOnly(nameof(Write));
+        PendingWrite me = t_pending ??= new PendingWrite();
+        me.Batch = batch;
+        me.Sync = options.Sync;
+        me.DisableWal = options.DisableWal;
+        me.Done = false;
+        me.Error = null;
+        me.Tail = tail;
+        me.TailLength = tailLength;
+        lock (_writers)
+        {
+            _writers.Enqueue(me);
+            while (!me.Done && _writers.Peek() != me)
+            {
+                Monitor.Wait(_writers);
+            }
+        }
+        if (!me.Done)
+        {
+            LeadGroup(me);
+        }
+        me.Batch = null!;
+        me.Tail = null;
+        me.TailLength = 0;
+        if (me.Error is not null)
+        {
+            Exception e = me.Error;
+            me.Error = null;
+            if (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException(e.Message, e);
+            }
+            throw e is BackgroundErrorException or ObjectDisposedException ? e : new BackgroundErrorException(e);
+        }
+    }
+
+    /// <summary>
+    /// Commits the leader's batch and those queued behind it that can share its WAL write. Runs without the queue
+    /// lock, so followers keep queueing while the leader does I/O; it holds <see cref="_writeLock"/>, which
+    /// makes it the only thread writing the WAL and the memtable.
+    /// </summary>
+    private void LeadGroup(PendingWrite leader)
+    {
+        List<PendingWrite> group = _groupScratch;
+        group.Clear();
+        Exception? error = null;
+        lock (_writeLock)
+        {
+            try
+            {
+                ThrowIfDisposed();
+                ThrowIfBackgroundError();
+                MakeRoomForWrite();
+                lock (_writers)
+                {
+                    // Followers join when they match the leader's WAL mode; a sync follower may ride along with a
+                    // non-sync leader only if the leader then syncs, so the group's sync is the OR of its members.
+                    int bytes = 0;
+                    foreach (PendingWrite w in _writers)
+                    {
+                        if (w.DisableWal != leader.DisableWal || (group.Count > 0 && bytes + w.Batch.DataSize + w.TailLength > MaxGroupBytes))
+                        {
+                            break;
+                        }
+                        group.Add(w);
+                        bytes += w.Batch.DataSize + w.TailLength;
+                    }
+                }
+                CommitGroup(group);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+        }
+        lock (_writers)
+        {
+            int n = Math.Max(group.Count, 1);
+            for (int i = 0; i < n; i++)
+            {
+                PendingWrite w = _writers.Dequeue();
+                w.Error = error;
+                w.Done = true;
+            }
+            Monitor.PulseAll(_writers);
+        }
+    }
+
+    private readonly List<PendingWrite> _groupScratch = [];
+
+    /// <summary>Gives the group its sequence numbers, writes and syncs the WAL once, fills the memtable, publishes. REQUIRES: <see cref="_writeLock"/>.</summary>
+    private void CommitGroup(List<PendingWrite> group)
+    {
+        ulong next = _lastSequence + 1;
+        bool sync = false, wal = !group[0].DisableWal;
+        ulong total = 0;
+        foreach (PendingWrite w in group)
+        {
+            total += (ulong)w.Batch.Count;
+        }
+        if (_lastSequence + total > InternalKey.MaxSequence)
+        {
+            throw new DbException($"The database has used its 2^56 sequence numbers; writes are no longer possible.");
+        }
+        long walBytes = 0;
+        foreach (PendingWrite w in group)
+        {
+            w.Batch.Sequence = next;
+            next += (ulong)w.Batch.Count;
+            sync |= w.Sync;
+        }
+        if (next - 1 == _lastSequence)
+        {
+            // Only empty batches: RocksDB still syncs the WAL when asked.
+            if (sync)
+            {
+                SyncWalLocked();
+            }
+            return;
+        }
+        MemTable mem = _super.Mem;
+        if (wal)
+        {
+            try
+            {
+                foreach (PendingWrite w in group)
+                {
+                    if (w.Batch.Count > 0)
+                    {
+                        _wal!.AddRecord(w.Batch.Data, w.TailSpan);
+                        walBytes += w.Batch.DataSize + w.TailLength;
+                    }
+                }
+                if (sync)
+                {
+                    _wal!.SyncAndMark();
+                }
+                else
+                {
+                    _wal!.Flush();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                SetBackgroundError(e);
+                throw;
+            }
+            Stats.AddWalBytes(walBytes);
+        }
+        else
+        {
+            mem.HasUnloggedWrites = true;
+        }
+        try
+        {
+            foreach (PendingWrite w in group)
+            {
+                ulong seq = w.Batch.Sequence;
+                if (w.TailLength > 0)
+                {
+                    // A PutHead batch: one put whose value ends in the writer's buffer (replay reads it whole from the WAL).
+                    w.Batch.ReadHead(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> head);
+                    mem.AddPut(seq, key, head, w.TailSpan);
+                }
+                else
+                {
+                    var reader = new BatchReader(w.Batch.Data);
+                    while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+                    {
+                        mem.Add(seq++, type, key, value);
+                    }
+                }
+                Stats.AddIngested(w.Batch.DataSize + w.TailLength - WriteBatch.HeaderSize);
+            }
+        }
+        catch (Exception e)
+        {
+            // The WAL holds the group but the memtable may hold part of it: nothing more may be written over that
+            // (sequence numbers would repeat). Recovery from the WAL restores a consistent state.
+            SetBackgroundError(e);
+            throw;
+        }
+        Invariant.Holds(next - 1 > _lastSequence, "sequence numbers only grow");
+        Volatile.Write(ref _lastSequence, next - 1);
+    }
+
+    /// <summary>Makes every WAL record written so far durable, as RocksDB's SyncWAL.</summary>
+    public void SyncWal()
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            ThrowIfReadOnly(nameof(SyncWal));
+            ThrowIfBackgroundError();
+            SyncWalLocked();
+        }
+    }
+
+    private void SyncWalLocked()
+    {
+        try
+        {
+            _wal!.SyncAndMark();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            SetBackgroundError(e);
+            throw;
+        }
+    }
+
+    private void ThrowIfBackgroundError()
+    {
+        Exception? e = Volatile.Read(ref _backgroundError);
+        if (e is not null)
+        {
+            throw new BackgroundErrorException(e);
+        }
+    }
+
+    private void SetBackgroundError(Exception e)
+    {
+        lock (_mutex)
+        {
+            if (_backgroundError is not null)
+            {
+                return;
+            }
+            _backgroundError = e;
+            Monitor.PulseAll(_mutex);
+        }
+        _options.Listener?.OnBackgroundError(e);
+    }
+
+    /// <summary>
+    /// Write flow control, RocksDB's: makes room in the mutable memtable, freezing it when full (waiting first for
+    /// the previous frozen one to be flushed), and slows or stops writes while L0 or the compaction debt is past its
+    /// thresholds, so memory and read amplification stay bounded when writes outpace compaction.
+    /// REQUIRES: <see cref="_writeLock"/>.
+    /// </summary>
+    private void MakeRoomForWrite()
+    {
+        bool slowedOnce = false;
+        while (true)
+        {
+            WriteStall stall = CurrentStall();
+            if (stall == WriteStall.Slowdown && !slowedOnce)
+            {
+                // Delay one write by a millisecond rather than stall: spreads the wait over many writes (LevelDB).
+                slowedOnce = true;
+                long start = Stopwatch.GetTimestamp();
+                Thread.Sleep(1);
+                Stats.AddStall(Stopwatch.GetElapsedTime(start), stop: false);
+                continue;
+            }
+            bool full = _super.Mem.ApproximateMemoryUsage >= _options.WriteBufferSize;
+            if (stall != WriteStall.Stop && !full)
+            {
+                return;
+            }
+            lock (_mutex)
+            {
+                ThrowIfBackgroundError();
+                ThrowIfDisposed();
+                if (CurrentStall() == WriteStall.Stop || (full && _super.Imm is not null))
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    MaybeScheduleCompaction();
+                    Monitor.Wait(_mutex, 100);
+                    Stats.AddStall(Stopwatch.GetElapsedTime(start), stop: true);
+                    continue;
+                }
+                if (full)
+                {
+                    SwitchMemtable();
+                }
+            }
+        }
+    }
+
+    /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, no frozen memtable.</summary>
+    private void SwitchMemtable()
+    {
+        Debug.Assert(_super.Imm is null, "one frozen memtable at a time");
+        ulong number = _versions.NewFileNumber();
+        LogWriter wal;
+        try
+        {
+            // Sync the old WAL before any write goes to the new one: a synced write promises every earlier write is
+            // durable too, and recovery replays WALs in order, stopping at the first damage (point-in-time). No sync
+            // point follows this sync: one written after it could be torn by a power cut and leave a damaged tail
+            // in a WAL that is not the newest, while the newer WAL's existence already says this one is whole.
+            _wal?.Sync();
+            wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(number))));
+            // The new WAL must exist after a power loss, or synced writes to it would vanish with its directory entry.
+            _fs.SyncDirectory(_path);
+            _wal?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            SetBackgroundError(e);
+            throw;
+        }
+        _wal = wal;
+        _walNumber = number;
+        SuperVersion old = _super;
+        InstallSuperVersion(NewMemTable(number), old.Mem, old.Version);
+        Monitor.PulseAll(_mutex);
+    }
+}

@@ -1,0 +1,95 @@
+namespace AimLsm.Kv.IO;
+
+/// <summary>
+/// Every file the engine touches goes through this interface, so that tests can swap the disk for memory or for a
+/// file system that injects faults and simulates power loss (LevelDB's <c>Env</c>, Pebble's <c>vfs</c>).
+/// Paths are plain strings joined with <see cref="Path.Combine(string, string)"/>.
+/// Implementations are thread-safe.
+/// </summary>
+public interface IFileSystem
+{
+    /// <summary>Creates (or truncates) a file for appending.</summary>
+    IWritableFile Create(string path);
+
+    /// <summary>Opens an existing file for positional reads. Throws <see cref="FileNotFoundException"/> when absent.</summary>
+    IReadableFile OpenRead(string path);
+
+    /// <summary>True when a file (not a directory, not a symbolic link to nothing) exists at <paramref name="path"/>.</summary>
+    bool FileExists(string path);
+
+    /// <summary>True when a directory exists at <paramref name="path"/>.</summary>
+    bool DirectoryExists(string path);
+
+    /// <summary>Creates a directory and its parents; a no-op when it exists. A caller that must not create parents
+    /// (<see cref="DbOptions.CreateIfMissing"/>) checks the parent first.</summary>
+    /// <exception cref="IOException">It cannot be created; the message names the path and the cause.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied (EACCES, EPERM).</exception>
+    void CreateDirectory(string path);
+
+    /// <summary>Removes an empty directory; a no-op when it is absent. Throws <see cref="IOException"/> when it is not
+    /// empty.</summary>
+    void DeleteDirectory(string path);
+
+    /// <summary>The names (not paths) of the files in a directory.</summary>
+    IReadOnlyList<string> ListFiles(string directory);
+
+    /// <summary>The size of a file in bytes.</summary>
+    long GetFileSize(string path);
+
+    /// <summary>Deletes a file; a no-op when it is absent.</summary>
+    void Delete(string path);
+
+    /// <summary>Renames a file, replacing the target atomically if it exists.</summary>
+    void Rename(string source, string destination);
+
+    /// <summary>
+    /// Makes the directory's entries (files created, renamed or deleted in it) durable: fsync on the directory.
+    /// </summary>
+    void SyncDirectory(string directory);
+
+    /// <summary>
+    /// Takes an exclusive lock on <paramref name="path"/> (created if missing), held until the returned object is
+    /// disposed. Returns null at once, without waiting, when another holder, in this process or another, has it, and
+    /// only then: every other failure (a read-only file system, permission denied, out of file descriptors) throws,
+    /// so that a caller never reports "locked" for a file it simply could not open.
+    /// </summary>
+    /// <exception cref="IOException">The lock file cannot be opened or created; the message names the path and the cause.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied (EACCES, EPERM).</exception>
+    IDisposable? TryLock(string path);
+
+    /// <summary>
+    /// Why no file or directory is usable at <paramref name="path"/>, as a clause for an error message that names the
+    /// component at fault: "'/a/b' does not exist (ENOENT)", "'/a' is a file, not a folder (ENOTDIR)". The disk also
+    /// tells dangling and looping symbolic links apart. Changes nothing.
+    /// </summary>
+    string DescribeAbsence(string path) => PathState.Of(path, this).DescribeAbsence();
+}
+
+/// <summary>A file being written from start to end. Not thread-safe: one writer at a time.</summary>
+public interface IWritableFile : IDisposable
+{
+    /// <summary>Bytes appended so far.</summary>
+    long Length { get; }
+
+    /// <summary>Appends bytes; they may sit in a buffer until <see cref="Flush"/> or <see cref="Sync"/>.</summary>
+    void Append(ReadOnlySpan<byte> data);
+
+    /// <summary>Hands buffered bytes to the operating system: they survive a process crash, not a power loss.</summary>
+    void Flush();
+
+    /// <summary>Flushes, then makes the file's contents durable (fsync): they survive a power loss.</summary>
+    void Sync();
+}
+
+/// <summary>A file read at arbitrary offsets. Thread-safe: reads do not share a position.</summary>
+public interface IReadableFile : IDisposable
+{
+    /// <summary>The file's size when it was opened.</summary>
+    long Length { get; }
+
+    /// <summary>The path it was opened from, for error messages.</summary>
+    string Path { get; }
+
+    /// <summary>Reads up to <c>destination.Length</c> bytes at <paramref name="offset"/>; returns how many were read (fewer only at the end).</summary>
+    int Read(long offset, Span<byte> destination);
+}

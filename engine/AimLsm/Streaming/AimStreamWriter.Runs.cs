@@ -1,0 +1,117 @@
+using AimLsm.Tree;
+using AimLsm.Encoding;
+
+namespace AimLsm.Streaming;
+
+public sealed partial class AimStreamWriter
+{
+    /// <summary>
+    /// Writes one run as one chunk, then flushes (docs/format.md, section 14.3). With a
+    /// <see cref="StreamOptions.Density"/> it is the object Aim's metric search sends: under the run's hash,
+    /// <c>params</c> (the run's tree), <c>traces</c> (a list, each trace with its points sampled to that density over
+    /// the step range) and <c>props</c>. Without one it is the object Aim's run search sends: <c>props</c>,
+    /// <c>params</c>, and <c>traces</c> grouped by sequence type with each trace's metadata under <c>values</c>
+    /// (<see cref="TraceOverview"/>); stream long sequences whole with <see cref="WriteSequenceAsync"/>. The caller
+    /// writes progress between runs (<see cref="WriteProgressAsync"/>), as Aim does.
+    /// </summary>
+    /// <param name="run">The run.</param>
+    /// <param name="sequences">The traces to include (for example the sequences a query matched); null for all of them.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>False when the reader has gone away.</returns>
+    public ValueTask<bool> WriteRunAsync(Run run, IEnumerable<SequenceInfo>? sequences = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (!Begin(cancellationToken))
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        _path.Clear();
+        _path.Push(run.Hash);
+        int root = _path.Length;
+        if (Options.Density is { } density)
+        {
+            WriteParams(run);
+            _path.Push(StreamFormat.TracesField);
+            _records.WriteMarker(_path.Span, AimType.List);
+            int index = 0;
+            foreach (SequenceInfo info in sequences ?? run.Sequences)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int mark = _path.Push(index++);
+                var sequence = new Sequence(run, info.Name, info.Context);
+                SequenceData data = SequenceSampler.Sample(sequence, density, Options.FromStep, Options.ToStep, Options.Sampling);
+                WriteTrace(run, info, data, 0, data.Count, chunk: 0, mayBeFinal: true, byteBudget: long.MaxValue);
+                _path.Truncate(mark);
+            }
+
+            _path.Truncate(root);
+            WriteProps(run);
+        }
+        else
+        {
+            // The order of Aim's run_search_result_streamer: props, then params, then traces.
+            WriteProps(run);
+            WriteParams(run);
+            var sink = new RecordSink(_records);
+            _path.Push(StreamFormat.TracesField);
+            var traces = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach ((string group, List<SequenceInfo> infos) in TraceOverview.Group(sequences ?? run.Sequences, everyKind: false))
+            {
+                traces[group] = infos.ConvertAll(info => (object?)TraceOverview.Trace(info));
+            }
+
+            _tree.Flatten(traces, _path.Span, ref sink);
+        }
+
+        _path.Truncate(root);
+        return FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Writes <c>params</c> under the run's hash (the path holds just the hash, and is left so).</summary>
+    private void WriteParams(Run run)
+    {
+        int root = _path.Length;
+        var sink = new RecordSink(_records);
+        _path.Push(StreamFormat.ParamsField);
+        object? parameters = run.Tree.TryRead(out object? stored) ? stored : new Dictionary<string, object?>();
+        _tree.Flatten(parameters, _path.Span, ref sink);
+        _path.Truncate(root);
+    }
+
+    /// <summary>Writes <c>props</c> under the run's hash (the path holds just the hash, and is left so).</summary>
+    private void WriteProps(Run run)
+    {
+        int root = _path.Length;
+        var sink = new RecordSink(_records);
+        _path.Push(StreamFormat.PropsField);
+        _tree.Flatten(Props(run), _path.Span, ref sink);
+        _path.Truncate(root);
+    }
+
+    /// <summary>The run's properties in the shape of Aim's <c>get_run_props</c>.</summary>
+    private static Dictionary<string, object?> Props(Run run)
+    {
+        var tags = new List<object?>(run.Tags.Count);
+        foreach (string tag in run.Tags)
+        {
+            tags.Add(new Dictionary<string, object?>(StringComparer.Ordinal) { ["id"] = tag, ["name"] = tag, ["color"] = null, ["description"] = null });
+        }
+
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["name"] = run.Name,
+            ["description"] = run.Description,
+            ["experiment"] = run.Experiment is { } experiment
+                ? new Dictionary<string, object?>(StringComparer.Ordinal) { ["id"] = experiment, ["name"] = experiment, ["description"] = null }
+                : null,
+            ["tags"] = tags,
+            ["archived"] = run.Archived,
+            ["creation_time"] = UnixSeconds(run.CreatedAt),
+            ["end_time"] = run.EndTime is { } end ? UnixSeconds(end) : null,
+            ["active"] = run.Active,
+        };
+    }
+
+    private static double UnixSeconds(DateTime utc) => (utc - DateTime.UnixEpoch).TotalSeconds;
+}

@@ -1,0 +1,845 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using AimLsm.Kv.IO;
+using AimLsm.Kv;
+using AimLsm.Query;
+using AimLsm.Encoding;
+using AimLsm.Tree.Sequences;
+using AimLsm.Tree.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace AimLsm.Tree;
+
+/// <summary>
+/// A repository of runs in one folder, embedded: no server. Layout and multi-process rules: docs/aim-repo.md.
+/// <list type="bullet">
+/// <item>Each writing process (or writable <see cref="Repo"/> instance) takes a writer slot, an engine of its own
+/// under <c>slots/</c>, and creates its runs there; any number of processes can write different runs at once.</item>
+/// <item>Reads merge the slots: a run lives in exactly one slot, found through each slot's run index.</item>
+/// <item>A read-only repo (<see cref="OpenReadOnly"/>) takes no lock and writes nothing; <see cref="Refresh"/>
+/// catches it up with the writers.</item>
+/// <item>The engine's LOCK file guards a slot; the kernel releases it when a writer dies, and the next writer to
+/// take the slot recovers its WAL and marks the dead writer's open runs finished.</item>
+/// </list>
+/// Thread-safe.
+/// </summary>
+public sealed class Repo : IDisposable
+{
+    /// <summary>The marker file that makes a folder a repo; it holds the repo format version.</summary>
+    public const string MarkerFileName = "AIMLSM_REPO";
+
+    /// <summary>The repo format version this build writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    private const string SlotsFolder = "slots";
+    private const string MarkerTempPrefix = ".AIMLSM_REPO.";
+    private const int MaxSlots = 10_000;
+
+    private readonly Lock _lock = new();
+    private readonly DbOptions _dbOptions;
+    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Run> _openRuns = new(StringComparer.Ordinal);
+    private readonly Lock _recoveryLock = new();
+    private readonly SortedDictionary<string, SlotRecoveryReport> _recovery = new(StringComparer.Ordinal);
+    private RepoRecoveryReport _recoveryReport = new([]);
+    private Dictionary<string, Slot>? _runIndex;
+    private Slot? _primary;
+    private Tracker? _tracker;
+    private bool _disposed;
+
+    private Repo(string path, RepoOptions options, bool readOnly)
+    {
+        Path = path;
+        Options = options;
+        IsReadOnly = readOnly;
+        _dbOptions = options.CreateDbOptions();
+        DiscoverSlots();
+        CheckSlots();
+    }
+
+    /// <summary>The repo's folder (full path).</summary>
+    public string Path { get; }
+
+    /// <summary>Whether this instance only reads.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>The options the repo was opened with.</summary>
+    public RepoOptions Options { get; }
+
+    /// <summary>
+    /// What opening the writer slots found in their write-ahead logs: damage recovered from, and slots quarantined
+    /// because the damage lies in acknowledged writes (docs/aim-repo.md, "A damaged WAL"). Every slot is opened and
+    /// checked by <see cref="Open"/> and <see cref="OpenReadOnly"/>; a slot this instance takes over later, or one
+    /// read again after <see cref="Refresh"/>, adds its finding. Each finding is also logged
+    /// (<see cref="RepoOptions.Logger"/>).
+    /// </summary>
+    public RepoRecoveryReport RecoveryReport
+    {
+        get
+        {
+            lock (_recoveryLock)
+            {
+                return _recoveryReport;
+            }
+        }
+    }
+
+    /// <summary>Every run in the repo, as read-only views, in hash order. Runs other processes created after the
+    /// last <see cref="Refresh"/> are not listed, nor are the runs of a quarantined slot (see <see cref="RecoveryReport"/>).</summary>
+    public IEnumerable<Run> Runs
+    {
+        get
+        {
+            List<KeyValuePair<string, Slot>> runs;
+            lock (_lock)
+            {
+                runs = [.. RunIndex()];
+            }
+
+            runs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            foreach (KeyValuePair<string, Slot> run in runs)
+            {
+                if (run.Value.Quarantine is null)
+                {
+                    yield return new Run(this, run.Value, run.Key, writable: false);
+                }
+            }
+        }
+    }
+
+    internal Tracker Tracker
+    {
+        get
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _tracker ??= new Tracker(Options.TrackingQueueCapacity, Options.TrackingFlushInterval);
+            }
+        }
+    }
+
+    /// <summary>Opens the repo at <paramref name="path"/> for reading and writing, creating it if the folder is
+    /// missing or empty. Only the repo's own folder is created, never its parents, and a refused open leaves nothing
+    /// behind (docs/aim-repo.md, "Errors").</summary>
+    /// <exception cref="RepoNotFoundException">The path is a file, a dangling symbolic link or under a file, its parent
+    /// folder is missing, the folder holds other files but no repo marker, or a repo of a newer format.</exception>
+    /// <exception cref="RepoException">The folder or its marker cannot be created or read; the message names the path
+    /// and the operating system's cause (read-only file system, permission denied, ...), the inner exception is the
+    /// <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.</exception>
+    public static Repo Open(string path, RepoOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new RepoOptions();
+        options.Validate();
+        path = System.IO.Path.GetFullPath(path);
+        string marker = System.IO.Path.Combine(path, MarkerFileName);
+        PathState state = PathState.Of(path, DiskFileSystem.Instance);
+        if (state.Kind == PathKind.Missing && state.Culprit != path)
+        {
+            throw new RepoNotFoundException(path, $"Cannot create a repo at '{path}': {state.DescribeAbsence()}. " +
+                "Repo.Open creates the repo's own folder only, never its parents.");
+        }
+
+        if (state.Kind is not (PathKind.Folder or PathKind.Missing))
+        {
+            throw new RepoNotFoundException(path, $"No repo at '{path}': {state.DescribeAbsence()}; a repo is a folder.");
+        }
+
+        Guard(path, "open the repo", () =>
+        {
+            if (!File.Exists(marker))
+            {
+                CreateMarker(path, marker);
+            }
+
+            Directory.CreateDirectory(System.IO.Path.Combine(path, SlotsFolder));
+            CheckMarker(path, marker);
+        });
+        return new Repo(path, options, readOnly: false);
+    }
+
+    /// <summary>Opens an existing repo read-only: no lock is taken and nothing is written, so it works beside live
+    /// writers in other processes. It sees what they had written when it opened; <see cref="Refresh"/> catches up.</summary>
+    /// <exception cref="RepoNotFoundException">The folder is not a repo; the message says what is at the path (nothing,
+    /// a file, an empty folder, a dangling symbolic link, ...).</exception>
+    /// <exception cref="RepoException">The marker cannot be read; the message names the operating system's cause.</exception>
+    public static Repo OpenReadOnly(string path, RepoOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new RepoOptions();
+        options.Validate();
+        path = System.IO.Path.GetFullPath(path);
+        string marker = System.IO.Path.Combine(path, MarkerFileName);
+        PathState state = PathState.Of(path, DiskFileSystem.Instance);
+        if (state.Kind != PathKind.Folder)
+        {
+            throw new RepoNotFoundException(path, $"No repo at '{path}': {state.DescribeAbsence()}; a repo is a folder.");
+        }
+
+        Guard(path, "open the repo", () =>
+        {
+            if (!File.Exists(marker))
+            {
+                throw NotARepo(path);
+            }
+
+            CheckMarker(path, marker);
+        });
+        return new Repo(path, options, readOnly: true);
+    }
+
+    /// <summary>Creates a run in this process's writer slot and returns it open for writing.</summary>
+    /// <exception cref="InvalidOperationException">The repo is read-only.</exception>
+    public Run CreateRun(string? experiment = null, string? name = null, IEnumerable<string>? tags = null, string? description = null)
+    {
+        ThrowIfReadOnly();
+        string hash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        Run run;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Slot slot = PrimarySlot();
+            var props = new RunProps
+            {
+                Name = name ?? "Run: " + hash,
+                Experiment = experiment ?? Run.DefaultExperiment,
+                Description = description,
+                Tags = tags is null ? [] : [.. tags.Distinct(StringComparer.Ordinal)],
+                CreatedAt = RunProps.Now(),
+            };
+            run = new Run(this, slot, hash, writable: true, created: true);
+            run.WriteProps(props);
+            _openRuns[hash] = run;
+            _runIndex?.Add(hash, slot);
+        }
+
+        return run;
+    }
+
+    /// <summary>Resumes a run for writing (Aim's <c>Run(run_hash=...)</c>); it becomes active again until disposed.</summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    /// <exception cref="RunLockedException">The run is open for writing in this process, or its slot is held by another process.</exception>
+    public Run OpenRun(string hash)
+    {
+        ThrowIfReadOnly();
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_openRuns.ContainsKey(hash))
+            {
+                throw new RunLockedException(hash, "this process (dispose the open Run first)");
+            }
+
+            Slot slot = OwnSlotOf(hash);
+            var run = new Run(this, slot, hash, writable: true);
+            RunProps props = RunProps.Load(slot.Writable!, hash);
+            props.EndTime = null;
+            run.WriteProps(props);
+            _openRuns[hash] = run;
+            return run;
+        }
+    }
+
+    /// <summary>A read-only view of a run.</summary>
+    /// <exception cref="RunNotFoundException">No such run (call <see cref="Refresh"/> to see runs created elsewhere since).</exception>
+    /// <exception cref="CorruptionException">The run's slot is quarantined: the message names the damaged file and offset.</exception>
+    public Run GetRun(string hash)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!RunIndex().TryGetValue(hash, out Slot? slot))
+            {
+                throw new RunNotFoundException(hash);
+            }
+
+            slot.ThrowIfQuarantined();
+            return new Run(this, slot, hash, writable: false);
+        }
+    }
+
+    /// <summary>Whether a run with this hash exists.</summary>
+    public bool ContainsRun(string hash)
+    {
+        lock (_lock)
+        {
+            return RunIndex().ContainsKey(hash);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a run: its tree, its sequences and their blobs, in one atomic write, then compacts the run's key
+    /// ranges so that the disk space comes back.
+    /// </summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    /// <exception cref="RunLockedException">The run is open for writing here or its slot is held by another process.</exception>
+    public void DeleteRun(string hash)
+    {
+        ThrowIfReadOnly();
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        Db db;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_openRuns.ContainsKey(hash))
+            {
+                throw new RunLockedException(hash, "this process (dispose the open Run before deleting it)");
+            }
+
+            db = OwnSlotOf(hash).Writable!;
+            var batch = new WriteBatch();
+            foreach (byte[] prefix in RunRanges(hash))
+            {
+                batch.DeleteRange(prefix, TreePath.SubtreeUpperBound(prefix));
+            }
+
+            db.Write(batch, new WriteOptions { Sync = true });
+            RunIndex().Remove(hash);
+        }
+
+        foreach (byte[] prefix in RunRanges(hash))
+        {
+            db.CompactRange(prefix, TreePath.SubtreeUpperBound(prefix));
+        }
+    }
+
+    /// <summary>
+    /// The runs matching an AimQL expression such as <c>run.hparams.lr &gt; 0.001 and run.experiment == "baseline"</c>
+    /// (see <see cref="AimQuery"/>), lazily. As in Aim, archived runs are skipped unless the query mentions
+    /// <c>run.archived</c>. Evaluation reads only the parameters and metadata the query touches.
+    /// </summary>
+    /// <exception cref="AimQueryException">The query does not compile (syntax, a name not allowed, a limit); the message says where.</exception>
+    public QueryResults<Run> QueryRuns(string query, QueryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        RunQuery compiled = AimQuery.CompileRunQuery(query, options);
+        return new QueryResults<Run>(query, compiled.Report, ct => compiled.Filter(ScanRuns(), ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// The sequences matching an AimQL expression over <c>run</c> and one sequence variable (<c>metric</c>,
+    /// <c>images</c>, ...), such as <c>metric.name == "loss" and metric.context.subset == "train" and metric.last &lt; 0.2</c>.
+    /// The run-level part of the query is evaluated first, so a run that fails it skips all its sequences; no
+    /// sequence data is read, only metadata.
+    /// </summary>
+    /// <exception cref="AimQueryException">The query does not compile.</exception>
+    public QueryResults<SequenceMatch> QuerySequences(string query, QueryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        SequenceQuery compiled = AimQuery.CompileSequenceQuery(query, options);
+        return new QueryResults<SequenceMatch>(query, compiled.Report,
+            ct => compiled.Filter(ScanRuns(), ct).Select(pair => new SequenceMatch(pair.Run, (SequenceInfo)pair.Sequence)), cancellationToken);
+    }
+
+    /// <summary>Blocks until every tracked point is written and synced.</summary>
+    /// <exception cref="TrackingException">The background writer failed for a writer slot of this repo (a failure
+    /// of one run is reported by that run's Track, Flush and Dispose, not here).</exception>
+    public void Flush() => FlushTracking();
+
+    /// <summary>
+    /// Why tracking stopped for a writer slot of this repo (an engine write or WAL sync failed: disk full, an I/O
+    /// error), or null. Runs of that slot refuse to track from then on; runs of other slots go on. Dispose the repo
+    /// and open it again to recover: the WAL holds everything flushed before the failure.
+    /// </summary>
+    public Exception? TrackingFailure
+    {
+        get
+        {
+            Tracker? tracker;
+            lock (_lock)
+            {
+                tracker = _tracker;
+            }
+
+            return tracker?.Failures.RepoWide;
+        }
+    }
+
+    /// <summary>
+    /// Catches up with other processes: re-reads the slots this instance does not own (seeing everything their
+    /// writers have written so far), discovers new slots and rebuilds the run index.
+    /// </summary>
+    public void Refresh()
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            foreach (Slot slot in _slots.Values)
+            {
+                slot.Refresh();
+            }
+
+            DiscoverSlots();
+            _runIndex = null;
+        }
+    }
+
+    /// <summary>Flushes tracked points, closes open runs (recording their end time) and the engines.</summary>
+    public void Dispose()
+    {
+        List<Run> open;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            open = [.. _openRuns.Values];
+        }
+
+        Exception? failure = null;
+        foreach (Run run in open)
+        {
+            try
+            {
+                run.Dispose();
+            }
+            catch (Exception e) when (e is TrackingException or DbException or IOException)
+            {
+                failure ??= e;
+            }
+        }
+
+        Tracker? tracker;
+        lock (_lock)
+        {
+            _disposed = true;
+            tracker = _tracker;
+        }
+
+        try
+        {
+            tracker?.Dispose();
+        }
+        catch (TrackingException e)
+        {
+            failure ??= e;
+        }
+
+        foreach (Slot slot in _slots.Values)
+        {
+            // A writer leaves its memtable in a table file, not only in the WAL: every reader that opens the slot
+            // later (a query process, the next training job) then starts at once instead of replaying the log
+            // into a memtable of its own, and its iterators merge one source fewer. The WAL keeps the data safe
+            // whether or not this succeeds.
+            if (failure is null && slot.Writable is { } db)
+            {
+                try
+                {
+                    db.Flush();
+                }
+                catch (Exception e) when (e is DbException or IOException)
+                {
+                    failure = e;
+                }
+            }
+
+            slot.Dispose();
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Read-only views of every run, grouped by slot, each slot's views reading through one shared iterator while
+    /// the enumeration is on them: evaluating a query costs seeks, not an iterator per run and property.
+    /// </summary>
+    private IEnumerable<Run> ScanRuns()
+    {
+        List<IGrouping<Slot, string>> bySlot;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            bySlot = [.. RunIndex().GroupBy(e => e.Value, e => e.Key).OrderBy(g => g.Key.Name, StringComparer.Ordinal)];
+        }
+
+        foreach (IGrouping<Slot, string> group in bySlot)
+        {
+            // A quarantined slot is skipped: its finding is in RecoveryReport and was logged when it was met.
+            StoreLease? maybeLease;
+            try
+            {
+                maybeLease = group.Key.Quarantine is null ? group.Key.TryLease() : null;
+            }
+            catch (CorruptionException)
+            {
+                maybeLease = null;
+            }
+
+            if (maybeLease is not { } lease)
+            {
+                continue;
+            }
+
+            using var shared = new SharedReader(lease);
+            foreach (string hash in group.Order(StringComparer.Ordinal))
+            {
+                var run = new Run(this, group.Key, hash, writable: false);
+                run.Attach(shared);
+                try
+                {
+                    yield return run;
+                }
+                finally
+                {
+                    run.Attach(null);
+                }
+            }
+        }
+    }
+
+    /// <summary>Flushes the tracker; reports a failure of run <paramref name="hash"/> in engine <paramref name="db"/>,
+    /// or with both null a failure of any engine or of the writer thread.</summary>
+    internal void FlushTracking(string? hash = null, Db? db = null)
+    {
+        Tracker? tracker;
+        lock (_lock)
+        {
+            tracker = _tracker;
+        }
+
+        tracker?.Flush(hash, db);
+    }
+
+    internal void Release(Run run)
+    {
+        lock (_lock)
+        {
+            _openRuns.Remove(run.Hash);
+        }
+    }
+
+    private static byte[][] RunRanges(string hash) => [RepoKeys.Run(hash), RepoKeys.RunSeqs(hash), RepoKeys.RunBlobs(hash)];
+
+    private static RepoNotFoundException NotARepo(string path)
+    {
+        bool empty = !Directory.EnumerateFileSystemEntries(path).Any();
+        return new(path, empty
+            ? $"'{path}' is not an AimLsm repo: it is an empty folder. Repo.Open makes a repo of it; Repo.OpenReadOnly needs an existing repo."
+            : $"'{path}' is not an AimLsm repo: it has no {MarkerFileName} file and is not empty. Point Repo.Open at a new or empty folder, or at an existing repo.");
+    }
+
+    /// <summary>
+    /// Runs an open step, turning an operating-system failure into a <see cref="RepoException"/> that names the path
+    /// and the cause ("read-only file system (EROFS)", "permission denied (EACCES)") with the original inside.
+    /// </summary>
+    private static void Guard(string path, string what, Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string file = e is FileNotFoundException { FileName: { } f } ? f : path;
+            throw new RepoException($"Cannot {what} at '{path}': {OsError.Describe(e, file)}.", e);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="path"/> a repo. Several openers may race here: the marker is written to a temporary
+    /// file and renamed into place, so a reader never sees half a marker, and the first rename wins. The folder is
+    /// created only when missing (its parent exists: <see cref="Open"/> checked), and removed again if the marker
+    /// cannot be written, so a refused open leaves nothing behind.
+    /// </summary>
+    private static void CreateMarker(string path, string marker)
+    {
+        bool createdFolder = false;
+        if (Directory.Exists(path))
+        {
+            if (Directory.EnumerateFileSystemEntries(path).Any(e => !System.IO.Path.GetFileName(e).StartsWith(MarkerTempPrefix, StringComparison.Ordinal)))
+            {
+                // Only another opener's temporary marker may be there; anything else means the folder is not ours.
+                if (!File.Exists(marker))
+                {
+                    throw NotARepo(path);
+                }
+
+                return;
+            }
+        }
+        else
+        {
+            Directory.CreateDirectory(path);
+            createdFolder = true;
+        }
+
+        string temp = System.IO.Path.Combine(path, MarkerTempPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"AimLsm repo\nformat {FormatVersion}\n"));
+            File.Move(temp, marker, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(marker))
+        {
+            // Another opener created the repo first.
+        }
+        catch (Exception e) when (createdFolder && e is IOException or UnauthorizedAccessException)
+        {
+            Quietly(() => File.Delete(temp));
+            Quietly(() =>
+            {
+                // Unless another opener has put something in it meanwhile.
+                if (!Directory.EnumerateFileSystemEntries(path).Any())
+                {
+                    Directory.Delete(path);
+                }
+            });
+            throw;
+        }
+        finally
+        {
+            Quietly(() => File.Delete(temp));
+        }
+    }
+
+    /// <summary>Best-effort cleanup after a failed open: the open's own error is the one to report.</summary>
+    private static void Quietly(Action cleanup)
+    {
+        try
+        {
+            cleanup();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leave it.
+        }
+    }
+
+    private static void CheckMarker(string path, string marker)
+    {
+        string[] lines = File.ReadAllLines(marker);
+        if (lines.Length < 2 || lines[0] != "AimLsm repo" || !lines[1].StartsWith("format ", StringComparison.Ordinal) ||
+            !int.TryParse(lines[1].AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+        {
+            throw new RepoNotFoundException(path, $"'{marker}' is not a valid repo marker (expected 'AimLsm repo' and 'format N' lines).");
+        }
+
+        if (version > FormatVersion)
+        {
+            throw new RepoNotFoundException(path, $"The repo at '{path}' has format {version}; this build reads format {FormatVersion} and older. Upgrade AimLsm.");
+        }
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"The repo at '{Path}' was opened read-only; use Repo.Open to write.");
+        }
+    }
+
+    /// <summary>
+    /// Opens every slot once so that damage is found, reported and logged at open, not at the first read that
+    /// happens to touch it. A slot refusing to open is quarantined; the others open, track and serve. A reader keeps
+    /// the instances (its first query needs them); a writer, which may never read another slot, lets each go at once,
+    /// so its memory does not grow with the other writers' memtables. The price is one replay of each slot's WAL at
+    /// open.
+    /// </summary>
+    private void CheckSlots()
+    {
+        foreach (Slot slot in _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            try
+            {
+                slot.TryLease()?.Dispose();
+            }
+            catch (CorruptionException)
+            {
+                // Quarantined: OnSlotRecovery recorded and logged it.
+            }
+
+            if (!IsReadOnly && slot.Quarantine is null)
+            {
+                slot.Refresh();
+            }
+        }
+    }
+
+    /// <summary>Records and logs a slot's recovery finding (see <see cref="Slot"/>'s constructor).</summary>
+    private void OnSlotRecovery(Slot slot, WalRecoveryReport? wal, CorruptionException? quarantine)
+    {
+        List<string> runs;
+        try
+        {
+            runs = ListRuns(slot);
+        }
+        catch (Exception e) when (e is DbException or AimFormatException or IOException)
+        {
+            runs = [];
+        }
+
+        var finding = new SlotRecoveryReport(slot.Name, slot.Directory, wal, quarantine, runs);
+        string text = $"AimLsm repo '{Path}': {finding}";
+        lock (_recoveryLock)
+        {
+            // A refresh re-checks a quarantined slot and meets the same damage again: say it once, not at every
+            // refresh of a server that refreshes every few seconds.
+            bool repeated = _recovery.TryGetValue(slot.Name, out SlotRecoveryReport? previous) && previous.ToString() == finding.ToString();
+            _recovery[slot.Name] = finding;
+            _recoveryReport = new RepoRecoveryReport([.. _recovery.Values]);
+            if (repeated)
+            {
+                return;
+            }
+        }
+
+        if (Options.Logger is { } logger)
+        {
+            logger.Log(quarantine is null ? LogLevel.Warning : LogLevel.Error, "{Finding}", text);
+        }
+        else
+        {
+            Console.Error.WriteLine(text);
+        }
+    }
+
+    // Everything below runs under _lock.
+    private void DiscoverSlots()
+    {
+        string folder = System.IO.Path.Combine(Path, SlotsFolder);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (string dir in Directory.EnumerateDirectories(folder))
+        {
+            string name = System.IO.Path.GetFileName(dir);
+            if (name.Length == 4 && name.All(char.IsAsciiDigit) && !_slots.ContainsKey(name))
+            {
+                _slots[name] = new Slot(name, dir, _dbOptions, OnSlotRecovery);
+            }
+        }
+    }
+
+    private Dictionary<string, Slot> RunIndex()
+    {
+        if (_runIndex is not null)
+        {
+            return _runIndex;
+        }
+
+        var index = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        foreach (Slot slot in _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            foreach (string hash in ListRuns(slot))
+            {
+                // A run lives in one slot; a copy in another slot could only come from a future migration tool.
+                index.TryAdd(hash, slot);
+            }
+        }
+
+        return _runIndex = index;
+    }
+
+    private static List<string> ListRuns(Slot slot)
+    {
+        var hashes = new List<string>();
+        if (slot.TryLeaseIndex() is not { } lease)
+        {
+            return hashes;
+        }
+
+        using (lease)
+        {
+            byte[] prefix = RepoKeys.Runs;
+            using Iterator it = lease.Db.NewIterator(new ReadOptions { LowerBound = prefix, UpperBound = TreePath.SubtreeUpperBound(prefix) });
+            for (it.Seek(prefix); it.Valid;)
+            {
+                var path = new TreePathReader(it.Key[prefix.Length..]);
+                if (!path.MoveNext() || path.IsInt)
+                {
+                    throw new AimFormatException($"Slot '{slot.Name}' has a malformed run index key {PathSegment.Format(TreePath.Decode(it.Key))}.");
+                }
+
+                hashes.Add(System.Text.Encoding.UTF8.GetString(path.Utf8));
+                byte[] next = it.Key[..(prefix.Length + path.Consumed)].ToArray();
+                next[^1] = TreePath.SubtreeEnd;
+                it.Seek(next);
+            }
+        }
+
+        return hashes;
+    }
+
+    private Slot PrimarySlot()
+    {
+        if (_primary is not null)
+        {
+            return _primary;
+        }
+
+        // Reuse a free slot first (its writer closed or died; taking it recovers it), else make a new one. Two
+        // processes racing for the same slot are arbitrated by its LOCK file: the loser moves on.
+        foreach (Slot slot in _slots.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            if (slot.Writable is not null || TryOwn(slot))
+            {
+                return _primary = slot;
+            }
+        }
+
+        for (int n = 0; n < MaxSlots; n++)
+        {
+            string name = n.ToString("D4", CultureInfo.InvariantCulture);
+            if (_slots.ContainsKey(name))
+            {
+                continue;
+            }
+
+            var slot = new Slot(name, System.IO.Path.Combine(Path, SlotsFolder, name), _dbOptions, OnSlotRecovery);
+            _slots[name] = slot;
+            if (TryOwn(slot))
+            {
+                return _primary = slot;
+            }
+        }
+
+        throw new RepoException($"All {MaxSlots} writer slots of '{Path}' are held by live writers.");
+    }
+
+    private Slot OwnSlotOf(string hash)
+    {
+        if (!RunIndex().TryGetValue(hash, out Slot? slot))
+        {
+            throw new RunNotFoundException(hash);
+        }
+
+        slot.ThrowIfQuarantined();
+        if (slot.Writable is null && !TryOwn(slot))
+        {
+            slot.ThrowIfQuarantined();
+            throw new RunLockedException(hash, $"another writer ({slot.DescribeOwner()}, slot '{slot.Name}')");
+        }
+
+        return slot;
+    }
+
+    /// <summary>Takes a slot and finishes the runs its previous writer left open (it closed them or died).</summary>
+    private bool TryOwn(Slot slot)
+    {
+        if (!slot.TryOwn())
+        {
+            return false;
+        }
+
+        Db db = slot.Writable!;
+        foreach (string hash in ListRuns(slot))
+        {
+            RunProps props = RunProps.Load(db, hash);
+            if (props.EndTime is null && !_openRuns.ContainsKey(hash))
+            {
+                props.EndTime = RunProps.Now();
+                new Run(this, slot, hash, writable: true).WriteProps(props);
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using AimLsm.Kv;
+
+namespace AimLsm.Tree.Sequences;
+
+/// <summary>
+/// The background writer of a repo: a bounded queue of tracked points, drained by one thread into the engines.
+/// <list type="bullet">
+/// <item><c>Track</c> never waits for I/O: it enqueues and returns; a full queue blocks it (back-pressure);</item>
+/// <item>one drain takes up to <see cref="MaxDrain"/> points and writes them as one write batch per engine, so many
+/// points, of many runs, share one batch;</item>
+/// <item>a sequence's partly filled last chunk is rewritten only when the queue runs empty, when
+/// <see cref="RepoOptions.TrackingFlushInterval"/> has passed, or on a flush, which bounds how often the same bytes
+/// are written again under load;</item>
+/// <item><see cref="Flush"/> returns once every point enqueued before it is in the engine and the WAL is synced.</item>
+/// </list>
+/// Failures are kept per scope (<see cref="TrackingFailures"/>): a point the writer cannot apply stops its run only,
+/// a failed engine write or sync stops that engine's runs only, and the writer goes on for everything else; each
+/// later caller in a failed scope gets a <see cref="TrackingException"/> that carries the cause.
+/// </summary>
+internal sealed class Tracker : IDisposable
+{
+    public const int MaxDrain = 8192;
+
+    // All fields below are guarded by _lock; the thread waits on it for work, producers for room, flushers for progress.
+    private readonly object _lock = new();
+    private readonly Item[] _ring;
+    private readonly TimeSpan _flushInterval;
+    private readonly Thread _thread;
+    private int _head;
+    private int _count;
+    private long _enqueued;
+    private long _taken;
+    private long _durable;
+    private long _flushRequested;
+    private int _waiters;
+    private bool _stopping;
+    private bool _threadFailed;
+
+    private readonly DrainContext _drain;
+    private readonly Item[] _batch = new Item[MaxDrain];
+
+    public Tracker(int capacity, TimeSpan flushInterval)
+    {
+        _ring = new Item[capacity];
+        _flushInterval = flushInterval;
+        _drain = new DrainContext(Failures);
+        _thread = new Thread(Run) { IsBackground = true, Name = "AimLsm tracker" };
+        _thread.Start();
+    }
+
+    /// <summary>What failed so far.</summary>
+    public TrackingFailures Failures { get; } = new();
+
+    /// <summary>Points tracked so far.</summary>
+    public long Enqueued
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _enqueued;
+            }
+        }
+    }
+
+    /// <summary>Throws the failure of <paramref name="sequence"/>'s run or engine, if any.</summary>
+    /// <exception cref="TrackingException">The writer failed for that run or engine.</exception>
+    public void ThrowIfFailed(SequenceWriter sequence)
+    {
+        if (Failures.Covers(sequence))
+        {
+            throw Failures.For(sequence.Hash, sequence.Db)!;
+        }
+    }
+
+    /// <summary>Queues a point, blocking while the queue is full.</summary>
+    /// <exception cref="TrackingException">The writer failed earlier for this point's run or engine.</exception>
+    public void Enqueue(SequenceWriter sequence, in SequencePoint point)
+    {
+        lock (_lock)
+        {
+            while (_count == _ring.Length && !_threadFailed && !_stopping)
+            {
+                Wait();
+            }
+
+            ThrowIfFailed(sequence);
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            int index = _head + _count;
+            _ring[index >= _ring.Length ? index - _ring.Length : index] = new Item(sequence, point);
+            _count++;
+            _enqueued++;
+            if (_count == 1 && _waiters > 0)
+            {
+                Monitor.PulseAll(_lock);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until every point queued so far is in the engines and their WALs are synced (or dropped, in a scope that
+    /// failed), then reports a failure of run <paramref name="hash"/> in engine <paramref name="db"/>; with both
+    /// null, a failure of any engine or of the thread.
+    /// </summary>
+    /// <exception cref="TrackingException">The writer failed in that scope.</exception>
+    public void Flush(string? hash = null, Db? db = null)
+    {
+        lock (_lock)
+        {
+            long target = _enqueued;
+            _flushRequested = Math.Max(_flushRequested, target);
+            Monitor.PulseAll(_lock);
+            while (_durable < target && !_threadFailed)
+            {
+                Wait();
+            }
+        }
+
+        if (Failures.For(hash, db) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>Flushes, then stops the thread. Points of a failed writer are lost; the failure is rethrown.</summary>
+    public void Dispose()
+    {
+        Exception? failure = null;
+        try
+        {
+            Flush();
+        }
+        catch (TrackingException e)
+        {
+            failure = e;
+        }
+
+        lock (_lock)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_lock);
+        }
+
+        _thread.Join();
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    private void Wait()
+    {
+        _waiters++;
+        Monitor.Wait(_lock);
+        _waiters--;
+    }
+
+    private void Run()
+    {
+        var sinceDirtyWrite = Stopwatch.StartNew();
+        bool pendingDirty = false;
+        while (true)
+        {
+            int n;
+            long taken;
+            bool flush, drained, stop;
+            lock (_lock)
+            {
+                while (_count == 0 && !_stopping && _flushRequested <= _durable && !(pendingDirty && sinceDirtyWrite.Elapsed >= _flushInterval))
+                {
+                    _waiters++;
+                    if (pendingDirty)
+                    {
+                        Monitor.Wait(_lock, _flushInterval);
+                    }
+                    else
+                    {
+                        Monitor.Wait(_lock);
+                    }
+
+                    _waiters--;
+                }
+
+                n = Math.Min(_count, MaxDrain);
+                for (int i = 0; i < n; i++)
+                {
+                    _batch[i] = _ring[_head];
+                    _ring[_head] = default;
+                    _head = _head + 1 == _ring.Length ? 0 : _head + 1;
+                }
+
+                _count -= n;
+                _taken += n;
+                taken = _taken;
+                flush = _flushRequested > _durable && _flushRequested <= taken;
+                drained = _count == 0;
+                stop = _stopping && _count == 0;
+                if (n > 0 && _waiters > 0)
+                {
+                    Monitor.PulseAll(_lock);
+                }
+            }
+
+            try
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    // A failure is the point's run's alone (engine failures are caught by the drain, per engine);
+                    // the drain holds only whole points, so the other runs' points in it stay consistent.
+                    _drain.Apply(_batch[i].Sequence, _batch[i].Point);
+                    _batch[i] = default;
+                }
+
+                pendingDirty |= n > 0;
+                if (pendingDirty && (drained || flush || stop || sinceDirtyWrite.Elapsed >= _flushInterval))
+                {
+                    // A queue that merely ran empty writes each sequence's last chunk; late points' chunks wait for
+                    // a flush or the interval (HasDeferred keeps the timed wait going until then).
+                    _drain.Flushing = flush || stop;
+                    _drain.WriteAll = flush || stop || sinceDirtyWrite.Elapsed >= _flushInterval;
+                    _drain.WriteDirty();
+                    pendingDirty = _drain.HasDeferred;
+                    if (_drain.WriteAll)
+                    {
+                        sinceDirtyWrite.Restart();
+                    }
+                }
+
+                _drain.Commit();
+                if (flush || stop)
+                {
+                    _drain.SyncEngines();
+                }
+            }
+            catch (Exception e)
+            {
+                // Not a run's or an engine's failure: a bug of the writer itself. Nothing can be trusted any more.
+                Failures.FailThread(e);
+                lock (_lock)
+                {
+                    _threadFailed = true;
+                    Monitor.PulseAll(_lock);
+                }
+
+                return;
+            }
+
+            lock (_lock)
+            {
+                if (flush || stop)
+                {
+                    _durable = taken;
+                    Monitor.PulseAll(_lock);
+                }
+
+                if (stop)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private readonly record struct Item(SequenceWriter Sequence, SequencePoint Point);
+}
