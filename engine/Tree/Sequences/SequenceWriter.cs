@@ -22,10 +22,8 @@ namespace AimLsm.Tree.Sequences;
 /// </summary>
 internal sealed class SequenceWriter
 {
-    private readonly Lock _frontLock = new();
     private readonly Db _db;
     private readonly int _chunkSize;
-    private readonly byte[] _tracePrefix;
     // Built at the first blob: most sequences (numbers) never need it, and 100,000 of them would keep 10 MB of it.
     // Both threads may build it at once; they build equal arrays, so either may win.
     private byte[]? _blobPrefix;
@@ -77,6 +75,8 @@ internal sealed class SequenceWriter
     /// commit for a chunk load could before.</summary>
     internal const int MaxBatchBytes = 4 << 20;
 
+    // Also the front's lock (guarding _dtype and _nextStep, and _meta.Dtype's copy of _dtype): a private object that
+    // no other code locks, so a Lock of its own (40 bytes per sequence) would buy nothing.
     private readonly SequenceMeta _meta;
     private ChunkSlot? _tail;
     private bool _tailLoaded;
@@ -117,8 +117,7 @@ internal sealed class SequenceWriter
         Context = context;
         _chunkSize = chunkSize;
         ChunkPrefix = RepoKeys.Sequence(hash, context.Id, name);
-        _tracePrefix = RepoKeys.Trace(hash, context.Id, name);
-        _meta = SequenceMeta.Load(db, _tracePrefix);
+        _meta = SequenceMeta.Load(db, RepoKeys.Trace(hash, context.Id, name));
         _dtype = _meta.Count > 0 ? _meta.Dtype : null;
         _nextStep = _meta.Count > 0 && _meta.LastStep >= 0 ? _meta.LastStep + 1 : 0; // as Aim: the default step never goes below 0
         _contextWritten = _meta.Count > 0;
@@ -145,7 +144,7 @@ internal sealed class SequenceWriter
     /// <exception cref="ArgumentOutOfRangeException">The step is <see cref="long.MaxValue"/>.</exception>
     public long Prepare(string dtype, long? step)
     {
-        lock (_frontLock)
+        lock (_meta)
         {
             string merged = dtype;
             if (_dtype is not null && !ValueCodec.TryMerge(_dtype, dtype, out merged))
@@ -291,12 +290,19 @@ internal sealed class SequenceWriter
         }
 
         WriteBatch batch = drain.BatchFor(_db);
-        lock (_frontLock)
+        lock (_meta)
         {
             _meta.Dtype = _dtype;
         }
 
-        _meta.Write(batch, _tracePrefix, drain.Scratch);
+        // The trace prefix is encoded here, not kept: 100,000 sequences would keep 9 MB of it, to save an encoding of
+        // the hash and name per sequence written.
+        ReadOnlySpan<PathSegment> trace = [RepoKeys.RunsRoot, Hash, RepoKeys.TracesNode, Context.Id, Name];
+        int prefixLength = TreePath.GetEncodedLength(trace);
+        byte[] key = drain.KeyBuffer(prefixLength + SequenceMeta.FieldRoom);
+        TreePath.Write(key, trace);
+        Debug.Assert(key.AsSpan(0, prefixLength).SequenceEqual(RepoKeys.Trace(Hash, Context.Id, Name)), "the trace prefix is RepoKeys.Trace");
+        _meta.Write(batch, key, prefixLength, drain.Scratch);
         if (!_contextWritten)
         {
             drain.TreeWriter.Flatten(new Dictionary<string, object?>(Context, StringComparer.Ordinal), RepoKeys.Context(Hash, Context.Id),
