@@ -116,7 +116,6 @@ internal sealed class SequenceWriter
         Name = name;
         Context = context;
         _chunkSize = chunkSize;
-        ChunkPrefix = RepoKeys.Sequence(hash, context.Id, name);
         _meta = SequenceMeta.Load(db, RepoKeys.Trace(hash, context.Id, name));
         _dtype = _meta.Count > 0 ? _meta.Dtype : null;
         _nextStep = _meta.Count > 0 && _meta.LastStep >= 0 ? _meta.LastStep + 1 : 0; // as Aim: the default step never goes below 0
@@ -129,7 +128,10 @@ internal sealed class SequenceWriter
 
     public Context Context { get; }
 
-    public byte[] ChunkPrefix { get; }
+    /// <summary>The prefix of the sequence's chunk keys, built anew at each call (a cursor over its chunks): 100,000
+    /// sequences would keep 8 MB of it, and a chunk key is built directly (<see cref="ChunkKey"/>), its step read
+    /// from its end (<see cref="StepOf"/>).</summary>
+    private byte[] ChunkPrefix() => RepoKeys.Sequence(Hash, Context.Id, Name);
 
     /// <summary>The prefix of the sequence's blob keys (each adds a step and a field path).</summary>
     public byte[] BlobPrefix => _blobPrefix ??= RepoKeys.SequenceBlobs(Hash, Context.Id, Name);
@@ -177,7 +179,7 @@ internal sealed class SequenceWriter
         {
             // A sparse sequence's tail, dropped after it was written (see ReleaseSparseTail): read back.
             _tailReleased = false;
-            _tail = new ChunkSlot(_releasedMinStep, RepoKeys.WithInt(ChunkPrefix, _releasedMinStep), null);
+            _tail = new ChunkSlot(_releasedMinStep, ChunkKey(_releasedMinStep), null);
             Load(_tail, drain);
         }
 
@@ -348,7 +350,7 @@ internal sealed class SequenceWriter
         }
 
         _tailLoaded = true;
-        using var cursor = new ChunkCursor(_db, ChunkPrefix);
+        using var cursor = new ChunkCursor(_db, ChunkPrefix());
         cursor.StartAtLast();
         if (cursor.Valid)
         {
@@ -370,9 +372,9 @@ internal sealed class SequenceWriter
     {
         // The key it had when its smallest step did not change (the usual case: points append to the tail): a new
         // array per write would be kept until the next one, old enough by then to be garbage in the old generation.
-        byte[] key = slot.StoredKey is { } had && RepoKeys.TryReadInt(had.AsSpan(ChunkPrefix.Length), out long hadStep) && hadStep == slot.MinStep
+        byte[] key = slot.StoredKey is { } had && StepOf(had, out long hadStep) && hadStep == slot.MinStep
             ? had
-            : RepoKeys.WithInt(ChunkPrefix, slot.MinStep);
+            : ChunkKey(slot.MinStep);
         WriteBatch batch = drain.BatchFor(_db);
         if (slot.StoredKey is { } stored && !stored.AsSpan().SequenceEqual(key) && !StartsAChunk(stored))
         {
@@ -391,11 +393,24 @@ internal sealed class SequenceWriter
         slot.Dirty = false;
     }
 
+    /// <summary>The key of the sequence's chunk whose smallest step is <paramref name="step"/>: the chunk prefix and
+    /// the step's int segment (docs/format.md, section 13.1).</summary>
+    private byte[] ChunkKey(long step)
+    {
+        byte[] key = TreePath.Encode([RepoKeys.SeqsRoot, Hash, Context.Id, Name, step]);
+        Debug.Assert(key.AsSpan().SequenceEqual(RepoKeys.WithInt(ChunkPrefix(), step)), "a chunk key is the chunk prefix and the step");
+        return key;
+    }
+
+    /// <summary>Reads the step at the end of one of the sequence's chunk keys (its last segment).</summary>
+    private static bool StepOf(byte[] chunkKey, out long step) =>
+        RepoKeys.TryReadInt(chunkKey.AsSpan(chunkKey.Length - TreePath.IntSegmentLength), out step);
+
     /// <summary>Whether a chunk in memory now starts at the step of <paramref name="key"/>: it will put that key (or did,
     /// earlier in the batch), so deleting it would lose that chunk.</summary>
     private bool StartsAChunk(byte[] key)
     {
-        if (_index is null || !RepoKeys.TryReadInt(key.AsSpan(ChunkPrefix.Length), out long step))
+        if (_index is null || !StepOf(key, out long step))
         {
             return false;
         }
@@ -558,7 +573,7 @@ internal sealed class SequenceWriter
 
         drain.Commit();
         var index = new ChunkIndex();
-        using (var cursor = new ChunkCursor(_db, ChunkPrefix))
+        using (var cursor = new ChunkCursor(_db, ChunkPrefix()))
         {
             for (cursor.Start(long.MinValue, long.MaxValue); cursor.Valid; cursor.Next())
             {
@@ -711,7 +726,7 @@ internal sealed class SequenceWriter
     private void RecomputeMinMax()
     {
         _meta.Min = _meta.Max = null;
-        using (var cursor = new ChunkCursor(_db, ChunkPrefix))
+        using (var cursor = new ChunkCursor(_db, ChunkPrefix()))
         {
             for (cursor.Start(long.MinValue, long.MaxValue); cursor.Valid; cursor.Next())
             {
