@@ -11,7 +11,9 @@ namespace AimLsm.Tree;
 /// bool, int, float, str) that, with the name, identifies a sequence in a run. Build it with a collection
 /// initializer: <c>new Context { ["subset"] = "train" }</c>. Two contexts with the same entries are equal whatever
 /// their insertion order; the repo keys a context by a 64-bit hash of its canonical encoding (docs/format.md,
-/// section 13.1). The library copies a context when it uses it, so changing one afterwards changes nothing stored.
+/// section 13.1). The library copies a context when it uses it, so changing one afterwards changes nothing stored;
+/// the contexts it hands out (<see cref="Sequence.Context"/>, <see cref="SequenceInfo.Context"/>) are read-only copies,
+/// one per distinct context, shared.
 /// </summary>
 public sealed class Context : IReadOnlyDictionary<string, object?>, IEquatable<Context>
 {
