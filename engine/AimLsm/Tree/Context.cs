@@ -11,7 +11,9 @@ namespace AimLsm.Tree;
 /// bool, int, float, str) that, with the name, identifies a sequence in a run. Build it with a collection
 /// initializer: <c>new Context { ["subset"] = "train" }</c>. Two contexts with the same entries are equal whatever
 /// their insertion order; the repo keys a context by a 64-bit hash of its canonical encoding (docs/format.md,
-/// section 13.1). The library copies a context when it uses it, so changing one afterwards changes nothing stored.
+/// section 13.1). The library copies a context when it uses it, so changing one afterwards changes nothing stored;
+/// the contexts it hands out (<see cref="Sequence.Context"/>, <see cref="SequenceInfo.Context"/>) are read-only copies,
+/// one per distinct context, shared.
 /// </summary>
 public sealed class Context : IReadOnlyDictionary<string, object?>, IEquatable<Context>
 {
@@ -35,8 +37,14 @@ public sealed class Context : IReadOnlyDictionary<string, object?>, IEquatable<C
         }
     }
 
-    /// <summary>The empty context <c>{}</c>. Do not modify it.</summary>
-    internal static Context Empty { get; } = new();
+    // Frozen contexts by id, so that the writers of 100,000 sequences of one context share one copy (about 160 bytes
+    // each otherwise). Guarded by itself. Cleared when full: a process with more distinct contexts than this only
+    // shares less. An entry is used only if it equals the context (ids are 64-bit hashes).
+    private static readonly Dictionary<long, Context> s_frozen = [];
+    private const int MaxFrozen = 4096;
+
+    /// <summary>The empty context <c>{}</c>, read-only.</summary>
+    internal static Context Empty { get; } = new Context().AsReadOnly();
 
     /// <summary>The number of entries.</summary>
     public int Count => _entries.Count;
@@ -61,7 +69,7 @@ public sealed class Context : IReadOnlyDictionary<string, object?>, IEquatable<C
             if (_readOnly)
             {
                 throw new InvalidOperationException(
-                    $"This context {this} was read from a repo and is shared by every sequence stored with it; copy it (new Context(context)) to change it.");
+                    $"This context {this} belongs to the repo (read from it, or copied when a sequence was tracked or opened with it) and is shared by every sequence with it; copy it (new Context(context)) to change it.");
             }
 
             if (key.Length == 0)
@@ -130,8 +138,41 @@ public sealed class Context : IReadOnlyDictionary<string, object?>, IEquatable<C
         return text.Append('}').ToString();
     }
 
-    /// <summary>A copy that later changes to this context do not affect.</summary>
-    internal Context Freeze() => new(_entries);
+    /// <summary>
+    /// A read-only context equal to this one, which later changes to this one do not affect: this one if it is
+    /// read-only already, else a copy shared with every other caller that froze an equal context (while it stays among
+    /// the last <see cref="MaxFrozen"/> distinct ones). Thread-safe.
+    /// </summary>
+    internal Context Freeze()
+    {
+        if (_readOnly)
+        {
+            return this;
+        }
+
+        if (Count == 0)
+        {
+            return Empty;
+        }
+
+        long id = Id;
+        lock (s_frozen)
+        {
+            if (s_frozen.TryGetValue(id, out Context? shared) && shared.Equals(this))
+            {
+                return shared;
+            }
+
+            if (s_frozen.Count >= MaxFrozen)
+            {
+                s_frozen.Clear();
+            }
+
+            shared = new Context(_entries).AsReadOnly();
+            s_frozen[id] = shared;
+            return shared;
+        }
+    }
 
     /// <summary>Makes this instance read-only, so that the repo can hand the same object to every sequence stored with it.</summary>
     internal Context AsReadOnly()

@@ -34,6 +34,7 @@ internal sealed class DrainContext(TrackingFailures failures)
     private readonly List<SequenceWriter> _deferred = [];
     private ArrayBufferWriter<byte> _chunk = new(16 << 10);
     private ArrayBufferWriter<byte> _chunkScratch = new(4 << 10);
+    private byte[] _key = new byte[256];
 
     public ArrayBufferWriter<byte> Scratch { get; } = new(256);
 
@@ -109,6 +110,18 @@ internal sealed class DrainContext(TrackingFailures failures)
         return _chunk.WrittenSpan;
     }
 
+    /// <summary>A buffer of at least <paramref name="length"/> bytes to build a key in, valid until the next call (the
+    /// batch copies keys). Kept across drains up to the size of the chunk buffers.</summary>
+    public byte[] KeyBuffer(int length)
+    {
+        if (_key.Length < length)
+        {
+            _key = new byte[Math.Max(length, 2 * _key.Length)];
+        }
+
+        return _key;
+    }
+
     /// <summary>Writes every dirty sequence's tail and metadata into the batches.</summary>
     public void WriteDirty()
     {
@@ -181,6 +194,11 @@ internal sealed class DrainContext(TrackingFailures failures)
         if (_chunkScratch.Capacity > KeptChunkBytes)
         {
             _chunkScratch = new ArrayBufferWriter<byte>(4 << 10);
+        }
+
+        if (_key.Length > KeptChunkBytes)
+        {
+            _key = new byte[256];
         }
     }
 

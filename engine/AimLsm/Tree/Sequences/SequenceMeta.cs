@@ -19,36 +19,52 @@ internal sealed class SequenceMeta
     // Fields assigned since the last Write, one bit per entry of Fields: Write puts only those, so a point that
     // moves last and count rewrites three keys, not eight. A sequence that has no stored metadata writes them all.
     private const int AllFields = (1 << 8) - 1;
-    private int _changed = AllFields;
+
+    // The four values are kept unpacked (a type, the bits, a str's or bytes' encoding; present or not) rather than as
+    // four TrackedValue? (40 bytes each): a writer keeps one of these per sequence, and 100,000 sequences of a run
+    // keep them all. Only what Write and the properties need is kept (never a composite value's fields).
+    private const int FirstBit = 1, LastBit = 2, MinBit = 4, MaxBit = 8;
     private string? _dtype;
+    private byte[]? _firstEncoded, _lastEncoded;
     private long _count, _firstStep, _lastStep;
-    private TrackedValue? _first, _last, _min, _max;
+    private long _firstBits, _lastBits, _minBits, _maxBits;
+    private ushort _changed = AllFields;
+    private AimType _firstType, _lastType, _minType, _maxType;
+    private byte _present;
 
     public string? Dtype
     {
         get => _dtype;
         set
         {
-            _changed |= _dtype == value ? 0 : 1 << 1;
+            _changed |= (ushort)(_dtype == value ? 0 : 1 << 1);
             _dtype = value;
         }
     }
 
-    public long Count { get => _count; set => (_count, _changed) = (value, _changed | (1 << 0)); }
+    public long Count { get => _count; set => (_count, _changed) = (value, (ushort)(_changed | (1 << 0))); }
 
-    public long FirstStep { get => _firstStep; set => (_firstStep, _changed) = (value, _changed | (1 << 3)); }
+    public long FirstStep { get => _firstStep; set => (_firstStep, _changed) = (value, (ushort)(_changed | (1 << 3))); }
 
-    public long LastStep { get => _lastStep; set => (_lastStep, _changed) = (value, _changed | (1 << 5)); }
+    public long LastStep { get => _lastStep; set => (_lastStep, _changed) = (value, (ushort)(_changed | (1 << 5))); }
 
     /// <summary>The value at <see cref="FirstStep"/> when it is a scalar; null when not kept.</summary>
-    public TrackedValue? First { get => _first; set => (_first, _changed) = (value, _changed | (1 << 2)); }
+    public TrackedValue? First
+    {
+        get => Get(FirstBit, _firstType, _firstBits, _firstEncoded);
+        set => Set(FirstBit, 1 << 2, value, out _firstType, out _firstBits, out _firstEncoded);
+    }
 
     /// <summary>The value at <see cref="LastStep"/> when it is a scalar; null when not kept.</summary>
-    public TrackedValue? Last { get => _last; set => (_last, _changed) = (value, _changed | (1 << 4)); }
+    public TrackedValue? Last
+    {
+        get => Get(LastBit, _lastType, _lastBits, _lastEncoded);
+        set => Set(LastBit, 1 << 4, value, out _lastType, out _lastBits, out _lastEncoded);
+    }
 
-    public TrackedValue? Min { get => _min; set => (_min, _changed) = (value, _changed | (1 << 7)); }
+    public TrackedValue? Min { get => Get(MinBit, _minType, _minBits, null); set => Set(MinBit, 1 << 7, value, out _minType, out _minBits, out _); }
 
-    public TrackedValue? Max { get => _max; set => (_max, _changed) = (value, _changed | (1 << 6)); }
+    public TrackedValue? Max { get => Get(MaxBit, _maxType, _maxBits, null); set => Set(MaxBit, 1 << 6, value, out _maxType, out _maxBits, out _); }
 
     /// <summary>Reads the metadata at <paramref name="tracePrefix"/>; a sequence never written reads as Count 0.</summary>
     public static SequenceMeta Load(Db db, byte[] tracePrefix)
@@ -70,7 +86,7 @@ internal sealed class SequenceMeta
             }
         }
 
-        meta._changed = meta.Count == 0 ? AllFields : 0;
+        meta._changed = (ushort)(meta.Count == 0 ? AllFields : 0);
         return meta;
     }
 
@@ -91,11 +107,14 @@ internal sealed class SequenceMeta
         }
     }
 
-    /// <summary>Puts every field assigned since the last call (every field the first time) into <paramref name="batch"/>.</summary>
-    public void Write(WriteBatch batch, byte[] tracePrefix, ArrayBufferWriter<byte> scratch)
+    /// <summary>The room <see cref="Write"/> needs after the prefix in its key buffer: the longest field and its separator.</summary>
+    public const int FieldRoom = 16;
+
+    /// <summary>Puts every field assigned since the last call (every field the first time) into <paramref name="batch"/>,
+    /// each under <paramref name="key"/>'s first <paramref name="prefixLength"/> bytes (the sequence's trace prefix),
+    /// followed by the field, written into <paramref name="key"/> (at least <see cref="FieldRoom"/> bytes longer).</summary>
+    public void Write(WriteBatch batch, Span<byte> key, int prefixLength, ArrayBufferWriter<byte> scratch)
     {
-        Span<byte> key = stackalloc byte[tracePrefix.Length + 16];
-        tracePrefix.CopyTo(key);
         for (int f = 0; f < Fields.Length; f++)
         {
             if ((_changed & (1 << f)) == 0)
@@ -117,7 +136,7 @@ internal sealed class SequenceMeta
                 case "min": WriteNumber(scratch, Min); break;
             }
 
-            int length = tracePrefix.Length + System.Text.Encoding.ASCII.GetBytes(field, key[tracePrefix.Length..]);
+            int length = prefixLength + System.Text.Encoding.ASCII.GetBytes(field, key[prefixLength..]);
             key[length] = TreePath.Separator;
             batch.Put(key[..(length + 1)], scratch.WrittenSpan);
         }
@@ -161,6 +180,20 @@ internal sealed class SequenceMeta
         AimType.Str or AimType.Bytes => new TrackedValue(value.Type, 0, encoded.ToArray()),
         _ => null,
     };
+
+    private TrackedValue? Get(int bit, AimType type, long bits, byte[]? encoded) =>
+        (_present & bit) == 0 ? null : new TrackedValue(type, bits, encoded);
+
+    /// <summary>Unpacks <paramref name="value"/> into one of the four values (its encoding only for a str or bytes,
+    /// the only values whose encoding <see cref="Write"/> reads) and marks <paramref name="field"/> (a bit of
+    /// <see cref="Fields"/>) changed.</summary>
+    private void Set(int bit, int field, TrackedValue? value, out AimType type, out long bits, out byte[]? encoded)
+    {
+        TrackedValue v = value.GetValueOrDefault();
+        _present = (byte)(value.HasValue ? _present | bit : _present & ~bit);
+        _changed |= (ushort)field;
+        (type, bits, encoded) = (v.Type, v.Bits, v.Type is AimType.Str or AimType.Bytes ? v.Encoded : null);
+    }
 
     private static void WriteScalar(ArrayBufferWriter<byte> scratch, TrackedValue? value)
     {

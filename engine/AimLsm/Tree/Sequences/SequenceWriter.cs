@@ -22,10 +22,8 @@ namespace AimLsm.Tree.Sequences;
 /// </summary>
 internal sealed class SequenceWriter
 {
-    private readonly Lock _frontLock = new();
     private readonly Db _db;
     private readonly int _chunkSize;
-    private readonly byte[] _tracePrefix;
     // Built at the first blob: most sequences (numbers) never need it, and 100,000 of them would keep 10 MB of it.
     // Both threads may build it at once; they build equal arrays, so either may win.
     private byte[]? _blobPrefix;
@@ -53,7 +51,7 @@ internal sealed class SequenceWriter
     /// <summary>Points tracked into the process (every sequence of every repo) between two points of one sequence
     /// above which the sequence counts as sparse: its tail is dropped once written and read back at its next point.
     /// A run with a few hundred metrics never reaches it (ordinary tracking keeps its tails in memory and pays no
-    /// reload); 100,000 sequences tracked step by step do, and keep about 1 KB each instead of their chunk arrays.
+    /// reload); 100,000 sequences tracked step by step do, and keep about 350 bytes each instead of their chunk arrays.
     /// Bounds the memory of resident tails: within any window of this many points, at most this many sequences get
     /// a point, so at most about this many sequences that are not sparse keep their tail.</summary>
     internal const long SparseGap = 16_384;
@@ -77,6 +75,8 @@ internal sealed class SequenceWriter
     /// commit for a chunk load could before.</summary>
     internal const int MaxBatchBytes = 4 << 20;
 
+    // Also the front's lock (guarding _dtype and _nextStep, and _meta.Dtype's copy of _dtype): a private object that
+    // no other code locks, so a Lock of its own (40 bytes per sequence) would buy nothing.
     private readonly SequenceMeta _meta;
     private ChunkSlot? _tail;
     private bool _tailLoaded;
@@ -116,9 +116,7 @@ internal sealed class SequenceWriter
         Name = name;
         Context = context;
         _chunkSize = chunkSize;
-        ChunkPrefix = RepoKeys.Sequence(hash, context.Id, name);
-        _tracePrefix = RepoKeys.Trace(hash, context.Id, name);
-        _meta = SequenceMeta.Load(db, _tracePrefix);
+        _meta = SequenceMeta.Load(db, RepoKeys.Trace(hash, context.Id, name));
         _dtype = _meta.Count > 0 ? _meta.Dtype : null;
         _nextStep = _meta.Count > 0 && _meta.LastStep >= 0 ? _meta.LastStep + 1 : 0; // as Aim: the default step never goes below 0
         _contextWritten = _meta.Count > 0;
@@ -130,7 +128,10 @@ internal sealed class SequenceWriter
 
     public Context Context { get; }
 
-    public byte[] ChunkPrefix { get; }
+    /// <summary>The prefix of the sequence's chunk keys, built anew at each call (a cursor over its chunks): 100,000
+    /// sequences would keep 8 MB of it, and a chunk key is built directly (<see cref="ChunkKey"/>), its step read
+    /// from its end (<see cref="StepOf"/>).</summary>
+    private byte[] ChunkPrefix() => RepoKeys.Sequence(Hash, Context.Id, Name);
 
     /// <summary>The prefix of the sequence's blob keys (each adds a step and a field path).</summary>
     public byte[] BlobPrefix => _blobPrefix ??= RepoKeys.SequenceBlobs(Hash, Context.Id, Name);
@@ -145,7 +146,7 @@ internal sealed class SequenceWriter
     /// <exception cref="ArgumentOutOfRangeException">The step is <see cref="long.MaxValue"/>.</exception>
     public long Prepare(string dtype, long? step)
     {
-        lock (_frontLock)
+        lock (_meta)
         {
             string merged = dtype;
             if (_dtype is not null && !ValueCodec.TryMerge(_dtype, dtype, out merged))
@@ -178,7 +179,7 @@ internal sealed class SequenceWriter
         {
             // A sparse sequence's tail, dropped after it was written (see ReleaseSparseTail): read back.
             _tailReleased = false;
-            _tail = new ChunkSlot(_releasedMinStep, RepoKeys.WithInt(ChunkPrefix, _releasedMinStep), null);
+            _tail = new ChunkSlot(_releasedMinStep, ChunkKey(_releasedMinStep), null);
             Load(_tail, drain);
         }
 
@@ -291,12 +292,19 @@ internal sealed class SequenceWriter
         }
 
         WriteBatch batch = drain.BatchFor(_db);
-        lock (_frontLock)
+        lock (_meta)
         {
             _meta.Dtype = _dtype;
         }
 
-        _meta.Write(batch, _tracePrefix, drain.Scratch);
+        // The trace prefix is encoded here, not kept: 100,000 sequences would keep 9 MB of it, to save an encoding of
+        // the hash and name per sequence written.
+        ReadOnlySpan<PathSegment> trace = [RepoKeys.RunsRoot, Hash, RepoKeys.TracesNode, Context.Id, Name];
+        int prefixLength = TreePath.GetEncodedLength(trace);
+        byte[] key = drain.KeyBuffer(prefixLength + SequenceMeta.FieldRoom);
+        TreePath.Write(key, trace);
+        Debug.Assert(key.AsSpan(0, prefixLength).SequenceEqual(RepoKeys.Trace(Hash, Context.Id, Name)), "the trace prefix is RepoKeys.Trace");
+        _meta.Write(batch, key, prefixLength, drain.Scratch);
         if (!_contextWritten)
         {
             drain.TreeWriter.Flatten(new Dictionary<string, object?>(Context, StringComparer.Ordinal), RepoKeys.Context(Hash, Context.Id),
@@ -342,7 +350,7 @@ internal sealed class SequenceWriter
         }
 
         _tailLoaded = true;
-        using var cursor = new ChunkCursor(_db, ChunkPrefix);
+        using var cursor = new ChunkCursor(_db, ChunkPrefix());
         cursor.StartAtLast();
         if (cursor.Valid)
         {
@@ -364,9 +372,9 @@ internal sealed class SequenceWriter
     {
         // The key it had when its smallest step did not change (the usual case: points append to the tail): a new
         // array per write would be kept until the next one, old enough by then to be garbage in the old generation.
-        byte[] key = slot.StoredKey is { } had && RepoKeys.TryReadInt(had.AsSpan(ChunkPrefix.Length), out long hadStep) && hadStep == slot.MinStep
+        byte[] key = slot.StoredKey is { } had && StepOf(had, out long hadStep) && hadStep == slot.MinStep
             ? had
-            : RepoKeys.WithInt(ChunkPrefix, slot.MinStep);
+            : ChunkKey(slot.MinStep);
         WriteBatch batch = drain.BatchFor(_db);
         if (slot.StoredKey is { } stored && !stored.AsSpan().SequenceEqual(key) && !StartsAChunk(stored))
         {
@@ -385,11 +393,24 @@ internal sealed class SequenceWriter
         slot.Dirty = false;
     }
 
+    /// <summary>The key of the sequence's chunk whose smallest step is <paramref name="step"/>: the chunk prefix and
+    /// the step's int segment (docs/format.md, section 13.1).</summary>
+    private byte[] ChunkKey(long step)
+    {
+        byte[] key = TreePath.Encode([RepoKeys.SeqsRoot, Hash, Context.Id, Name, step]);
+        Debug.Assert(key.AsSpan().SequenceEqual(RepoKeys.WithInt(ChunkPrefix(), step)), "a chunk key is the chunk prefix and the step");
+        return key;
+    }
+
+    /// <summary>Reads the step at the end of one of the sequence's chunk keys (its last segment).</summary>
+    private static bool StepOf(byte[] chunkKey, out long step) =>
+        RepoKeys.TryReadInt(chunkKey.AsSpan(chunkKey.Length - TreePath.IntSegmentLength), out step);
+
     /// <summary>Whether a chunk in memory now starts at the step of <paramref name="key"/>: it will put that key (or did,
     /// earlier in the batch), so deleting it would lose that chunk.</summary>
     private bool StartsAChunk(byte[] key)
     {
-        if (_index is null || !RepoKeys.TryReadInt(key.AsSpan(ChunkPrefix.Length), out long step))
+        if (_index is null || !StepOf(key, out long step))
         {
             return false;
         }
@@ -552,7 +573,7 @@ internal sealed class SequenceWriter
 
         drain.Commit();
         var index = new ChunkIndex();
-        using (var cursor = new ChunkCursor(_db, ChunkPrefix))
+        using (var cursor = new ChunkCursor(_db, ChunkPrefix()))
         {
             for (cursor.Start(long.MinValue, long.MaxValue); cursor.Valid; cursor.Next())
             {
@@ -705,7 +726,7 @@ internal sealed class SequenceWriter
     private void RecomputeMinMax()
     {
         _meta.Min = _meta.Max = null;
-        using (var cursor = new ChunkCursor(_db, ChunkPrefix))
+        using (var cursor = new ChunkCursor(_db, ChunkPrefix()))
         {
             for (cursor.Start(long.MinValue, long.MaxValue); cursor.Valid; cursor.Next())
             {
