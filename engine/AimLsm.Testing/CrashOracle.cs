@@ -8,17 +8,23 @@ namespace AimLsm.Testing;
 /// history): the state the writer started from and the batches it issued, in order. After a crash it finds the
 /// prefix of that history the database recovered, if there is one. Used with <see cref="CrashWorkload"/> and a
 /// <see cref="FaultInjectionFileSystem"/>: writers issue batches, the power goes, the database reopens, and
-/// <see cref="FindPrefix"/> must find a prefix at least <see cref="DurablePrefix"/> long.
+/// <see cref="FindPrefix(Db)"/> must find a prefix at least <see cref="DurablePrefix"/> long.
 /// </summary>
 /// <remarks>
-/// <see cref="Issue"/> may be called from the writer's thread while another reads nothing; the queries
-/// (<see cref="DurablePrefix"/>, <see cref="FindPrefix"/>, ...) are for after the writers stopped.
+/// One oracle per writer; <see cref="Issue"/> takes a lock, so the writer may run on a thread of its own. The queries
+/// (<see cref="DurablePrefix"/>, <see cref="FindPrefix(Db)"/>, ...) are for after the writers stopped.
 /// </remarks>
 /// <param name="keyPrefix">The writer's keys all start with it (writers own disjoint keys); "" for one writer.</param>
 /// <param name="start">The state the writer starts from (key to the batch id whose value it holds).</param>
 public sealed class CrashOracle(string keyPrefix, SortedDictionary<string, long> start)
 {
     private readonly List<OracleBatch> _history = [];
+
+    /// <summary>An oracle for the only writer of a new, empty database.</summary>
+    public CrashOracle()
+        : this("", new SortedDictionary<string, long>(StringComparer.Ordinal))
+    {
+    }
 
     /// <summary>The prefix of this writer's keys.</summary>
     public string KeyPrefix => keyPrefix;
@@ -89,6 +95,14 @@ public sealed class CrashOracle(string keyPrefix, SortedDictionary<string, long>
         return -1;
     }
 
+    /// <summary>
+    /// Reads <paramref name="db"/> (holding this writer's keys only) and returns the length of the history prefix it
+    /// holds, at least <see cref="DurablePrefix"/> long; -1 when none matches: a lost synced write, a hole, a batch
+    /// applied in part, or a foreign value.
+    /// </summary>
+    /// <exception cref="ExpectedStateException">A key holds a value no batch of the workload wrote, or lies outside <see cref="KeyPrefix"/>.</exception>
+    public int FindPrefix(Db db) => FindPrefix(ReadAll(db, [KeyPrefix])[KeyPrefix], DurablePrefix());
+
     /// <summary>Starts a new history from the recovered state.</summary>
     public void Rebase(SortedDictionary<string, long> recovered)
     {
@@ -119,7 +133,8 @@ public sealed class CrashOracle(string keyPrefix, SortedDictionary<string, long>
             {
                 throw new ExpectedStateException($"key {key} holds a value no batch wrote: '{System.Text.Encoding.ASCII.GetString(it.Value)}'");
             }
-            string prefix = result.Keys.Single(p => key.StartsWith(p, StringComparison.Ordinal));
+            string prefix = result.Keys.SingleOrDefault(p => key.StartsWith(p, StringComparison.Ordinal))
+                ?? throw new ExpectedStateException($"key {key} belongs to none of the writers {string.Join(", ", result.Keys)}");
             result[prefix][key] = id;
         }
         return result;
