@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using AimLsm.CrashChild;
 using AimLsm.Kv;
 using AimLsm.Kv.IO;
@@ -127,6 +129,19 @@ public class TestingPackageTests(ITestOutputHelper output)
         });
         Assert.True(report.Acknowledged > 0, $"no flush returned in any cycle: {report}");
         output.WriteLine($"repo crash: {report}; {runsChecked} run reads, {pointsChecked} points checked");
+    }
+
+    /// <summary>The package is what a user gets: no engine assembly opens its internals to it or references it.</summary>
+    [Fact]
+    public void The_package_sees_only_the_public_api_of_the_engine()
+    {
+        Assembly testing = typeof(ModelChecker).Assembly;
+        foreach (Assembly engine in new[] { typeof(Db).Assembly, typeof(Repo).Assembly })
+        {
+            Assert.DoesNotContain(engine.GetCustomAttributes<InternalsVisibleToAttribute>(), v => v.AssemblyName.Split(',')[0].Trim() == testing.GetName().Name);
+            Assert.DoesNotContain(engine.GetReferencedAssemblies(), r => r.Name == testing.GetName().Name);
+        }
+        Assert.Contains(testing.GetReferencedAssemblies(), r => r.Name == typeof(Db).Assembly.GetName().Name);
     }
 
     private static (string Hash, long Points) ParseStep(CrashRecord r)
