@@ -81,6 +81,13 @@ public class ModelCheckerTests(ITestOutputHelper output)
         Assert.Throws<ModelFormatException>(() => ModelCase.Parse("put zz 62\n"));
     }
 
+    [Fact]
+    public void An_option_set_that_does_not_exist_is_refused_by_name()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ModelChecker.Check(new ModelCheckOptions { Cases = 1, OptionSets = [0, 99] }));
+        Assert.Contains("OptionSets (0, 99)", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>How many fsyncs creating and opening a database takes under the quiet option set.</summary>
     private static long SyncsAtOpen()
     {

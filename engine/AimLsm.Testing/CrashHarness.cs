@@ -33,6 +33,11 @@ public static class CrashHarness
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(verify);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Cycles);
+        if (options.MinRunTime < TimeSpan.Zero || options.MaxRunTime < options.MinRunTime)
+        {
+            throw new ArgumentException($"CrashHarnessOptions: MinRunTime ({options.MinRunTime}) must be at least zero and at most MaxRunTime ({options.MaxRunTime})", nameof(options));
+        }
         if (!File.Exists(options.ChildPath))
         {
             throw new FileNotFoundException($"the crash child is missing at {options.ChildPath}", options.ChildPath);

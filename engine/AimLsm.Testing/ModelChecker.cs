@@ -24,6 +24,11 @@ public static class ModelChecker
     {
         options ??= new ModelCheckOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Cases);
+        if (options.OptionSets is { } sets && sets.Any(i => i < 0 || i >= ModelGen.OptionSets.Count))
+        {
+            throw new ArgumentException(
+                $"ModelCheckOptions.OptionSets ({string.Join(", ", sets)}) names an option set that does not exist: there are 0..{ModelGen.OptionSets.Count - 1}", nameof(options));
+        }
         int seed = options.Seed ?? Random.Shared.Next();
         long ops = 0, flushes = 0, reopens = 0;
         for (int i = 0; i < options.Cases; i++)
