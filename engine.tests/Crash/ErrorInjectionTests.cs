@@ -1,7 +1,7 @@
 using AimLsm.Kv;
 using System.Diagnostics;
 using System.Text;
-using AimLsm.CrashChild;
+using AimLsm.Testing;
 using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 using Xunit.Abstractions;

@@ -1,5 +1,6 @@
 using System.Text;
 using AimLsm.Kv.IO;
+using AimLsm.Testing;
 using AimLsm.Tests.Testing;
 
 namespace AimLsm.Tests.Crash;

@@ -1,3 +1,4 @@
+using AimLsm.Testing;
 using AimLsm.Tests.Testing;
 using FsCheck;
 using FsCheck.Fluent;
@@ -21,7 +22,7 @@ public class DbModelTests(ITestOutputHelper output)
     {
         int cases = CaseCount(2000);
         int steps = 0, flushes = 0, reopens = 0;
-        Property prop = Prop.ForAll(ModelGen.Arbitrary, c =>
+        Property prop = Prop.ForAll(ModelArbitrary.Arbitrary, c =>
         {
             ModelRunner.Run(c.Ops, c.Options());
             steps += c.Ops.Length;
@@ -38,7 +39,7 @@ public class DbModelTests(ITestOutputHelper output)
         int cases = CaseCount(60);
         using var dir = new TempDirectory();
         int n = 0;
-        Property prop = Prop.ForAll(ModelGen.Arbitrary, c =>
+        Property prop = Prop.ForAll(ModelArbitrary.Arbitrary, c =>
         {
             string path = dir.Sub("db" + Interlocked.Increment(ref n));
             ModelRunner.Run(c.Ops, c.Options(), AimLsm.Kv.IO.DiskFileSystem.Instance, path);
@@ -56,9 +57,9 @@ public class DbModelTests(ITestOutputHelper output)
     {
         int cases = CaseCount(150);
         long ops = 0;
-        Property prop = Prop.ForAll(ModelGen.Arbitrary, c =>
+        Property prop = Prop.ForAll(ModelArbitrary.Arbitrary, c =>
         {
-            for (int set = 0; set < ModelGen.OptionSets.Length; set++)
+            for (int set = 0; set < ModelGen.OptionSets.Count; set++)
             {
                 ModelCase variant = c with { OptionSet = set };
                 ModelRunner.Run(variant.Ops, variant.Options());
@@ -66,7 +67,7 @@ public class DbModelTests(ITestOutputHelper output)
             }
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(cases).WithQuietOnSuccess(true), prop);
-        output.WriteLine($"metamorphic: {cases} sequences x {ModelGen.OptionSets.Length} option sets, {ops} ops, identical reads");
+        output.WriteLine($"metamorphic: {cases} sequences x {ModelGen.OptionSets.Count} option sets, {ops} ops, identical reads");
     }
 
     public static TheoryData<string> SavedCases()
@@ -97,7 +98,7 @@ public class DbModelTests(ITestOutputHelper output)
     [Fact]
     public void Case_text_round_trips()
     {
-        foreach (ModelCase c in ModelGen.Case.Sample(30, 20))
+        foreach (ModelCase c in ModelArbitrary.Case.Sample(30, 20))
         {
             ModelCase back = ModelCase.Parse(c.ToString());
             Assert.Equal(c.ToString(), back.ToString());

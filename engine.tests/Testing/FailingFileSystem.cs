@@ -1,4 +1,5 @@
 using AimLsm.Kv.IO;
+using AimLsm.Testing;
 
 namespace AimLsm.Tests.Testing;
 

@@ -1,6 +1,6 @@
 using System.Collections;
 using AimLsm.Encoding;
-using AimLsm.Tests.Model;
+using AimLsm.Testing;
 
 namespace AimLsm.Tests.Tree.Encoding;
 

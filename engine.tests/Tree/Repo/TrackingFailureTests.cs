@@ -1,5 +1,6 @@
 using AimLsm.Kv;
 using AimLsm.Kv.IO;
+using AimLsm.Testing;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
 using AimLsm.Encoding;

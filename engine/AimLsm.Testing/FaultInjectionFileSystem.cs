@@ -1,4 +1,6 @@
-namespace AimLsm.Kv.IO;
+using AimLsm.Kv.IO;
+
+namespace AimLsm.Testing;
 
 /// <summary>The operations a <see cref="FaultInjectionFileSystem"/> can fail. Combine them as flags.</summary>
 [Flags]

@@ -2,24 +2,18 @@ using AimLsm.Kv;
 using System.Globalization;
 using System.Text;
 
-namespace AimLsm.CrashChild;
-
-/// <summary>One update of a logged batch: a put, a delete, or a range deletion [Key, End).</summary>
-public readonly record struct CrashOp(char Kind, string Key, string? End)
-{
-    /// <summary>'P' put, 'D' delete, 'R' delete range.</summary>
-    public const char Put = 'P', Delete = 'D', DeleteRange = 'R';
-}
+namespace AimLsm.Testing;
 
 /// <summary>
-/// What the crash child writes and how it logs it, shared with the parent test (which references this assembly), so
-/// that both sides agree byte for byte on keys, values and the expected-state log.
+/// A key-value crash workload: random batches of puts, deletes and range deletes over a small key space, whose
+/// values name the batch that wrote them, so a recovered database can be checked key by key against the history of
+/// acknowledged batches (<see cref="CrashOracle"/> in process, <see cref="CrashHarness"/> across a SIGKILL). The
+/// writing side and the checking side share it, so both agree byte for byte on keys, values and the log.
 /// </summary>
 /// <remarks>
-/// The expected-state log (RocksDB's expected-state oracle, in its simplest form): one line per event,
-/// <c>pending &lt;id&gt; sync|nosync &lt;ops&gt;</c> before <see cref="Db.Write"/> and <c>ack &lt;id&gt;</c> after it
-/// returns. Ops are <c>P:key</c>, <c>D:key</c> or <c>R:begin:end</c>. The child writes one batch at a time, so at most
-/// the last batch is pending without an ack when the child dies.
+/// In the expected-state log (<see cref="CrashChildContext"/>) a batch is the text <c>sync|nosync &lt;ops&gt;</c>
+/// (<see cref="PendingText"/>), logged before <see cref="Db.Write"/> and acknowledged after it returns. Ops are
+/// <c>P:key</c>, <c>D:key</c> or <c>R:begin:end</c>.
 /// </remarks>
 public static class CrashWorkload
 {
@@ -122,11 +116,11 @@ public static class CrashWorkload
         }
     }
 
-    /// <summary>The "pending" line for a batch.</summary>
-    public static string PendingLine(long batchId, bool sync, List<CrashOp> ops)
+    /// <summary>The expected-state log text of a batch: <c>sync|nosync</c>, then its ops.</summary>
+    public static string PendingText(bool sync, List<CrashOp> ops)
     {
-        var sb = new StringBuilder();
-        sb.Append("pending ").Append(batchId.ToString(CultureInfo.InvariantCulture)).Append(sync ? " sync" : " nosync");
+        ArgumentNullException.ThrowIfNull(ops);
+        var sb = new StringBuilder(sync ? "sync" : "nosync");
         foreach (CrashOp op in ops)
         {
             sb.Append(' ').Append(op.Kind).Append(':').Append(op.Key);
@@ -138,13 +132,24 @@ public static class CrashWorkload
         return sb.ToString();
     }
 
-    /// <summary>Parses the ops of a "pending" line (from its fourth field on).</summary>
-    public static List<CrashOp> ParseOps(string[] fields)
+    /// <summary>Reads the ops back from what <see cref="PendingText"/> wrote.</summary>
+    /// <exception cref="FormatException">The text is no batch; the message quotes it.</exception>
+    public static List<CrashOp> ParseOps(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length == 0 || fields[0] is not ("sync" or "nosync"))
+        {
+            throw new FormatException($"not a crash-workload batch (sync|nosync, then ops): '{text}'");
+        }
         var ops = new List<CrashOp>();
-        for (int i = 3; i < fields.Length; i++)
+        for (int i = 1; i < fields.Length; i++)
         {
             string[] parts = fields[i].Split(':');
+            if (parts.Length is < 2 or > 3 || parts[0].Length != 1 || parts[0][0] is not (CrashOp.Put or CrashOp.Delete or CrashOp.DeleteRange))
+            {
+                throw new FormatException($"not a crash-workload op: '{fields[i]}' in '{text}'");
+            }
             ops.Add(new CrashOp(parts[0][0], parts[1], parts.Length > 2 ? parts[2] : null));
         }
         return ops;

@@ -1,36 +1,41 @@
 using AimLsm.Kv;
 using System.Text;
-using AimLsm.CrashChild;
 
-namespace AimLsm.Tests.Crash;
-
-/// <summary>One writer's batch as the oracle saw it: logged before the write, acknowledged after it returned.</summary>
-internal sealed class OracleBatch(long id, List<CrashOp> ops, bool sync)
-{
-    public long Id { get; } = id;
-
-    public List<CrashOp> Ops { get; } = ops;
-
-    public bool Sync { get; } = sync;
-
-    public bool Acked { get; set; }
-}
+namespace AimLsm.Testing;
 
 /// <summary>
 /// The in-process expected-state oracle for one writer (RocksDB's expected state, simplified to one writer's
 /// history): the state the writer started from and the batches it issued, in order. After a crash it finds the
-/// prefix of that history the database recovered, if there is one.
+/// prefix of that history the database recovered, if there is one. Used with <see cref="CrashWorkload"/> and a
+/// <see cref="FaultInjectionFileSystem"/>: writers issue batches, the power goes, the database reopens, and
+/// <see cref="FindPrefix(Db)"/> must find a prefix at least <see cref="DurablePrefix"/> long.
 /// </summary>
-internal sealed class CrashOracle(string keyPrefix, SortedDictionary<string, long> start)
+/// <remarks>
+/// One oracle per writer; <see cref="Issue"/> takes a lock, so the writer may run on a thread of its own. The queries
+/// (<see cref="DurablePrefix"/>, <see cref="FindPrefix(Db)"/>, ...) are for after the writers stopped.
+/// </remarks>
+/// <param name="keyPrefix">The writer's keys all start with it (writers own disjoint keys); "" for one writer.</param>
+/// <param name="start">The state the writer starts from (key to the batch id whose value it holds).</param>
+public sealed class CrashOracle(string keyPrefix, SortedDictionary<string, long> start)
 {
     private readonly List<OracleBatch> _history = [];
 
+    /// <summary>An oracle for the only writer of a new, empty database.</summary>
+    public CrashOracle()
+        : this("", new SortedDictionary<string, long>(StringComparer.Ordinal))
+    {
+    }
+
+    /// <summary>The prefix of this writer's keys.</summary>
     public string KeyPrefix => keyPrefix;
 
+    /// <summary>The state the history starts from.</summary>
     public SortedDictionary<string, long> Start { get; private set; } = start;
 
+    /// <summary>The batches issued since <see cref="Start"/>, in order.</summary>
     public IReadOnlyList<OracleBatch> History => _history;
 
+    /// <summary>Records a batch about to be written; set <see cref="OracleBatch.Acked"/> once the write returned.</summary>
     public OracleBatch Issue(long id, List<CrashOp> ops, bool sync)
     {
         var b = new OracleBatch(id, ops, sync);
@@ -90,6 +95,14 @@ internal sealed class CrashOracle(string keyPrefix, SortedDictionary<string, lon
         return -1;
     }
 
+    /// <summary>
+    /// Reads <paramref name="db"/> (holding this writer's keys only) and returns the length of the history prefix it
+    /// holds, at least <see cref="DurablePrefix"/> long; -1 when none matches: a lost synced write, a hole, a batch
+    /// applied in part, or a foreign value.
+    /// </summary>
+    /// <exception cref="ExpectedStateException">A key holds a value no batch of the workload wrote, or lies outside <see cref="KeyPrefix"/>.</exception>
+    public int FindPrefix(Db db) => FindPrefix(ReadAll(db, [KeyPrefix])[KeyPrefix], DurablePrefix());
+
     /// <summary>Starts a new history from the recovered state.</summary>
     public void Rebase(SortedDictionary<string, long> recovered)
     {
@@ -97,6 +110,7 @@ internal sealed class CrashOracle(string keyPrefix, SortedDictionary<string, lon
         _history.Clear();
     }
 
+    /// <summary>Whether two states hold the same keys from the same batches.</summary>
     public static bool Same(SortedDictionary<string, long> a, SortedDictionary<string, long> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out long v) && v == kv.Value);
 
@@ -105,8 +119,10 @@ internal sealed class CrashOracle(string keyPrefix, SortedDictionary<string, lon
         CrashWorkload.RandomBatch(rng).Select(o => o with { Key = keyPrefix + o.Key, End = o.End is null ? null : keyPrefix + o.End }).ToList();
 
     /// <summary>Reads the whole database by iteration, checking every value is one the workload wrote, split by writer prefix.</summary>
+    /// <exception cref="ExpectedStateException">A key holds a value no batch of the workload wrote.</exception>
     public static Dictionary<string, SortedDictionary<string, long>> ReadAll(Db db, IEnumerable<string> prefixes)
     {
+        ArgumentNullException.ThrowIfNull(db);
         var result = prefixes.ToDictionary(p => p, _ => new SortedDictionary<string, long>(StringComparer.Ordinal));
         using Iterator it = db.NewIterator();
         for (it.SeekToFirst(); it.Valid; it.Next())
@@ -115,14 +131,16 @@ internal sealed class CrashOracle(string keyPrefix, SortedDictionary<string, lon
             long id = CrashWorkload.BatchIdOf(it.Value);
             if (id <= 0 || !it.Value.SequenceEqual(CrashWorkload.Value(id, key)))
             {
-                throw new Xunit.Sdk.XunitException($"key {key} holds a value no batch wrote: '{System.Text.Encoding.ASCII.GetString(it.Value)}'");
+                throw new ExpectedStateException($"key {key} holds a value no batch wrote: '{System.Text.Encoding.ASCII.GetString(it.Value)}'");
             }
-            string prefix = result.Keys.Single(p => key.StartsWith(p, StringComparison.Ordinal));
+            string prefix = result.Keys.SingleOrDefault(p => key.StartsWith(p, StringComparison.Ordinal))
+                ?? throw new ExpectedStateException($"key {key} belongs to none of the writers {string.Join(", ", result.Keys)}");
             result[prefix][key] = id;
         }
         return result;
     }
 
+    /// <summary>One line on the history and the recovered state, for a failure message.</summary>
     public string Describe(SortedDictionary<string, long> actual)
     {
         var sb = new StringBuilder();

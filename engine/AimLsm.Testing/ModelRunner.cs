@@ -2,12 +2,17 @@ using AimLsm.Kv;
 using System.Text;
 using AimLsm.Kv.IO;
 
-namespace AimLsm.Tests.Model;
+namespace AimLsm.Testing;
 
 /// <summary>
 /// Runs a sequence of <see cref="ModelOp"/>s against a real <see cref="Db"/> and an in-memory oracle (a sorted
 /// dictionary, copied for each snapshot), and throws with the whole replayable sequence at the first divergence.
 /// </summary>
+/// <remarks>
+/// The runner owns the database it opens (at <c>path</c> on the given file system, created if missing) and sets
+/// <see cref="DbOptions.FileSystem"/> and <see cref="DbOptions.CreateIfMissing"/> on the options it is given. Any
+/// exception from the engine counts as a divergence: the model has no failures. Not thread-safe.
+/// </remarks>
 public sealed class ModelRunner : IDisposable
 {
     private readonly IFileSystem _fs;
@@ -17,8 +22,12 @@ public sealed class ModelRunner : IDisposable
     private SortedDictionary<byte[], byte[]> _model = new(ByteComparer.Instance);
     private Db _db;
 
+    /// <summary>Opens a database at <paramref name="path"/> on <paramref name="fs"/> with <paramref name="options"/>.</summary>
     public ModelRunner(DbOptions options, IFileSystem fs, string path)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(path);
         _fs = fs;
         _path = path;
         _options = options;
@@ -28,15 +37,29 @@ public sealed class ModelRunner : IDisposable
         _db = Db.Open(path, options);
     }
 
+    /// <summary>How many ops <see cref="Apply"/> has run.</summary>
     public int Steps { get; private set; }
 
     /// <summary>Runs every op; on a mismatch throws an exception whose message holds the sequence and the failing step.</summary>
+    /// <remarks>Without <paramref name="fs"/> it runs on a new <see cref="MemFileSystem"/> at /model/db.</remarks>
+    /// <exception cref="ModelDivergenceException">The engine and the model disagreed, or the engine threw.</exception>
     public static void Run(IReadOnlyList<ModelOp> ops, DbOptions options, IFileSystem? fs = null, string? path = null)
     {
+        ArgumentNullException.ThrowIfNull(ops);
+        ArgumentNullException.ThrowIfNull(options);
         fs ??= new MemFileSystem();
         path ??= "/model/db";
-        using var runner = new ModelRunner(options, fs, path);
-        for (int i = 0; i < ops.Count; i++)
+        ModelRunner runner;
+        try
+        {
+            runner = new ModelRunner(options, fs, path);
+        }
+        catch (Exception e)
+        {
+            throw Divergence(ops, options, -1, e);
+        }
+        ModelDivergenceException? failure = null;
+        for (int i = 0; i < ops.Count && failure is null; i++)
         {
             try
             {
@@ -44,21 +67,45 @@ public sealed class ModelRunner : IDisposable
             }
             catch (Exception e)
             {
-                var sb = new StringBuilder();
-                sb.AppendLine($"Model divergence at step {i} ({ops[i]}): {e.Message}");
-                sb.AppendLine($"Options: WriteBufferSize={options.WriteBufferSize} BlockSize={options.BlockSize} BlockRestartInterval={options.BlockRestartInterval} Compression={options.Compression} Bloom={options.BloomFilterBitsPerKey} Cache={options.BlockCacheSize} L0Trigger={options.Level0FileNumCompactionTrigger} LevelBase={options.MaxBytesForLevelBase} TargetFile={options.TargetFileSizeBase}");
-                sb.AppendLine("Replayable sequence (paste into engine.tests/testdata/model/NAME.txt):");
-                foreach (ModelOp op in ops)
-                {
-                    sb.AppendLine(op.ToString());
-                }
-                throw new ModelDivergenceException(sb.ToString(), e);
+                failure = Divergence(ops, options, i, e);
             }
+        }
+        try
+        {
+            runner.Dispose();
+        }
+        catch (Exception e)
+        {
+            // Closing is part of the run (it may write); after an earlier failure it may fail the same way, and the
+            // first failure is the finding.
+            failure ??= Divergence(ops, options, ops.Count, e);
+        }
+        if (failure is not null)
+        {
+            throw failure;
         }
     }
 
+    private static ModelDivergenceException Divergence(IReadOnlyList<ModelOp> ops, DbOptions options, int step, Exception e)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(step < 0 ? $"Model divergence at open: {e.Message}"
+            : step == ops.Count ? $"Model divergence at close, after the last step: {e.Message}"
+            : $"Model divergence at step {step} ({ops[step]}): {e.Message}");
+        sb.AppendLine($"Options: WriteBufferSize={options.WriteBufferSize} BlockSize={options.BlockSize} BlockRestartInterval={options.BlockRestartInterval} Compression={options.Compression} Bloom={options.BloomFilterBitsPerKey} Cache={options.BlockCacheSize} L0Trigger={options.Level0FileNumCompactionTrigger} LevelBase={options.MaxBytesForLevelBase} TargetFile={options.TargetFileSizeBase}");
+        sb.AppendLine("Replayable sequence (ModelOp.Parse reads each line; engine.tests keeps regressions in testdata/model/NAME.txt):");
+        foreach (ModelOp op in ops)
+        {
+            sb.AppendLine(op.ToString());
+        }
+        return new ModelDivergenceException(sb.ToString(), step, e);
+    }
+
+    /// <summary>Runs one op on the engine and the model; a read is compared at once.</summary>
+    /// <exception cref="InvalidOperationException">A read disagreed with the model; the message says how.</exception>
     public void Apply(ModelOp op)
     {
+        ArgumentNullException.ThrowIfNull(op);
         Steps++;
         switch (op)
         {
@@ -228,6 +275,7 @@ public sealed class ModelRunner : IDisposable
         _snapshots.Clear();
     }
 
+    /// <summary>Releases the snapshots and closes the database.</summary>
     public void Dispose()
     {
         ReleaseAll();
@@ -235,4 +283,3 @@ public sealed class ModelRunner : IDisposable
     }
 }
 
-public sealed class ModelDivergenceException(string message, Exception inner) : Exception(message, inner);
