@@ -109,11 +109,10 @@ public sealed class QueryOptions
         {
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), TimeBudget, "TimeBudget must be positive, or Timeout.InfiniteTimeSpan.");
         }
-        long reserve = memoryReserve;
-        if (MemoryBudget < 2 * reserve)
+        if (MemoryBudget < 2 * memoryReserve)
         {
             throw new ArgumentOutOfRangeException(nameof(MemoryBudget), MemoryBudget,
-                $"MemoryBudget must be at least {2 * reserve} bytes: twice what one operation may allocate under MaxStringLength and MaxListLength.");
+                $"MemoryBudget must be at least {2 * memoryReserve} bytes: twice what one operation may allocate under MaxStringLength and MaxListLength.");
         }
         if (Now is { Kind: DateTimeKind.Local })
         {
