@@ -2,6 +2,7 @@ using AimLsm.Kv;
 using System.Text;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
+using AimLsm.Query;
 
 namespace AimLsm.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AimLsm.Tree;
+using AimLsm.Query;
 
 namespace AimLsm.Bench.Query;
 

@@ -42,6 +42,30 @@ internal sealed class TypeReferenceGraph
     public IReadOnlySet<string> ReferencesOf(string type) =>
         _edges.TryGetValue(type, out HashSet<string>? to) ? to : new HashSet<string>();
 
+    /// <summary>
+    /// A graph over made-up types, for proving that a rule over the graph can fail: <paramref name="types"/> maps each
+    /// type to its namespace, <paramref name="references"/> are the arrows (both ends must be in <paramref name="types"/>).
+    /// </summary>
+    public static TypeReferenceGraph FromEdges(IReadOnlyDictionary<string, string> types, IEnumerable<(string From, string To)> references)
+    {
+        var graph = new TypeReferenceGraph();
+        foreach ((string type, string ns) in types)
+        {
+            graph._namespaces[type] = ns;
+            graph._edges[type] = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        foreach ((string from, string to) in references)
+        {
+            if (!types.ContainsKey(from) || !types.ContainsKey(to))
+                throw new ArgumentException($"{from} -> {to}: both ends must be among the types", nameof(references));
+            if (from != to)
+                graph._edges[from].Add(to);
+        }
+
+        return graph;
+    }
+
     /// <summary>Reads the assembly files at <paramref name="paths"/> into one graph.</summary>
     public static TypeReferenceGraph Load(params string[] paths)
     {

@@ -86,7 +86,7 @@ public sealed class PythonDifferentialTests
         BoundQuery bound;
         try
         {
-            bound = QueryCompilation.Bind(text, sequenceQuery: false, fixedKind: null, Options.CompileLimits);
+            bound = QueryCompilation.Bind(text, sequenceQuery: false, fixedKind: null, CompileLimits.Of(Options));
             value = QueryCompiler.CompileValue(bound.Root);
         }
         catch (QueryLimitException)

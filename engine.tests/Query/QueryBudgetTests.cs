@@ -114,7 +114,7 @@ public sealed class QueryBudgetTests
     public void Linear_search_finds_and_counts_what_the_naive_search_does()
     {
         var random = new Random(15);
-        EvalContext ctx = EvalContext.Detached(new QueryOptions().CompileLimits.Evaluation);
+        EvalContext ctx = EvalContext.Detached(CompileLimits.Of(new QueryOptions()).Evaluation);
         for (int i = 0; i < 2000; i++)
         {
             // A small alphabet makes partial matches, the case KMP's table exists for; long needles take the KMP path.
@@ -137,7 +137,7 @@ public sealed class QueryBudgetTests
         // .NET's IndexOf compares about 300,000 characters at each of 200,000 candidates here (6.6 s in Release); linear is milliseconds.
         string haystack = string.Concat(Enumerable.Repeat("ab", 500_000));
         string needle = string.Concat(Enumerable.Repeat("ab", 150_000)) + "bb" + string.Concat(Enumerable.Repeat("ab", 150_000));
-        EvalContext ctx = EvalContext.Detached(new QueryOptions().CompileLimits.Evaluation);
+        EvalContext ctx = EvalContext.Detached(CompileLimits.Of(new QueryOptions()).Evaluation);
         var stopwatch = Stopwatch.StartNew();
         Assert.Equal(-1, StringSearch.IndexOf(ctx, haystack, needle, 0));
         Assert.Equal(0, StringSearch.Count(ctx, haystack, needle));
@@ -169,7 +169,7 @@ public sealed class QueryBudgetTests
     private static object? Evaluate(string query) => QueryTestHost.Evaluate(query);
 
     private static EvalContext Context(QueryOptions options) =>
-        new([], 0, options.CompileLimits.Evaluation, QueryFixture.Now, options.TimeBudget, CancellationToken.None, memoryBudget: options.MemoryBudget);
+        new([], 0, CompileLimits.Of(options).Evaluation, QueryFixture.Now, options.TimeBudget, CancellationToken.None, memoryBudget: options.MemoryBudget);
 
     private static string RandomText(Random random, int length, string alphabet)
     {

@@ -3,6 +3,7 @@ using AimLsm.Query.Binding;
 using AimLsm.Query.Compilation;
 using AimLsm.Query.Syntax;
 using AimLsm.Encoding;
+using AimLsm.Query.Runtime;
 
 namespace AimLsm.Tests.Query;
 
@@ -76,7 +77,7 @@ public sealed class QueryCompilationTests
     [InlineData("run.a < metric.last", "True", "run.a < metric.last")]
     public void Sequence_queries_split_into_a_run_prefilter_and_a_remainder(string query, string prefilter, string remainder)
     {
-        BoundNode root = QueryCompilation.Bind(query, sequenceQuery: true, fixedKind: null, new QueryOptions().CompileLimits).Root;
+        BoundNode root = QueryCompilation.Bind(query, sequenceQuery: true, fixedKind: null, CompileLimits.Of(new QueryOptions())).Root;
         (BoundNode actualPrefilter, BoundNode actualRemainder) = PrefilterSplitter.Split(root);
         Assert.Equal(Normalize(prefilter), Normalize(BoundPrinter.Print(actualPrefilter)));
         Assert.Equal(Normalize(remainder), Normalize(BoundPrinter.Print(actualRemainder)));

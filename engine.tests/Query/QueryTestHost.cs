@@ -11,7 +11,7 @@ internal static class QueryTestHost
     /// <summary>Binds and compiles <paramref name="text"/> to a value delegate and a predicate, without the cache.</summary>
     public static (Func<EvalContext, object?> Value, Func<EvalContext, bool> Predicate, BoundQuery Bound) Compile(string text, QueryOptions? options = null)
     {
-        CompileLimits limits = (options ?? new QueryOptions()).CompileLimits;
+        CompileLimits limits = CompileLimits.Of(options ?? new QueryOptions());
         BoundQuery bound = QueryCompilation.Bind(text, sequenceQuery: false, fixedKind: null, limits);
         return (QueryCompiler.CompileValue(bound.Root), QueryCompiler.CompilePredicate(bound.Root), bound);
     }
@@ -20,7 +20,7 @@ internal static class QueryTestHost
     public static EvalContext Context(BoundQuery bound, IQueryRun run, QueryOptions? options = null)
     {
         options ??= new QueryOptions();
-        var ctx = new EvalContext(bound.ParamPaths, bound.MetricSlots, options.CompileLimits.Evaluation, QueryFixture.Now, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        var ctx = new EvalContext(bound.ParamPaths, bound.MetricSlots, CompileLimits.Of(options).Evaluation, QueryFixture.Now, Timeout.InfiniteTimeSpan, CancellationToken.None);
         ctx.Reset(run);
         return ctx;
     }

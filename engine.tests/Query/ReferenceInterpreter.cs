@@ -23,7 +23,7 @@ internal sealed class ReferenceInterpreter
     public ReferenceInterpreter(IQueryRun run)
     {
         _run = run;
-        _ctx = EvalContext.Detached(new QueryOptions().CompileLimits.Evaluation);
+        _ctx = EvalContext.Detached(CompileLimits.Of(new QueryOptions()).Evaluation);
     }
 
     public object? Evaluate(SyntaxNode node)

@@ -5,6 +5,7 @@
 using System.Diagnostics;
 using AimLsm.Samples.Quickstart;
 using AimLsm.Tree;
+using AimLsm.Query;
 
 const string Usage = "usage: quickstart [FOLDER] [--steps N] [--threads N] [--num N]\n" +
     "  FOLDER      the repo, deleted and recreated (default ./quickstart.aimlsm)\n" +

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AimLsm.Tree;
+using AimLsm.Query;
 
 namespace AimLsm.Samples.Quickstart;
 

@@ -3,6 +3,7 @@ using AimLsm.Tests.Testing;
 using AimLsm.Tree;
 using Microsoft.Extensions.Logging;
 using TreeRepo = AimLsm.Tree.Repo;
+using AimLsm.Query;
 
 namespace AimLsm.Tests.Tree.Repo;
 

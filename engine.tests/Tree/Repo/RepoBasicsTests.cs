@@ -1,6 +1,7 @@
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;
 using Xunit;
+using AimLsm.Query;
 
 namespace AimLsm.Tests.Tree.Repo;
 

@@ -86,21 +86,21 @@ public static class AimQuery
     private static QueryOptions Validated(QueryOptions? options)
     {
         options ??= QueryOptions.Default;
-        options.Validate();
+        options.Validate(CompileLimits.Of(options).Evaluation.MemoryReserve);
         return options;
     }
 
     private static CompiledQuery Compile(string text, bool sequenceQuery, SequenceKind? kind, QueryOptions options)
     {
         ArgumentNullException.ThrowIfNull(text);
-        CompileLimits limits = options.CompileLimits;
+        CompileLimits limits = CompileLimits.Of(options);
         if (text.Length > limits.MaxQueryLength)
         {
             // Checked before the cache, so an oversized text is never kept as a key.
-            return QueryCompilation.Compile(text, sequenceQuery, kind, limits, options.Budget);
+            return QueryCompilation.Compile(text, sequenceQuery, kind, limits, QueryBudget.Of(options));
         }
 
         // The budgets bound this compile's constant folding but are not part of the key: a cached query folded within them.
-        return Cache.GetOrAdd(text, sequenceQuery, kind, limits, () => QueryCompilation.Compile(text, sequenceQuery, kind, limits, options.Budget));
+        return Cache.GetOrAdd(text, sequenceQuery, kind, limits, () => QueryCompilation.Compile(text, sequenceQuery, kind, limits, QueryBudget.Of(options)));
     }
 }

@@ -1,4 +1,3 @@
-using AimLsm.Query.Syntax;
 
 namespace AimLsm.Query;
 

@@ -1,4 +1,4 @@
-using AimLsm.Query.Runtime;
+using System.Diagnostics.CodeAnalysis;
 
 namespace AimLsm.Query;
 
@@ -71,15 +71,15 @@ public sealed class QueryOptions
     /// </summary>
     public DateTime? Now { get; set; }
 
-    /// <summary>The part of the options that shapes compiled code, and so belongs in the cache key.</summary>
-    internal CompileLimits CompileLimits => new(MaxQueryLength, MaxDepth, MaxNodes, new QueryLimits(MaxStringLength, MaxListLength, RegexTimeout));
-
-    /// <summary>The budgets, read when an enumeration (or a compile's constant folding) starts; not part of the cache key.</summary>
-    internal QueryBudget Budget => new(TimeBudget, MemoryBudget);
-
-    /// <summary>Throws when an option is out of range.</summary>
+    /// <summary>
+    /// Throws when an option is out of range. <paramref name="memoryReserve"/> is what one operation may allocate under
+    /// these options' string and list limits (the runtime's <c>QueryLimits.MemoryReserve</c>): the caller computes it,
+    /// so that the options, part of Query's shared vocabulary, reference none of the stages that read them.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    internal void Validate()
+    [SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly",
+        Justification = "The exception names the option the user set (ParamName == nameof(MaxDepth), ...), not this method's parameter.")]
+    internal void Validate(long memoryReserve)
     {
         if (MaxQueryLength < 1)
         {
@@ -109,11 +109,10 @@ public sealed class QueryOptions
         {
             throw new ArgumentOutOfRangeException(nameof(TimeBudget), TimeBudget, "TimeBudget must be positive, or Timeout.InfiniteTimeSpan.");
         }
-        long reserve = new QueryLimits(MaxStringLength, MaxListLength, RegexTimeout).MemoryReserve;
-        if (MemoryBudget < 2 * reserve)
+        if (MemoryBudget < 2 * memoryReserve)
         {
             throw new ArgumentOutOfRangeException(nameof(MemoryBudget), MemoryBudget,
-                $"MemoryBudget must be at least {2 * reserve} bytes: twice what one operation may allocate under MaxStringLength and MaxListLength.");
+                $"MemoryBudget must be at least {2 * memoryReserve} bytes: twice what one operation may allocate under MaxStringLength and MaxListLength.");
         }
         if (Now is { Kind: DateTimeKind.Local })
         {

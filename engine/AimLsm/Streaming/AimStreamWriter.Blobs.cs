@@ -13,20 +13,20 @@ public sealed partial class AimStreamWriter
     /// <see cref="StreamOptions.ChunkBytes"/> and at the end.
     /// </summary>
     /// <returns>False when the reader has gone away.</returns>
-    /// <exception cref="ArgumentException">A URI is not one this build writes (<see cref="BlobUri.TryParse"/>); nothing is written.</exception>
+    /// <exception cref="ArgumentException">A URI is not one this build writes (<see cref="BlobUri.TryParse(string?, out string, out byte[])"/>); nothing is written.</exception>
     public async ValueTask<bool> WriteBlobsAsync(Repo repo, IEnumerable<string> uris, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(uris);
-        var requests = new List<(string Uri, string Run, byte[] Key)>();
+        var requests = new List<(string Uri, BlobKey Key)>();
         foreach (string uri in uris)
         {
-            if (!BlobUri.TryParse(uri, out string hash, out byte[] key))
+            if (!BlobUri.TryParse(uri, out BlobKey key))
             {
                 throw new ArgumentException($"'{uri}' is not a blob URI of this stream format (<run hash>/<hex key>).", nameof(uris));
             }
 
-            requests.Add((uri, hash, key));
+            requests.Add((uri, key));
         }
 
         if (!Begin(cancellationToken))
@@ -36,12 +36,12 @@ public sealed partial class AimStreamWriter
 
         var runs = new Dictionary<string, Run?>(StringComparer.Ordinal);
         long flushedAt = _records.Written;
-        foreach ((string uri, string hash, byte[] key) in requests)
+        foreach ((string uri, BlobKey key) in requests)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!runs.TryGetValue(hash, out Run? run))
+            if (!runs.TryGetValue(key.RunHash, out Run? run))
             {
-                runs[hash] = run = TryGetRun(repo, hash);
+                runs[key.RunHash] = run = TryGetRun(repo, key.RunHash);
             }
 
             _path.Clear();
@@ -81,9 +81,9 @@ public sealed partial class AimStreamWriter
         }
     }
 
-    private bool TryRead(Run run, byte[] key)
+    private bool TryRead(Run run, in BlobKey key)
     {
         using StoreLease lease = run.Lease();
-        return lease.Db.TryGet(key, _blob);
+        return lease.Blobs.TryRead(key, _blob);
     }
 }

@@ -1,4 +1,3 @@
-using AimLsm.Encoding;
 using AimLsm.Tree.Storage;
 
 namespace AimLsm.Streaming;
@@ -9,22 +8,15 @@ namespace AimLsm.Streaming;
 /// <c>(context id, sequence name, step) + field path</c> of section 13.1. Like Aim's <c>blob_uri</c> it is opaque to
 /// clients; unlike Aim's it is not encrypted (it names nothing a reader of the run could not see). A server that
 /// wants to hide it can encrypt it on the way out and decrypt it before <see cref="AimStreamWriter.WriteBlobsAsync"/>.
-/// Stateless and thread-safe.
+/// The key itself is the tree's (<see cref="BlobKey"/>): this type only spells it as text. Stateless and thread-safe.
 /// </summary>
 public static class BlobUri
 {
     private const char Separator = '/';
 
-    /// <summary>The URI of the blob field <paramref name="fieldPath"/> (encoded, relative to the record's value) of
-    /// the record at <paramref name="step"/> of the sequence whose blob prefix is <paramref name="sequenceBlobs"/>.</summary>
-    internal static string Format(string runHash, ReadOnlySpan<byte> sequenceBlobs, long step, ReadOnlySpan<byte> fieldPath)
-    {
-        int skip = RepoKeys.RunBlobs(runHash).Length;
-        Span<byte> stepSegment = stackalloc byte[TreePath.IntSegmentLength];
-        RepoKeys.WriteInt(stepSegment, step);
-        return string.Concat(runHash, "/", Convert.ToHexStringLower(sequenceBlobs[skip..]), Convert.ToHexStringLower(stepSegment),
-            Convert.ToHexStringLower(fieldPath));
-    }
+    /// <summary>The URI of the blob at <paramref name="key"/>.</summary>
+    internal static string Format(in BlobKey key) =>
+        string.Concat(key.RunHash, "/", Convert.ToHexStringLower(key.Relative));
 
     /// <summary>
     /// Parses a URI into the run hash and the blob's full repo key. False for anything this build did not write: no
@@ -33,8 +25,16 @@ public static class BlobUri
     /// </summary>
     public static bool TryParse(string? uri, out string runHash, out byte[] key)
     {
-        runHash = "";
-        key = [];
+        bool parsed = TryParse(uri, out BlobKey blob);
+        runHash = parsed ? blob.RunHash : "";
+        key = parsed ? blob.Key.ToArray() : [];
+        return parsed;
+    }
+
+    /// <summary>Parses a URI into the blob's key; false as <see cref="TryParse(string?, out string, out byte[])"/> says.</summary>
+    internal static bool TryParse(string? uri, out BlobKey key)
+    {
+        key = default;
         int slash = uri?.IndexOf(Separator, StringComparison.Ordinal) ?? -1;
         if (uri is null || slash <= 0 || (uri.Length - slash - 1) % 2 != 0)
         {
@@ -51,46 +51,6 @@ public static class BlobUri
             return false;
         }
 
-        if (!IsBlobPath(relative))
-        {
-            return false;
-        }
-
-        try
-        {
-            key = RepoKeys.Concat(RepoKeys.RunBlobs(uri[..slash]), relative);
-        }
-        catch (ArgumentException)
-        {
-            return false; // a hash with a lone surrogate has no path encoding
-        }
-
-        runHash = uri[..slash];
-        return true;
-    }
-
-    private static bool IsBlobPath(ReadOnlySpan<byte> relative)
-    {
-        try
-        {
-            var reader = new TreePathReader(relative);
-            return reader.MoveNext() && reader.IsInt &&
-                   reader.MoveNext() && !reader.IsInt &&
-                   reader.MoveNext() && reader.IsInt &&
-                   reader.MoveNext() && AllValid(ref reader);
-        }
-        catch (AimFormatException)
-        {
-            return false;
-        }
-    }
-
-    private static bool AllValid(ref TreePathReader reader)
-    {
-        while (reader.MoveNext())
-        {
-        }
-
-        return true;
+        return BlobKey.TryParse(uri[..slash], relative, out key);
     }
 }

@@ -11,12 +11,13 @@ namespace AimLsm.Streaming;
 /// field becomes its value when its encoding is at most the inline limit, else a blob reference
 /// <c>{'type': 'blob_ref', 'uri': ...}</c>; with <c>objectsAsDicts</c> an <see cref="AimObject"/> becomes a plain dict
 /// of its fields (what Aim's UI decoder understands). The objects must be the caller's own (fresh from a read).
+/// Names and reads blobs only through the tree's storage seam (<see cref="SequenceBlobs"/>, <see cref="BlobReader"/>).
 /// Holds one engine lease, taken at the first blob it reads; dispose it after the chunk. Not thread-safe.
 /// </summary>
 internal sealed class ObjectPreparer : IDisposable
 {
     private readonly Run _run;
-    private readonly byte[] _sequenceBlobs;
+    private readonly SequenceBlobs _blobs;
     private readonly int _inlineLimit;
     private readonly bool _objectsAsDicts;
     private readonly PathBuilder _field;
@@ -27,7 +28,7 @@ internal sealed class ObjectPreparer : IDisposable
     public ObjectPreparer(Run run, SequenceInfo info, StreamOptions options, PathBuilder field, ArrayBufferWriter<byte> buffer)
     {
         _run = run;
-        _sequenceBlobs = RepoKeys.SequenceBlobs(run.Hash, info.Context.Id, info.Name);
+        _blobs = new SequenceBlobs(run.Hash, info.Context.Id, info.Name);
         _inlineLimit = options.InlineBlobLimit;
         _objectsAsDicts = options.CustomObjectsAsDicts;
         _field = field;
@@ -115,12 +116,12 @@ internal sealed class ObjectPreparer : IDisposable
 
     private object? Blob()
     {
-        byte[] key = RepoKeys.Concat(RepoKeys.WithInt(_sequenceBlobs, _step), _field.Span);
+        BlobKey key = _blobs.At(_step, _field.Span);
         if (_inlineLimit > 0)
         {
             _lease ??= _run.Lease();
             _buffer.ResetWrittenCount();
-            if (_lease.Value.Db.TryGet(key, _buffer) && _buffer.WrittenCount <= _inlineLimit)
+            if (_lease.Value.Blobs.TryRead(key, _buffer) && _buffer.WrittenCount <= _inlineLimit)
             {
                 return AimValue.Parse(_buffer.WrittenSpan).ToScalar();
             }
@@ -129,7 +130,7 @@ internal sealed class ObjectPreparer : IDisposable
         return new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             [StreamFormat.TypeField] = StreamFormat.BlobRefType,
-            [StreamFormat.UriField] = BlobUri.Format(_run.Hash, _sequenceBlobs, _step, _field.Span),
+            [StreamFormat.UriField] = BlobUri.Format(key),
         };
     }
 }

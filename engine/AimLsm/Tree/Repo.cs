@@ -18,12 +18,14 @@ namespace AimLsm.Tree;
 /// <item>Reads merge the slots: a run lives in exactly one slot, found through each slot's run index.</item>
 /// <item>A read-only repo (<see cref="OpenReadOnly"/>) takes no lock and writes nothing; <see cref="Refresh"/>
 /// catches it up with the writers.</item>
+/// <item>AimQL queries are <c>repo.QueryRuns(...)</c> and <c>repo.QuerySequences(...)</c>, extension methods of
+/// <c>AimLsm.Query.QuerySource</c> over the <see cref="IQuerySource{TRun, TMatch}"/> this class implements.</item>
 /// <item>The engine's LOCK file guards a slot; the kernel releases it when a writer dies, and the next writer to
 /// take the slot recovers its WAL and marks the dead writer's open runs finished.</item>
 /// </list>
 /// Thread-safe.
 /// </summary>
-public sealed class Repo : IDisposable
+public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
 {
     /// <summary>The marker file that makes a folder a repo; it holds the repo format version.</summary>
     public const string MarkerFileName = "AIMLSM_REPO";
@@ -306,31 +308,11 @@ public sealed class Repo : IDisposable
         }
     }
 
-    /// <summary>
-    /// The runs matching an AimQL expression such as <c>run.hparams.lr &gt; 0.001 and run.experiment == "baseline"</c>
-    /// (see <see cref="AimQuery"/>), lazily. As in Aim, archived runs are skipped unless the query mentions
-    /// <c>run.archived</c>. Evaluation reads only the parameters and metadata the query touches.
-    /// </summary>
-    /// <exception cref="AimQueryException">The query does not compile (syntax, a name not allowed, a limit); the message says where.</exception>
-    public QueryResults<Run> QueryRuns(string query, QueryOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        RunQuery compiled = AimQuery.CompileRunQuery(query, options);
-        return new QueryResults<Run>(query, compiled.Report, ct => compiled.Filter(ScanRuns(), ct), cancellationToken);
-    }
+    /// <inheritdoc/>
+    IEnumerable<Run> IQuerySource<Run, SequenceMatch>.QueryCandidates() => ScanRuns();
 
-    /// <summary>
-    /// The sequences matching an AimQL expression over <c>run</c> and one sequence variable (<c>metric</c>,
-    /// <c>images</c>, ...), such as <c>metric.name == "loss" and metric.context.subset == "train" and metric.last &lt; 0.2</c>.
-    /// The run-level part of the query is evaluated first, so a run that fails it skips all its sequences; no
-    /// sequence data is read, only metadata.
-    /// </summary>
-    /// <exception cref="AimQueryException">The query does not compile.</exception>
-    public QueryResults<SequenceMatch> QuerySequences(string query, QueryOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        SequenceQuery compiled = AimQuery.CompileSequenceQuery(query, options);
-        return new QueryResults<SequenceMatch>(query, compiled.Report,
-            ct => compiled.Filter(ScanRuns(), ct).Select(pair => new SequenceMatch(pair.Run, (SequenceInfo)pair.Sequence)), cancellationToken);
-    }
+    /// <inheritdoc/>
+    SequenceMatch IQuerySource<Run, SequenceMatch>.ToMatch(Run run, IQuerySequence sequence) => new(run, (SequenceInfo)sequence);
 
     /// <summary>Blocks until every tracked point is written and synced.</summary>
     /// <exception cref="TrackingException">The background writer failed for a writer slot of this repo (a failure

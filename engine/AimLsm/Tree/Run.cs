@@ -575,7 +575,7 @@ public sealed class Run : IQueryRun, IDisposable
     private SharedReader? SharedOnThisThread() =>
         _shared is { } shared && shared.ThreadId == Environment.CurrentManagedThreadId ? shared : null;
 
-    /// <summary>Lets this view read through <paramref name="shared"/> (null detaches it); see <see cref="Repo.QueryRuns"/>.</summary>
+    /// <summary>Lets this view read through <paramref name="shared"/> (null detaches it); see <see cref="QuerySource.QueryRuns"/>.</summary>
     internal void Attach(SharedReader? shared) => _shared = shared;
 
     internal BlobFetcher BlobFetcher(byte[] sequenceBlobs) => (step, relative) =>

@@ -1,6 +1,8 @@
+using AimLsm.Query;
+
 namespace AimLsm.Tree;
 
-/// <summary>A sequence that matched a query (<see cref="Repo.QuerySequences"/>), with its run.</summary>
+/// <summary>A sequence that matched a query (<see cref="QuerySource.QuerySequences"/> over a <see cref="Repo"/>), with its run.</summary>
 public sealed class SequenceMatch
 {
     internal SequenceMatch(Run run, SequenceInfo info)

@@ -26,7 +26,7 @@ internal sealed class QueryExecution
         _report = report;
         TimeSpan budget = options.TimeBudget;
         _budget = budget == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)Math.Min(budget.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
-        _ctx = query.CreateContext(options.Now ?? DateTime.UtcNow, options.Budget, cancellationToken);
+        _ctx = query.CreateContext(options.Now ?? DateTime.UtcNow, QueryBudget.Of(options), cancellationToken);
     }
 
     /// <summary>Starts (or restarts) counting time.</summary>

@@ -11,4 +11,7 @@ internal readonly record struct QueryBudget(TimeSpan Time, long Memory)
 {
     /// <summary>No budget at all.</summary>
     public static QueryBudget None => new(Timeout.InfiniteTimeSpan, long.MaxValue);
+
+    /// <summary>The budgets of <paramref name="options"/>, read now (when an enumeration or a compile's constant folding starts).</summary>
+    public static QueryBudget Of(QueryOptions options) => new(options.TimeBudget, options.MemoryBudget);
 }

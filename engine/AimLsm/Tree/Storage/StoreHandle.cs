@@ -30,5 +30,8 @@ internal readonly struct StoreLease(StoreHandle handle) : IDisposable
 {
     public Db Db => handle.Db;
 
+    /// <summary>The blob reads of the leased engine: what the layers above the tree use instead of <see cref="Db"/>.</summary>
+    public BlobReader Blobs => new(handle.Db);
+
     public void Dispose() => handle.Release();
 }

@@ -1,10 +1,12 @@
 using System.Text;
 
-namespace AimLsm.Query.Syntax;
+namespace AimLsm.Query;
 
 /// <summary>
 /// Positions in a query's text: offset to line and column, and the Python-style excerpt (the line, then a caret under
-/// the column) that compile errors show. Long lines are cut to a window around the column.
+/// the column) that compile errors show. Long lines are cut to a window around the column. Part of the error
+/// vocabulary of the Query root (<see cref="AimQueryException"/> formats its message with it), so it references
+/// nothing else of Query and every stage may use it.
 /// </summary>
 internal static class SourceText
 {

@@ -1,15 +1,14 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
-using AimLsm.Query;
-
-namespace AimLsm.Tree;
+namespace AimLsm.Query;
 
 /// <summary>
 /// The lazy result of a query: enumerate it (or <c>await foreach</c> over <see cref="ToAsyncEnumerable"/>) to evaluate the query run
 /// by run. Evaluation errors of single runs do not stop it: such a run counts as not matching and the error is
 /// counted once in <see cref="Report"/>. A timeout or cancellation throws from the enumeration.
 /// </summary>
-/// <typeparam name="T">A <see cref="Run"/> or a <see cref="SequenceMatch"/>.</typeparam>
+/// <typeparam name="T">What the <see cref="IQuerySource{TRun, TMatch}"/> yields: its run type for
+/// <see cref="QuerySource.QueryRuns"/>, its match type for <see cref="QuerySource.QuerySequences"/>.</typeparam>
 public sealed class QueryResults<T> : IEnumerable<T>
 {
     private readonly Func<CancellationToken, IEnumerable<T>> _evaluate;
