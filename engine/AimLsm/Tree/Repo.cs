@@ -446,8 +446,9 @@ public sealed class Repo : IDisposable
     }
 
     /// <summary>
-    /// Read-only views of every run, grouped by slot, each slot's views reading through one shared iterator while
-    /// the enumeration is on them: evaluating a query costs seeks, not an iterator per run and property.
+    /// Read-only views of every run, grouped by slot, each slot's views reading at one snapshot through one reused
+    /// iterator while the enumeration is on that slot: evaluating a query costs seeks, not an iterator per run and
+    /// property, and sees one state of each slot whatever thread reads.
     /// </summary>
     private IEnumerable<Run> ScanRuns()
     {
@@ -476,19 +477,19 @@ public sealed class Repo : IDisposable
                 continue;
             }
 
-            using var shared = new SharedReader(lease);
-            foreach (string hash in group.Order(StringComparer.Ordinal))
+            // The slot's read scope: every run yielded from it carries it, so reads through them see one snapshot on
+            // any thread until the enumeration leaves the slot (Run's summary).
+            var snapshot = new ReadSnapshot(lease);
+            try
             {
-                var run = new Run(this, group.Key, hash, writable: false);
-                run.Attach(shared);
-                try
+                foreach (string hash in group.Order(StringComparer.Ordinal))
                 {
-                    yield return run;
+                    yield return new Run(this, group.Key, hash, writable: false, snapshot: snapshot);
                 }
-                finally
-                {
-                    run.Attach(null);
-                }
+            }
+            finally
+            {
+                snapshot.Close();
             }
         }
     }
