@@ -50,7 +50,7 @@ public sealed class Repo : IDisposable
     private Repo(string path, RepoOptions options, bool readOnly)
     {
         Path = path;
-        Options = options;
+        Settings = options;
         IsReadOnly = readOnly;
         _dbOptions = options.CreateDbOptions();
         DiscoverSlots();
@@ -63,8 +63,12 @@ public sealed class Repo : IDisposable
     /// <summary>Whether this instance only reads.</summary>
     public bool IsReadOnly { get; }
 
-    /// <summary>The options the repo was opened with.</summary>
-    public RepoOptions Options { get; }
+    /// <summary>A copy of the options the repo was opened with: the repo copied and validated them at open, so
+    /// changing this object, or the one passed to open, changes nothing.</summary>
+    public RepoOptions Options => Settings.Clone();
+
+    /// <summary>The repo's own copy of its options, validated at open; never handed out.</summary>
+    internal RepoOptions Settings { get; }
 
     /// <summary>
     /// What opening the writer slots found in their write-ahead logs: damage recovered from, and slots quarantined
@@ -114,7 +118,7 @@ public sealed class Repo : IDisposable
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                return _tracker ??= new Tracker(Options.TrackingQueueCapacity, Options.TrackingFlushInterval);
+                return _tracker ??= new Tracker(Settings.TrackingQueueCapacity, Settings.TrackingFlushInterval);
             }
         }
     }
@@ -130,7 +134,7 @@ public sealed class Repo : IDisposable
     public static Repo Open(string path, RepoOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= new RepoOptions();
+        options = options?.Clone() ?? new RepoOptions(); // the repo's own copy, validated as kept
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
@@ -167,7 +171,7 @@ public sealed class Repo : IDisposable
     public static Repo OpenReadOnly(string path, RepoOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= new RepoOptions();
+        options = options?.Clone() ?? new RepoOptions(); // the repo's own copy, validated as kept
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
@@ -690,7 +694,7 @@ public sealed class Repo : IDisposable
             }
         }
 
-        if (Options.Logger is { } logger)
+        if (Settings.Logger is { } logger)
         {
             logger.Log(quarantine is null ? LogLevel.Warning : LogLevel.Error, "{Finding}", text);
         }

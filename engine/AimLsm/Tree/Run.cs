@@ -411,11 +411,11 @@ public sealed class Run : IQueryRun, IDisposable
         byte[]? apart;
         try
         {
-            apart = LargeValue.TryEncode(value, _repo.Options.BlobThreshold, out tracked);
+            apart = LargeValue.TryEncode(value, _repo.Settings.BlobThreshold, out tracked);
             if (apart is null)
             {
-                tracked = ValueCodec.FromObject(value, _repo.Options.BlobThreshold);
-                TrackLimits.CheckValue(writer, tracked, _repo.Options.SequenceChunkSize);
+                tracked = ValueCodec.FromObject(value, _repo.Settings.BlobThreshold);
+                TrackLimits.CheckValue(writer, tracked, _repo.Settings.SequenceChunkSize);
             }
             else
             {
@@ -515,7 +515,7 @@ public sealed class Run : IQueryRun, IDisposable
                         e.ParamName, e);
                 }
 
-                writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Options.SequenceChunkSize);
+                writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Settings.SequenceChunkSize);
                 _writers[(context.Id, name)] = writer;
             }
 
