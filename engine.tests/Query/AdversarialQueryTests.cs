@@ -258,11 +258,33 @@ public sealed class AdversarialQueryTests
     [MemberData(nameof(BudgetCases))]
     public void Hostile_operation_stays_within_the_budgets(string query, Outcome outcome, string? named) => AssertContained(query, outcome, named);
 
+    /// <summary>Fifty distinct hostile queries, not fifty rows, covering every outcome a hostile query can have.</summary>
     [Fact]
-    public void The_suite_has_at_least_fifty_cases() => Assert.True(Cases.Count >= 50);
+    public void The_suite_has_at_least_fifty_cases()
+    {
+        List<(string Query, Outcome Outcome)> cases = [.. Cases.Select(row => ((string)row[0], (Outcome)row[1]))];
+        AssertDistinct(cases.Select(c => c.Query));
+        Assert.True(cases.Count >= 50, $"{cases.Count} cases");
+        Assert.Equal(Enum.GetValues<Outcome>(), Enum.GetValues<Outcome>().Where(o => cases.Any(c => c.Outcome == o)));
+    }
 
+    /// <summary>Thirty-three distinct queries, none repeating a case of <see cref="Cases"/>; every one that must hit
+    /// a named budget or limit is expected to fail.</summary>
     [Fact]
-    public void The_budget_suite_has_at_least_thirty_three_cases() => Assert.True(BudgetCases.Count >= 33);
+    public void The_budget_suite_has_at_least_thirty_three_cases()
+    {
+        List<(string Query, Outcome Outcome, string? Named)> cases = [.. BudgetCases.Select(row => ((string)row[0], (Outcome)row[1], (string?)row[2]))];
+        AssertDistinct(cases.Select(c => c.Query));
+        Assert.True(cases.Count >= 33, $"{cases.Count} cases");
+        Assert.Empty(cases.Select(c => c.Query).Intersect(Cases.Select(row => (string)row[0]), StringComparer.Ordinal));
+        Assert.All(cases.Where(c => c.Named is not null), c => Assert.NotEqual(Outcome.Runs, c.Outcome));
+    }
+
+    private static void AssertDistinct(IEnumerable<string> queries)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Assert.All(queries, q => Assert.True(seen.Add(q), $"listed twice: {q}"));
+    }
 
     [Fact]
     public void Cancellation_stops_an_enumeration()
@@ -291,14 +313,22 @@ public sealed class AdversarialQueryTests
     {
         var options = new QueryOptions { Now = QueryFixture.Now, TimeBudget = TimeSpan.FromMilliseconds(300) };
         RunQuery query = AimQuery.CompileRunQuery("run.hparams.lr > 0", options);
-        int count = 0;
-        foreach (FakeRun _ in query.Filter(QueryFixture.Runs()))
+        List<FakeRun> runs = QueryFixture.Runs();
+        var seen = new List<string>();
+        foreach (FakeRun run in query.Filter(runs))
         {
             Thread.Sleep(50);
-            count++;
+            seen.Add(run.Hash);
         }
 
-        Assert.Equal(8, count);
+        // The runs the query selects, worked out from the fixture's params: none was lost to the budget.
+        Assert.Equal(runs.Where(r => !r.IsArchived && Lr(r) > 0).Select(r => r.Hash), seen);
+        Assert.Equal(0, query.Report.ErrorCount);
+
+        static double Lr(FakeRun run) =>
+            run.Params.TryGetValue("hparams", out object? hparams) && hparams is Dictionary<string, object?> hp && hp.TryGetValue("lr", out object? lr)
+                ? Convert.ToDouble(lr, System.Globalization.CultureInfo.InvariantCulture)
+                : double.NaN;
     }
 
     /// <summary>
@@ -341,7 +371,8 @@ public sealed class AdversarialQueryTests
                     error = compiled!.Report.FirstError;
                     if (outcome == Outcome.RunsWithLimitErrors)
                     {
-                        Assert.Equal(9, compiled.Report.ErrorCount);
+                        // Every run the query evaluates (the archived one is skipped) fails with a limit error.
+                        Assert.Equal(runs.Count(r => !r.IsArchived), compiled.Report.ErrorCount);
                         Assert.IsType<QueryLimitException>(compiled.Report.FirstError);
                     }
 

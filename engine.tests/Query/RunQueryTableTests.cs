@@ -105,6 +105,32 @@ public sealed class RunQueryTableTests
         Assert.True(expected == actual, $"query: {query}\nexpected: [{expected}]\nactual:   [{actual}]\nreport: {compiled.Report}");
     }
 
+    /// <summary>
+    /// Rows, not a row count: forty distinct query texts, each expecting runs of the fixture, each named once and in
+    /// the fixture's order (the order a query yields them), so neither a repeated row nor a typo in an expectation
+    /// pads the table; and taken together the rows discriminate: every run of the fixture is selected by some query
+    /// and rejected by another. The fixture's hashes come from <see cref="QueryFixture.Runs"/>, not from this file.
+    /// </summary>
     [Fact]
-    public void The_table_has_at_least_forty_queries() => Assert.True(Cases.Count >= 40);
+    public void The_table_has_at_least_forty_queries()
+    {
+        List<string> fixture = [.. QueryFixture.Runs().Select(r => r.Hash)];
+        var queries = new HashSet<string>(StringComparer.Ordinal);
+        var selected = new HashSet<string>(StringComparer.Ordinal);
+        var rejected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (object[] row in Cases)
+        {
+            string query = (string)row[0];
+            string[] expected = ((string)row[1]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(queries.Add(query), $"the table lists '{query}' twice");
+            Assert.True(fixture.Where(expected.Contains).SequenceEqual(expected),
+                $"'{query}' expects [{string.Join(" ", expected)}]: not fixture runs, each once, in the fixture's order [{string.Join(" ", fixture)}]");
+            selected.UnionWith(expected);
+            rejected.UnionWith(fixture.Except(expected));
+        }
+
+        Assert.True(queries.Count >= 40, $"{queries.Count} distinct queries");
+        Assert.Equal(fixture, fixture.Where(selected.Contains));
+        Assert.Equal(fixture, fixture.Where(rejected.Contains));
+    }
 }

@@ -31,7 +31,8 @@ public sealed partial class Db
     public static Db Open(string path, DbOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= new DbOptions();
+        // Validated as copied: the engine keeps this copy, so a later change to the caller's object changes nothing.
+        options = options?.Clone() ?? new DbOptions();
         options.Validate();
         IFileSystem fs = options.FileSystem ?? DiskFileSystem.Instance;
         path = System.IO.Path.GetFullPath(path);

@@ -66,11 +66,12 @@ public sealed partial class Db : IDisposable
     private Thread[] _compactionThreads = [];
     private bool _stopBackground;
 
+    // options: the validated copy Open or OpenReadOnly made of the caller's options; this instance owns it, and
+    // nothing outside can change it.
     private Db(string path, DbOptions options, IFileSystem fs, IDisposable fileLock, VersionSet versions)
     {
         _path = path;
-        _options = options.Clone();
-        options = _options;
+        _options = options;
         _fs = fs;
         _fileLock = fileLock;
         _versions = versions;

@@ -96,49 +96,65 @@ public sealed class DbOptions
     /// its options at open too). The file system and listener are shared, not copied.</summary>
     public DbOptions Clone() => (DbOptions)MemberwiseClone();
 
+    /// <summary>
+    /// Checks every option at open, on the copy the engine keeps (so the caller cannot change it in between). A
+    /// numeric option out of range throws <see cref="ArgumentOutOfRangeException"/> whose parameter name is the option
+    /// and whose actual value is the bad value; two options that conflict throw <see cref="ArgumentException"/>
+    /// naming both with their values.
+    /// </summary>
     internal void Validate()
     {
-        if (WriteBufferSize < 4096)
-        {
-            throw new ArgumentOutOfRangeException(nameof(WriteBufferSize), WriteBufferSize, "WriteBufferSize must be at least 4096 bytes.");
-        }
-        if (BlockSize is < 256 or > (64 << 20))
-        {
-            throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "BlockSize must be between 256 bytes and 64 MiB.");
-        }
-        if (BloomFilterBitsPerKey is < 0 or > 64)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BloomFilterBitsPerKey), BloomFilterBitsPerKey, "BloomFilterBitsPerKey must be between 0 (no filter) and 64.");
-        }
-        if (BlockCacheSize < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BlockCacheSize), BlockCacheSize, "BlockCacheSize must not be negative (0 disables the cache).");
-        }
-        if (MaxOpenFiles < 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxOpenFiles), MaxOpenFiles, "MaxOpenFiles must be at least 16.");
-        }
+        AtLeast(nameof(WriteBufferSize), WriteBufferSize, 4096, "bytes");
+        Between(nameof(BlockSize), BlockSize, 256, 64 << 20, "bytes");
+        Between(nameof(BlockRestartInterval), BlockRestartInterval, 1, 1024, "keys");
+        Between(nameof(BloomFilterBitsPerKey), BloomFilterBitsPerKey, 0, 64, "bits (0: no filter)");
+        AtLeast(nameof(BlockCacheSize), BlockCacheSize, 0, "bytes (0: no cache)");
+        AtLeast(nameof(MaxOpenFiles), MaxOpenFiles, 16, "files");
+        AtLeast(nameof(Level0FileNumCompactionTrigger), Level0FileNumCompactionTrigger, 1, "files");
+        AtLeast(nameof(Level0SlowdownWritesTrigger), Level0SlowdownWritesTrigger, 1, "files");
+        AtLeast(nameof(Level0StopWritesTrigger), Level0StopWritesTrigger, 1, "files");
+        AtLeast(nameof(MaxBytesForLevelBase), MaxBytesForLevelBase, 1024, "bytes");
+        AtLeast(nameof(MaxBytesForLevelMultiplier), MaxBytesForLevelMultiplier, 2, "(times the level above)");
+        AtLeast(nameof(TargetFileSizeBase), TargetFileSizeBase, 1024, "bytes");
+        AtLeast(nameof(SoftPendingCompactionBytesLimit), SoftPendingCompactionBytesLimit, 1, "bytes");
+        AtLeast(nameof(HardPendingCompactionBytesLimit), HardPendingCompactionBytesLimit, 1, "bytes");
+        Between(nameof(MaxBackgroundCompactions), MaxBackgroundCompactions, 1, 64, "threads");
         if (!Enum.IsDefined(Compression))
         {
-            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "Unknown compression.");
+            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, $"DbOptions.Compression is {Compression}, not a defined Compression.");
         }
-        if (Level0FileNumCompactionTrigger < 1 || Level0SlowdownWritesTrigger < Level0FileNumCompactionTrigger || Level0StopWritesTrigger < Level0SlowdownWritesTrigger)
+        if (!Enum.IsDefined(WalRecoveryMode))
         {
-            throw new ArgumentOutOfRangeException(nameof(Level0StopWritesTrigger), Level0StopWritesTrigger,
-                "L0 triggers must satisfy 1 <= Level0FileNumCompactionTrigger <= Level0SlowdownWritesTrigger <= Level0StopWritesTrigger.");
+            throw new ArgumentOutOfRangeException(nameof(WalRecoveryMode), WalRecoveryMode, $"DbOptions.WalRecoveryMode is {WalRecoveryMode}, not a defined WalRecoveryMode.");
         }
-        if (MaxBytesForLevelBase < 1024 || MaxBytesForLevelMultiplier < 2 || TargetFileSizeBase < 1024)
+
+        // Conflicts: writes slow down before they stop, and compaction starts before either.
+        NotAbove(nameof(Level0FileNumCompactionTrigger), Level0FileNumCompactionTrigger, nameof(Level0SlowdownWritesTrigger), Level0SlowdownWritesTrigger);
+        NotAbove(nameof(Level0SlowdownWritesTrigger), Level0SlowdownWritesTrigger, nameof(Level0StopWritesTrigger), Level0StopWritesTrigger);
+        NotAbove(nameof(SoftPendingCompactionBytesLimit), SoftPendingCompactionBytesLimit, nameof(HardPendingCompactionBytesLimit), HardPendingCompactionBytesLimit);
+    }
+
+    private static void AtLeast(string option, long value, long min, string unit)
+    {
+        if (value < min)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxBytesForLevelBase), MaxBytesForLevelBase,
-                "MaxBytesForLevelBase and TargetFileSizeBase must be at least 1024 bytes and MaxBytesForLevelMultiplier at least 2.");
+            throw new ArgumentOutOfRangeException(option, value, $"DbOptions.{option} is {value}; it must be at least {min} {unit}.");
         }
-        if (MaxBackgroundCompactions is < 1 or > 64)
+    }
+
+    private static void Between(string option, long value, long min, long max, string unit)
+    {
+        if (value < min || value > max)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxBackgroundCompactions), MaxBackgroundCompactions, "MaxBackgroundCompactions must be between 1 and 64.");
+            throw new ArgumentOutOfRangeException(option, value, $"DbOptions.{option} is {value}; it must be between {min} and {max} {unit}.");
         }
-        if (BlockRestartInterval is < 1 or > 1024)
+    }
+
+    private static void NotAbove(string lower, long lowerValue, string upper, long upperValue)
+    {
+        if (lowerValue > upperValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(BlockRestartInterval), BlockRestartInterval, "BlockRestartInterval must be between 1 and 1024.");
+            throw new ArgumentException($"DbOptions.{lower} ({lowerValue}) must not exceed DbOptions.{upper} ({upperValue}).", lower);
         }
     }
 }

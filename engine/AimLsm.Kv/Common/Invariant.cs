@@ -10,8 +10,13 @@ namespace AimLsm.Kv.Common;
 /// is removed by the compiler, so a check may be as expensive as it needs to be.
 /// A violation throws <see cref="InvariantViolationException"/>, which no engine catch clause handles (they filter on
 /// I/O and database exceptions), so it surfaces in the test that caused it.
+/// <para>
+/// Public on purpose, for the layers above the engine (the AimLsm assembly's sequence chunks and chunk index use it):
+/// <see cref="ConditionalAttribute"/> is applied where a call is compiled, so a call in another assembly is kept or
+/// removed by that assembly's own build. <see cref="Enabled"/> says how this assembly was built.
+/// </para>
 /// </summary>
-internal static class Invariant
+public static class Invariant
 {
     /// <summary>True in a build that checks invariants.</summary>
     public static bool Enabled =>
@@ -35,5 +40,6 @@ internal static class Invariant
     private static void Fail(string what) => throw new InvariantViolationException(what);
 }
 
-/// <summary>An invariant the engine relies on does not hold: a bug, never bad input or damaged files.</summary>
-internal sealed class InvariantViolationException(string what) : Exception("Invariant violated: " + what);
+/// <summary>An invariant the code relies on does not hold: a bug, never bad input or damaged files.</summary>
+/// <param name="what">The invariant, stated as what should hold.</param>
+public sealed class InvariantViolationException(string what) : Exception("Invariant violated: " + what);

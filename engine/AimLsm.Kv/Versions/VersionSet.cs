@@ -286,7 +286,7 @@ internal sealed class VersionSet : IDisposable
     /// <summary>Levels 1..6 hold tables in key order that do not overlap: point reads binary-search them and stop at
     /// the first table that may hold the key. (Not checked on recovery, where a damaged MANIFEST is reported as
     /// corruption by Db.CheckLiveFiles instead.)</summary>
-    private static void CheckLevels(Version v)
+    internal static void CheckLevels(Version v)
     {
         if (!Invariant.Enabled)
         {

@@ -52,7 +52,7 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
     private Repo(string path, RepoOptions options, bool readOnly)
     {
         Path = path;
-        Options = options;
+        Settings = options;
         IsReadOnly = readOnly;
         _dbOptions = options.CreateDbOptions();
         DiscoverSlots();
@@ -65,8 +65,12 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
     /// <summary>Whether this instance only reads.</summary>
     public bool IsReadOnly { get; }
 
-    /// <summary>The options the repo was opened with.</summary>
-    public RepoOptions Options { get; }
+    /// <summary>A copy of the options the repo was opened with: the repo copied and validated them at open, so
+    /// changing this object, or the one passed to open, changes nothing.</summary>
+    public RepoOptions Options => Settings.Clone();
+
+    /// <summary>The repo's own copy of its options, validated at open; never handed out.</summary>
+    internal RepoOptions Settings { get; }
 
     /// <summary>
     /// What opening the writer slots found in their write-ahead logs: damage recovered from, and slots quarantined
@@ -116,7 +120,7 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                return _tracker ??= new Tracker(Options.TrackingQueueCapacity, Options.TrackingFlushInterval);
+                return _tracker ??= new Tracker(Settings.TrackingQueueCapacity, Settings.TrackingFlushInterval);
             }
         }
     }
@@ -132,7 +136,7 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
     public static Repo Open(string path, RepoOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= new RepoOptions();
+        options = options?.Clone() ?? new RepoOptions(); // the repo's own copy, validated as kept
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
@@ -169,7 +173,7 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
     public static Repo OpenReadOnly(string path, RepoOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= new RepoOptions();
+        options = options?.Clone() ?? new RepoOptions(); // the repo's own copy, validated as kept
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
@@ -428,8 +432,9 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
     }
 
     /// <summary>
-    /// Read-only views of every run, grouped by slot, each slot's views reading through one shared iterator while
-    /// the enumeration is on them: evaluating a query costs seeks, not an iterator per run and property.
+    /// Read-only views of every run, grouped by slot, each slot's views reading at one snapshot through one reused
+    /// iterator while the enumeration is on that slot: evaluating a query costs seeks, not an iterator per run and
+    /// property, and sees one state of each slot whatever thread reads.
     /// </summary>
     private IEnumerable<Run> ScanRuns()
     {
@@ -458,19 +463,19 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
                 continue;
             }
 
-            using var shared = new SharedReader(lease);
-            foreach (string hash in group.Order(StringComparer.Ordinal))
+            // The slot's read scope: every run yielded from it carries it, so reads through them see one snapshot on
+            // any thread until the enumeration leaves the slot (Run's summary).
+            var snapshot = new ReadSnapshot(lease);
+            try
             {
-                var run = new Run(this, group.Key, hash, writable: false);
-                run.Attach(shared);
-                try
+                foreach (string hash in group.Order(StringComparer.Ordinal))
                 {
-                    yield return run;
+                    yield return new Run(this, group.Key, hash, writable: false, snapshot: snapshot);
                 }
-                finally
-                {
-                    run.Attach(null);
-                }
+            }
+            finally
+            {
+                snapshot.Close();
             }
         }
     }
@@ -671,7 +676,7 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
             }
         }
 
-        if (Options.Logger is { } logger)
+        if (Settings.Logger is { } logger)
         {
             logger.Log(quarantine is null ? LogLevel.Warning : LogLevel.Error, "{Finding}", text);
         }

@@ -62,8 +62,26 @@ public sealed class RepoOptions
     /// one). Default null: those lines go to standard error, since a silent data-loss report is no report.</summary>
     public ILogger? Logger { get; set; }
 
+    /// <summary>A copy, as <see cref="Repo.Open"/> and <see cref="Repo.OpenReadOnly"/> make one: a repo never sees a
+    /// later change to the caller's object. The file system and logger are shared, not copied.</summary>
+    public RepoOptions Clone() => (RepoOptions)MemberwiseClone();
+
+    /// <summary>Checks every option at open, on the repo's own copy; an option out of range throws
+    /// <see cref="ArgumentOutOfRangeException"/> whose parameter name is the option and whose actual value is the bad
+    /// value. The options each slot's engine gets are checked here too, so a bad one fails the open, not a later
+    /// slot open.</summary>
     internal void Validate()
     {
+        if (WriteBufferSize < 4096)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WriteBufferSize), WriteBufferSize, $"RepoOptions.WriteBufferSize is {WriteBufferSize}; it must be at least 4096 bytes.");
+        }
+
+        if (BlockCacheSize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BlockCacheSize), BlockCacheSize, $"RepoOptions.BlockCacheSize is {BlockCacheSize}; it must not be negative (0: no cache).");
+        }
+
         if (TrackingQueueCapacity is < 1 or > (1 << 26))
         {
             throw new ArgumentOutOfRangeException(nameof(TrackingQueueCapacity), TrackingQueueCapacity, "TrackingQueueCapacity must be between 1 and 2^26.");

@@ -15,6 +15,12 @@ namespace AimLsm.Tree;
 /// read-only view. Both read lazily: every property and view reads only the keys it needs. Methods are
 /// thread-safe; many threads may track into one run.
 /// </para>
+/// <para>
+/// What a read sees: a run from <see cref="Query.QuerySource.QueryRuns{TRun, TMatch}"/> or <see cref="Query.QuerySource.QuerySequences{TRun, TMatch}"/> reads, on every
+/// thread, the state of its writer slot as of when the query's enumeration reached that slot, for as long as the
+/// enumeration is on that slot's runs; once it moves past them or is disposed, and for every other run, each read
+/// sees the latest state (each property read on its own; one sequence read is consistent in itself).
+/// </para>
 /// </summary>
 public sealed class Run : IQueryRun, IDisposable
 {
@@ -23,7 +29,10 @@ public sealed class Run : IQueryRun, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<(long ContextId, string Name), SequenceWriter>? _writers;
     private RunProps? _props;
-    private SharedReader? _shared;
+
+    /// <summary>The query scope this view reads in while it is open (see <see cref="ReadSnapshot"/>); null for a run
+    /// not yielded by a query, which always reads the latest state. Set once, so it is the same on every thread.</summary>
+    private readonly ReadSnapshot? _snapshot;
     private bool _disposed;
 
     /// <summary>
@@ -33,8 +42,9 @@ public sealed class Run : IQueryRun, IDisposable
     /// </summary>
     private List<byte[]>? _writtenSinceCreate;
 
-    internal Run(Repo repo, Slot slot, string hash, bool writable, RunProps? props = null, bool created = false)
+    internal Run(Repo repo, Slot slot, string hash, bool writable, RunProps? props = null, bool created = false, ReadSnapshot? snapshot = null)
     {
+        _snapshot = snapshot;
         _writtenSinceCreate = created ? [] : null;
         _repo = repo;
         _slot = slot;
@@ -401,11 +411,11 @@ public sealed class Run : IQueryRun, IDisposable
         byte[]? apart;
         try
         {
-            apart = LargeValue.TryEncode(value, _repo.Options.BlobThreshold, out tracked);
+            apart = LargeValue.TryEncode(value, _repo.Settings.BlobThreshold, out tracked);
             if (apart is null)
             {
-                tracked = ValueCodec.FromObject(value, _repo.Options.BlobThreshold);
-                TrackLimits.CheckValue(writer, tracked, _repo.Options.SequenceChunkSize);
+                tracked = ValueCodec.FromObject(value, _repo.Settings.BlobThreshold);
+                TrackLimits.CheckValue(writer, tracked, _repo.Settings.SequenceChunkSize);
             }
             else
             {
@@ -505,7 +515,7 @@ public sealed class Run : IQueryRun, IDisposable
                         e.ParamName, e);
                 }
 
-                writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Options.SequenceChunkSize);
+                writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Settings.SequenceChunkSize);
                 _writers[(context.Id, name)] = writer;
             }
 
@@ -515,13 +525,12 @@ public sealed class Run : IQueryRun, IDisposable
 
     /// <summary>
     /// The context stored under <paramref name="contextId"/>. Ids are content hashes (<see cref="Context.Id"/>), so
-    /// a context seen before on this thread, in any run, is the same object: a query over 10,000 runs decodes each
-    /// distinct context once. Contexts read here are read-only for that reason.
+    /// a context seen before, in any run, is the same object (<see cref="ContextCache"/>): a query over 10,000 runs
+    /// decodes each distinct context once. Contexts read here are read-only for that reason.
     /// </summary>
     internal Context LoadContext(ReadScope scope, long contextId)
     {
-        Dictionary<long, Context> cache = t_contexts ??= [];
-        if (cache.TryGetValue(contextId, out Context? known))
+        if (ContextCache.TryGet(contextId, out Context? known))
         {
             return known;
         }
@@ -532,57 +541,52 @@ public sealed class Run : IQueryRun, IDisposable
             : new Context(entries).AsReadOnly();
         if (context.Count > 0 && context.Id == contextId)
         {
-            if (cache.Count >= 4096)
-            {
-                cache.Clear();
-            }
-
-            cache[contextId] = context;
+            ContextCache.Add(context);
         }
 
         return context;
     }
 
-    [ThreadStatic]
-    private static Dictionary<long, Context>? t_contexts;
-
-    /// <summary>The scalar stored exactly at <paramref name="path"/> (see <see cref="PointReader"/>), at the query
-    /// enumeration's snapshot when called on its thread, else at the latest state.</summary>
+    /// <summary>The scalar stored exactly at <paramref name="path"/> (see <see cref="PointReader"/>), at the query's
+    /// snapshot while its scope is open, else at the latest state.</summary>
     internal bool TryGetScalar(ReadOnlySpan<byte> path, out object? value)
     {
-        if (SharedOnThisThread() is { } shared)
+        if (_snapshot is { } snapshot && snapshot.TryEnter())
         {
-            return PointReader.TryGetScalar(shared.Db, shared.PointReads, path, out value);
+            try
+            {
+                return PointReader.TryGetScalar(snapshot.Db, snapshot.Reads, path, out value);
+            }
+            finally
+            {
+                snapshot.Exit();
+            }
         }
 
         using StoreLease lease = Lease();
         return PointReader.TryGetScalar(lease.Db, null, path, out value);
     }
 
-    /// <summary>An iterator to read with: the query enumeration's shared one when called on its thread, else a new one.</summary>
+    /// <summary>A read of this run's keys: at the query's snapshot while its scope is open (an iterator rented from
+    /// it), else at the latest state (an iterator of its own). Dispose it.</summary>
     internal ReadScope Scope()
     {
-        if (SharedOnThisThread() is { } shared)
+        if (_snapshot is { } snapshot && snapshot.TryEnter())
         {
-            return new ReadScope(shared.Iterator, null);
+            return new ReadScope(snapshot);
         }
 
         StoreLease lease = Lease();
-        return new ReadScope(lease.Db.NewIterator(), lease);
+        try
+        {
+            return new ReadScope(lease.Db.NewIterator(), lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
-
-    /// <summary>The query enumeration's reader, when one is attached and this is its thread (it is not thread-safe).</summary>
-    private SharedReader? SharedOnThisThread() =>
-        _shared is { } shared && shared.ThreadId == Environment.CurrentManagedThreadId ? shared : null;
-
-    /// <summary>Lets this view read through <paramref name="shared"/> (null detaches it); see <see cref="QuerySource.QueryRuns"/>.</summary>
-    internal void Attach(SharedReader? shared) => _shared = shared;
-
-    internal BlobFetcher BlobFetcher(byte[] sequenceBlobs) => (step, relative) =>
-    {
-        using StoreLease lease = Lease();
-        return lease.Db.Get(RepoKeys.Concat(RepoKeys.WithInt(sequenceBlobs, step), relative));
-    };
 
     private RunProps Props
     {

@@ -5,7 +5,8 @@ namespace AimLsm.Tree;
 
 /// <summary>
 /// One sequence of a run (a metric, images, texts, ...), identified by name and context. Reads go to the engine
-/// each time, so they see what was tracked since; of a writable run, <see cref="Track(object?, long?, long?)"/> is the fast path that
+/// each time, so they see what was tracked since (or, for a run a query yielded, the query's snapshot: see
+/// <see cref="Tree.Run"/>); of a writable run, <see cref="Track(object?, long?, long?)"/> is the fast path that
 /// skips the lookup by name.
 /// </summary>
 public sealed class Sequence
@@ -73,6 +74,11 @@ public sealed class Sequence
         bool numeric = meta.Dtype is "int" or "float" or "number";
         return SequenceReader.Read(scope.Iterator, _chunks, numeric, fromStep, toStep, sample,
             fromStep == long.MinValue && toStep == long.MaxValue ? meta.Count : 0,
-            numeric ? null : _run.BlobFetcher(RepoKeys.SequenceBlobs(_run.Hash, Context.Id, Name)));
+            numeric ? null : BlobFetcher(scope, RepoKeys.SequenceBlobs(_run.Hash, Context.Id, Name)));
     }
+
+    /// <summary>Reads a record's fields stored apart through <paramref name="scope"/>, so at the state its chunks were
+    /// read at (used only while the scope is open: <see cref="SequenceReader.Read"/> fetches before it returns).</summary>
+    private static BlobFetcher BlobFetcher(ReadScope scope, byte[] sequenceBlobs) => (step, relative) =>
+        scope.Get(RepoKeys.Concat(RepoKeys.WithInt(sequenceBlobs, step), relative));
 }

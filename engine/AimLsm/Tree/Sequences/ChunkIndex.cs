@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AimLsm.Kv.Common;
 
 namespace AimLsm.Tree.Sequences;
 
@@ -23,7 +23,8 @@ internal sealed class ChunkIndex
     /// <summary>Inserts <paramref name="slot"/> at <paramref name="index"/>, where its step keeps the order.</summary>
     public void Insert(int index, ChunkSlot slot)
     {
-        Debug.Assert((index == 0 || _starts[index - 1] < slot.MinStep) && (index == Count || slot.MinStep < _starts[index]), "chunk order");
+        Invariant.Holds((index == 0 || _starts[index - 1] < slot.MinStep) && (index == Count || slot.MinStep < _starts[index]),
+            "a sequence's chunks are indexed in strictly increasing order of their smallest steps");
         if (Count == _starts.Length)
         {
             Array.Resize(ref _starts, 2 * _starts.Length);
@@ -58,7 +59,7 @@ internal sealed class ChunkIndex
     public int IndexOf(ChunkSlot slot)
     {
         int index = Floor(slot.MinStep);
-        Debug.Assert(index >= 0 && _slots[index] == slot, "the slot is indexed");
+        Invariant.Holds(index >= 0 && _slots[index] == slot, "the slot is indexed");
         return index;
     }
 
@@ -66,7 +67,8 @@ internal sealed class ChunkIndex
     public void Rekey(ChunkSlot slot, long minStep)
     {
         int index = IndexOf(slot);
-        Debug.Assert(index == 0 || _starts[index - 1] < minStep, "chunk order");
+        Invariant.Holds(index == 0 || _starts[index - 1] < minStep,
+            "a sequence's chunks are indexed in strictly increasing order of their smallest steps");
         _starts[index] = minStep;
         slot.MinStep = minStep;
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Buffers.Binary;
 using AimLsm.Encoding;
+using AimLsm.Kv.Common;
 
 namespace AimLsm.Tree.Sequences;
 
@@ -121,6 +122,8 @@ internal sealed class SequenceChunk
     /// <summary>Adds a point whose step is above every step in the chunk.</summary>
     public void Append(in SequencePoint point)
     {
+        // Relied on: Append places the point last, so a lower step would break the step order every read searches.
+        Invariant.Holds(Count == 0 || point.Step > MaxStep, "Append takes a step above every step of the chunk");
         if (Count > _sorted)
         {
             if (InBits(point.Value.Type))
@@ -339,10 +342,25 @@ internal sealed class SequenceChunk
         return upper;
     }
 
+    /// <summary>Whether the (normalized) steps strictly increase; for <see cref="Invariant"/> checks only.</summary>
+    private bool StepsAscend()
+    {
+        for (int i = 1; i < Count; i++)
+        {
+            if (_steps[i - 1] >= _steps[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Writes the chunk value in format version 2 (docs/format.md, section 13.2).</summary>
     public void Encode(ArrayBufferWriter<byte> writer, ArrayBufferWriter<byte> scratch)
     {
         Normalize();
+        Invariant.Holds(StepsAscend(), "a chunk's steps strictly increase when it is written (docs/format.md, section 13.2)");
         byte kind = ChunkFormat.FloatValues;
         bool anyInt = false;
         for (int i = 0; i < Count; i++)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AimLsm.Kv;
 using AimLsm.Encoding;
+using AimLsm.Kv.Common;
 using AimLsm.Tree.Storage;
 
 namespace AimLsm.Tree.Sequences;
@@ -468,7 +469,7 @@ internal sealed class SequenceWriter
         for (int i = 0; i < n; i++)
         {
             ref SequencePoint point = ref _late![order[i]];
-            Debug.Assert(point.Step < _tail!.Chunk!.MaxStep, "a buffered point is below the tail's last step");
+            Invariant.Holds(point.Step < _tail!.Chunk!.MaxStep, "a buffered late point is below the tail's last step");
             bool replaced = ApplyBelowTail(point, drain, out TrackedValue old);
             UpdateMeta(point, replaced, old);
             point = default; // drops references to large values
@@ -583,7 +584,7 @@ internal sealed class SequenceWriter
             }
         }
 
-        Debug.Assert(_tail is null || (index.Count > 0 && index[index.Count - 1] == _tail), "the tail is the last chunk");
+        Invariant.Holds(_tail is null || (index.Count > 0 && index[index.Count - 1] == _tail), "the tail is the last chunk of the index");
         _index = index;
     }
 

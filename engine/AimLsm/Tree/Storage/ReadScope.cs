@@ -5,22 +5,49 @@ using AimLsm.Encoding;
 namespace AimLsm.Tree.Storage;
 
 /// <summary>
-/// An iterator to read a run's keys with: either one shared by a whole query enumeration (so that evaluating a
-/// query over ten thousand runs costs seeks, not ten thousand iterator creations), or one of its own. Dispose it;
-/// disposing a shared scope does nothing.
+/// One read of a run's keys: an iterator, either rented from the run's query scope (<see cref="ReadSnapshot"/>, so
+/// that every read of the query sees one snapshot and evaluating it over ten thousand runs costs seeks, not ten
+/// thousand iterator creations), or one of its own at the latest state, or the caller's. Dispose it: that returns a
+/// rented iterator, releases an own one, and leaves the caller's alone. One thread at a time.
 /// </summary>
 internal readonly struct ReadScope : IDisposable
 {
     private readonly StoreLease? _lease;
+    private readonly ReadSnapshot? _snapshot;
+    private readonly Db? _db;
 
+    /// <summary>Reads through <paramref name="iterator"/>; with <paramref name="ownedLease"/>, the scope owns both and
+    /// disposes them, else the caller does and <see cref="Get"/> is not available.</summary>
     public ReadScope(Iterator iterator, StoreLease? ownedLease)
     {
         Iterator = iterator;
         _lease = ownedLease;
+        _db = ownedLease?.Db;
+    }
+
+    /// <summary>Reads at <paramref name="snapshot"/>, which the caller entered (<see cref="ReadSnapshot.TryEnter"/>);
+    /// disposing the scope returns the iterator and exits it.</summary>
+    public ReadScope(ReadSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        _db = snapshot.Db;
+        try
+        {
+            Iterator = snapshot.Rent();
+        }
+        catch
+        {
+            snapshot.Exit();
+            throw;
+        }
     }
 
     public Iterator Iterator { get; }
 
+    /// <summary>The value stored at <paramref name="key"/>, read at the same state as <see cref="Iterator"/>, or null.</summary>
+    public byte[]? Get(ReadOnlySpan<byte> key) =>
+        (_db ?? throw new InvalidOperationException("This read scope reads through the caller's iterator only."))
+        .Get(key, _snapshot?.Reads);
 
     /// <summary>Positions on the first key of the subtree <paramref name="prefix"/>; false when it is empty.</summary>
     public bool SeekSubtree(ReadOnlySpan<byte> prefix)
@@ -58,7 +85,12 @@ internal readonly struct ReadScope : IDisposable
 
     public void Dispose()
     {
-        if (_lease is { } lease)
+        if (_snapshot is { } snapshot)
+        {
+            snapshot.Return(Iterator);
+            snapshot.Exit();
+        }
+        else if (_lease is { } lease)
         {
             Iterator.Dispose();
             lease.Dispose();
@@ -66,39 +98,6 @@ internal readonly struct ReadScope : IDisposable
     }
 
     private bool InSubtree(ReadOnlySpan<byte> prefix) => Iterator.Valid && Iterator.Key.StartsWith(prefix);
-}
-
-/// <summary>One iterator shared by the views of a query enumeration, usable only from the thread that made it.</summary>
-internal sealed class SharedReader : IDisposable
-{
-    private readonly StoreLease _lease;
-
-    private readonly Snapshot _snapshot;
-
-    public SharedReader(StoreLease lease)
-    {
-        _lease = lease;
-        _snapshot = lease.Db.GetSnapshot();
-        PointReads = new ReadOptions { Snapshot = _snapshot };
-        Iterator = lease.Db.NewIterator(new ReadOptions { Snapshot = _snapshot });
-        ThreadId = Environment.CurrentManagedThreadId;
-    }
-
-    public Db Db => _lease.Db;
-
-    /// <summary>Read options at the iterator's snapshot, for point lookups beside it.</summary>
-    public ReadOptions PointReads { get; }
-
-    public Iterator Iterator { get; }
-
-    public int ThreadId { get; }
-
-    public void Dispose()
-    {
-        Iterator.Dispose();
-        _snapshot.Dispose();
-        _lease.Dispose();
-    }
 }
 
 /// <summary>Point lookups of single tree records, beside the iterators of <see cref="ReadScope"/>.</summary>
