@@ -84,12 +84,17 @@ public sealed partial class DiskFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListFiles(string directory)
+    public IReadOnlyList<string> ListFiles(string directory) => List(directory, Directory.EnumerateFiles);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListDirectories(string directory) => List(directory, Directory.EnumerateDirectories);
+
+    private static List<string> List(string directory, Func<string, IEnumerable<string>> entries)
     {
         var names = new List<string>();
         try
         {
-            foreach (string f in Directory.EnumerateFiles(directory))
+            foreach (string f in entries(directory))
             {
                 names.Add(System.IO.Path.GetFileName(f));
             }

@@ -356,6 +356,13 @@ public sealed class FaultInjectionFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> ListDirectories(string directory)
+    {
+        RequireActive("list", directory);
+        return _inner.ListDirectories(directory);
+    }
+
+    /// <inheritdoc />
     public long GetFileSize(string path)
     {
         RequireActive("stat", path);
