@@ -274,13 +274,15 @@ public sealed partial class DiskFileSystem : IFileSystem
             int fd = Open(directory, ORdOnly);
             if (fd < 0)
             {
-                throw new IOException($"Cannot open directory '{directory}' to sync it (errno {Marshal.GetLastPInvokeError()}).");
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"Cannot open directory '{directory}' to sync it: {OsError.Words(errno)}.", errno); // HResult: the errno, as .NET's own IOExceptions on Unix
             }
             try
             {
                 if (FSync(fd) != 0)
                 {
-                    throw new IOException($"fsync of directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()}).");
+                    int errno = Marshal.GetLastPInvokeError();
+                    throw new IOException($"fsync of directory '{directory}' failed: {OsError.Words(errno)}.", errno);
                 }
             }
             finally

@@ -164,17 +164,24 @@ public sealed class Repo : IDisposable
 
         Guard(fs, path, "open the repo", () =>
         {
+            // The marker, then the slots folder, are made durable before any slot can hold data: a power loss must
+            // never leave acknowledged runs in a folder without its marker (which reads as "not a repo"). The slots
+            // folder appears only after the marker is synced, and whichever open creates it syncs the folder again,
+            // which also covers a marker whose first sync failed. An existing repo is not synced (nor written: a
+            // read-only mount opens).
             if (!fs.FileExists(marker))
             {
                 CreateMarker(fs, path, marker);
+                fs.SyncDirectory(path);
             }
 
-            fs.CreateDirectory(System.IO.Path.Combine(path, SlotsFolder));
+            string slots = System.IO.Path.Combine(path, SlotsFolder);
+            if (!fs.DirectoryExists(slots))
+            {
+                fs.CreateDirectory(slots);
+                fs.SyncDirectory(path);
+            }
 
-            // The marker's rename and the slots folder are made durable before any slot holds data: a power loss must
-            // never leave acknowledged runs in a folder without its marker (which reads as "not a repo"). Done at
-            // every writable open, not only at creation, since an open that failed after the rename left it unsynced.
-            fs.SyncDirectory(path);
             CheckMarker(fs, path, marker);
         });
         return new Repo(path, options, readOnly: false);
