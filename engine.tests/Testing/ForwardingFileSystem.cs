@@ -27,6 +27,8 @@ public abstract class ForwardingFileSystem(IFileSystem inner) : IFileSystem
 
     public virtual IReadOnlyList<string> ListFiles(string directory) => Inner.ListFiles(directory);
 
+    public virtual IReadOnlyList<string> ListDirectories(string directory) => Inner.ListDirectories(directory);
+
     public virtual long GetFileSize(string path) => Inner.GetFileSize(path);
 
     public virtual void Delete(string path) => Inner.Delete(path);

@@ -358,6 +358,13 @@ public sealed class FaultInjectionFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> ListDirectories(string directory)
+    {
+        RequireActive("list", directory);
+        return _inner.ListDirectories(directory);
+    }
+
+    /// <inheritdoc />
     public long GetFileSize(string path)
     {
         RequireActive("stat", path);
@@ -540,9 +547,12 @@ public sealed class FaultInjectionFileSystem : IFileSystem
         f.Sync();
     }
 
-    /// <summary>Puts back a durable file (untracked afterwards: all of it is durable).</summary>
+    /// <summary>Puts back a durable file (untracked afterwards: all of it is durable). Its folder comes back too if it
+    /// was removed since (an engine that cleans up after a failed open deletes its files, then its folder): folder
+    /// changes are not journaled, and a folder cannot have been removed durably while a deletion in it was not.</summary>
     private void Restore(string path, byte[] bytes)
     {
+        _inner.CreateDirectory(DirOf(path));
         WriteWhole(path, bytes);
         _files.Remove(path);
     }

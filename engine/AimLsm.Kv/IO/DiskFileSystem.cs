@@ -84,12 +84,17 @@ public sealed partial class DiskFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListFiles(string directory)
+    public IReadOnlyList<string> ListFiles(string directory) => List(directory, Directory.EnumerateFiles);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListDirectories(string directory) => List(directory, Directory.EnumerateDirectories);
+
+    private static List<string> List(string directory, Func<string, IEnumerable<string>> entries)
     {
         var names = new List<string>();
         try
         {
-            foreach (string f in Directory.EnumerateFiles(directory))
+            foreach (string f in entries(directory))
             {
                 names.Add(System.IO.Path.GetFileName(f));
             }
@@ -269,13 +274,15 @@ public sealed partial class DiskFileSystem : IFileSystem
             int fd = Open(directory, ORdOnly);
             if (fd < 0)
             {
-                throw new IOException($"Cannot open directory '{directory}' to sync it (errno {Marshal.GetLastPInvokeError()}).");
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"Cannot open directory '{directory}' to sync it: {OsError.Words(errno)}.", errno); // HResult: the errno, as .NET's own IOExceptions on Unix
             }
             try
             {
                 if (FSync(fd) != 0)
                 {
-                    throw new IOException($"fsync of directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()}).");
+                    int errno = Marshal.GetLastPInvokeError();
+                    throw new IOException($"fsync of directory '{directory}' failed: {OsError.Words(errno)}.", errno);
                 }
             }
             finally

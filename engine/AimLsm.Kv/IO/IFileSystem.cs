@@ -33,6 +33,10 @@ public interface IFileSystem
     /// <summary>The names (not paths) of the files in a directory.</summary>
     IReadOnlyList<string> ListFiles(string directory);
 
+    /// <summary>The names (not paths) of the folders in a directory (a repo lists its writer slots with it).</summary>
+    /// <exception cref="DirectoryNotFoundException">There is no such directory.</exception>
+    IReadOnlyList<string> ListDirectories(string directory);
+
     /// <summary>The size of a file in bytes.</summary>
     long GetFileSize(string path);
 

@@ -98,17 +98,23 @@ public sealed class MemFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> ListFiles(string directory)
+    public IReadOnlyList<string> ListFiles(string directory) => List(directory, _files.Keys);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListDirectories(string directory) => List(directory, _directories);
+
+    /// <summary>The names of the <paramref name="entries"/> (files or folders, full paths) right under <paramref name="directory"/>.</summary>
+    private List<string> List(string directory, IEnumerable<string> entries)
     {
         directory = Normalize(directory);
         lock (_gate)
         {
-            if (!_directories.Contains(directory))
+            if (!DirectoryExists(directory))
             {
                 throw new DirectoryNotFoundException($"No such directory: '{directory}'.");
             }
             var names = new List<string>();
-            foreach (string p in _files.Keys)
+            foreach (string p in entries)
             {
                 if (System.IO.Path.GetDirectoryName(p) == directory)
                 {

@@ -38,6 +38,7 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
     private const int MaxSlots = 10_000;
 
     private readonly Lock _lock = new();
+    private readonly IFileSystem _fs;
     private readonly DbOptions _dbOptions;
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Run> _openRuns = new(StringComparer.Ordinal);
@@ -55,8 +56,22 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
         Settings = options;
         IsReadOnly = readOnly;
         _dbOptions = options.CreateDbOptions();
-        DiscoverSlots();
-        CheckSlots();
+        _fs = _dbOptions.FileSystem!;
+        try
+        {
+            DiscoverSlots();
+            CheckSlots();
+        }
+        catch
+        {
+            // A refused open holds nothing: the engines opened so far are closed, so the repo opens again later.
+            foreach (Slot slot in _slots.Values)
+            {
+                slot.Dispose();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The repo's folder (full path).</summary>
@@ -140,7 +155,8 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
-        PathState state = PathState.Of(path, DiskFileSystem.Instance);
+        IFileSystem fs = options.ResolvedFileSystem;
+        PathState state = PathState.Of(path, fs);
         if (state.Kind == PathKind.Missing && state.Culprit != path)
         {
             throw new RepoNotFoundException(path, $"Cannot create a repo at '{path}': {state.DescribeAbsence()}. " +
@@ -152,15 +168,27 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
             throw new RepoNotFoundException(path, $"No repo at '{path}': {state.DescribeAbsence()}; a repo is a folder.");
         }
 
-        Guard(path, "open the repo", () =>
+        Guard(fs, path, "open the repo", () =>
         {
-            if (!File.Exists(marker))
+            // The marker, then the slots folder, are made durable before any slot can hold data: a power loss must
+            // never leave acknowledged runs in a folder without its marker (which reads as "not a repo"). The slots
+            // folder appears only after the marker is synced, and whichever open creates it syncs the folder again,
+            // which also covers a marker whose first sync failed. An existing repo is not synced (nor written: a
+            // read-only mount opens).
+            if (!fs.FileExists(marker))
             {
-                CreateMarker(path, marker);
+                CreateMarker(fs, path, marker);
+                fs.SyncDirectory(path);
             }
 
-            Directory.CreateDirectory(System.IO.Path.Combine(path, SlotsFolder));
-            CheckMarker(path, marker);
+            string slots = System.IO.Path.Combine(path, SlotsFolder);
+            if (!fs.DirectoryExists(slots))
+            {
+                fs.CreateDirectory(slots);
+                fs.SyncDirectory(path);
+            }
+
+            CheckMarker(fs, path, marker);
         });
         return new Repo(path, options, readOnly: false);
     }
@@ -177,20 +205,21 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
         options.Validate();
         path = System.IO.Path.GetFullPath(path);
         string marker = System.IO.Path.Combine(path, MarkerFileName);
-        PathState state = PathState.Of(path, DiskFileSystem.Instance);
+        IFileSystem fs = options.ResolvedFileSystem;
+        PathState state = PathState.Of(path, fs);
         if (state.Kind != PathKind.Folder)
         {
             throw new RepoNotFoundException(path, $"No repo at '{path}': {state.DescribeAbsence()}; a repo is a folder.");
         }
 
-        Guard(path, "open the repo", () =>
+        Guard(fs, path, "open the repo", () =>
         {
-            if (!File.Exists(marker))
+            if (!fs.FileExists(marker))
             {
-                throw NotARepo(path);
+                throw NotARepo(fs, path);
             }
 
-            CheckMarker(path, marker);
+            CheckMarker(fs, path, marker);
         });
         return new Repo(path, options, readOnly: true);
     }
@@ -503,19 +532,22 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
 
     private static byte[][] RunRanges(string hash) => [RepoKeys.Run(hash), RepoKeys.RunSeqs(hash), RepoKeys.RunBlobs(hash)];
 
-    private static RepoNotFoundException NotARepo(string path)
+    private static RepoNotFoundException NotARepo(IFileSystem fs, string path)
     {
-        bool empty = !Directory.EnumerateFileSystemEntries(path).Any();
+        bool empty = Entries(fs, path).Count == 0;
         return new(path, empty
             ? $"'{path}' is not an AimLsm repo: it is an empty folder. Repo.Open makes a repo of it; Repo.OpenReadOnly needs an existing repo."
             : $"'{path}' is not an AimLsm repo: it has no {MarkerFileName} file and is not empty. Point Repo.Open at a new or empty folder, or at an existing repo.");
     }
 
+    /// <summary>The names of the files and folders in <paramref name="folder"/>.</summary>
+    private static List<string> Entries(IFileSystem fs, string folder) => [.. fs.ListFiles(folder), .. fs.ListDirectories(folder)];
+
     /// <summary>
     /// Runs an open step, turning an operating-system failure into a <see cref="RepoException"/> that names the path
     /// and the cause ("read-only file system (EROFS)", "permission denied (EACCES)") with the original inside.
     /// </summary>
-    private static void Guard(string path, string what, Action step)
+    private static void Guard(IFileSystem fs, string path, string what, Action step)
     {
         try
         {
@@ -524,27 +556,27 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             string file = e is FileNotFoundException { FileName: { } f } ? f : path;
-            throw new RepoException($"Cannot {what} at '{path}': {OsError.Describe(e, file)}.", e);
+            throw new RepoException($"Cannot {what} at '{path}': {OsError.Describe(e, file, fs)}.", e);
         }
     }
 
     /// <summary>
-    /// Makes <paramref name="path"/> a repo. Several openers may race here: the marker is written to a temporary
-    /// file and renamed into place, so a reader never sees half a marker, and the first rename wins. The folder is
-    /// created only when missing (its parent exists: <see cref="Open"/> checked), and removed again if the marker
-    /// cannot be written, so a refused open leaves nothing behind.
+    /// Makes <paramref name="path"/> a repo. Several openers may race here: the marker is written and synced to a
+    /// temporary file and renamed into place, so a reader never sees half a marker, even after a power loss (the
+    /// caller syncs the folder). The folder is created only when missing (its parent exists: <see cref="Open"/>
+    /// checked), and removed again if the marker cannot be written, so a refused open leaves nothing behind.
     /// </summary>
-    private static void CreateMarker(string path, string marker)
+    private static void CreateMarker(IFileSystem fs, string path, string marker)
     {
         bool createdFolder = false;
-        if (Directory.Exists(path))
+        if (fs.DirectoryExists(path))
         {
-            if (Directory.EnumerateFileSystemEntries(path).Any(e => !System.IO.Path.GetFileName(e).StartsWith(MarkerTempPrefix, StringComparison.Ordinal)))
+            if (Entries(fs, path).Any(e => !e.StartsWith(MarkerTempPrefix, StringComparison.Ordinal)))
             {
                 // Only another opener's temporary marker may be there; anything else means the folder is not ours.
-                if (!File.Exists(marker))
+                if (!fs.FileExists(marker))
                 {
-                    throw NotARepo(path);
+                    throw NotARepo(fs, path);
                 }
 
                 return;
@@ -552,36 +584,38 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
         }
         else
         {
-            Directory.CreateDirectory(path);
+            fs.CreateDirectory(path);
             createdFolder = true;
         }
 
         string temp = System.IO.Path.Combine(path, MarkerTempPrefix + Guid.NewGuid().ToString("N"));
         try
         {
-            File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"AimLsm repo\nformat {FormatVersion}\n"));
-            File.Move(temp, marker, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(marker))
-        {
-            // Another opener created the repo first.
+            SmallFiles.Write(fs, temp, string.Create(CultureInfo.InvariantCulture, $"AimLsm repo\nformat {FormatVersion}\n"), sync: true);
+
+            // IFileSystem.Rename replaces its target atomically. An opener that lost the race to a marker already in
+            // place leaves it; one that loses it between this check and its rename puts the same bytes in its place.
+            if (!fs.FileExists(marker))
+            {
+                fs.Rename(temp, marker);
+            }
         }
         catch (Exception e) when (createdFolder && e is IOException or UnauthorizedAccessException)
         {
-            Quietly(() => File.Delete(temp));
+            Quietly(() => fs.Delete(temp));
             Quietly(() =>
             {
                 // Unless another opener has put something in it meanwhile.
-                if (!Directory.EnumerateFileSystemEntries(path).Any())
+                if (Entries(fs, path).Count == 0)
                 {
-                    Directory.Delete(path);
+                    fs.DeleteDirectory(path);
                 }
             });
             throw;
         }
         finally
         {
-            Quietly(() => File.Delete(temp));
+            Quietly(() => fs.Delete(temp));
         }
     }
 
@@ -598,9 +632,9 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
         }
     }
 
-    private static void CheckMarker(string path, string marker)
+    private static void CheckMarker(IFileSystem fs, string path, string marker)
     {
-        string[] lines = File.ReadAllLines(marker);
+        string[] lines = SmallFiles.Read(fs, marker).Split('\n').Select(line => line.TrimEnd('\r')).ToArray();
         if (lines.Length < 2 || lines[0] != "AimLsm repo" || !lines[1].StartsWith("format ", StringComparison.Ordinal) ||
             !int.TryParse(lines[1].AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out int version))
         {
@@ -690,17 +724,16 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
     private void DiscoverSlots()
     {
         string folder = System.IO.Path.Combine(Path, SlotsFolder);
-        if (!Directory.Exists(folder))
+        if (!_fs.DirectoryExists(folder))
         {
             return;
         }
 
-        foreach (string dir in Directory.EnumerateDirectories(folder))
+        foreach (string name in _fs.ListDirectories(folder))
         {
-            string name = System.IO.Path.GetFileName(dir);
             if (name.Length == 4 && name.All(char.IsAsciiDigit) && !_slots.ContainsKey(name))
             {
-                _slots[name] = new Slot(name, dir, _dbOptions, OnSlotRecovery);
+                _slots[name] = new Slot(name, System.IO.Path.Combine(folder, name), _dbOptions, OnSlotRecovery);
             }
         }
     }
@@ -784,6 +817,9 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
             _slots[name] = slot;
             if (TryOwn(slot))
             {
+                // The new slot's folder entry is made durable before the slot acknowledges a write: the engine syncs
+                // the files in its folder, not the folder's own entry in slots/.
+                _fs.SyncDirectory(System.IO.Path.Combine(Path, SlotsFolder));
                 return _primary = slot;
             }
         }

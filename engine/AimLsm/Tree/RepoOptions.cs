@@ -40,8 +40,16 @@ public sealed class RepoOptions
     /// <summary>Block cache of each slot's engine. Default 32 MiB.</summary>
     public long BlockCacheSize { get; set; } = 32L << 20;
 
-    /// <summary>The file system (tests inject faults through it). Default: the disk.</summary>
+    /// <summary>
+    /// The file system every file of the repo goes through: its marker, the folder listing of its writer slots, the
+    /// slots' owner files and LOCK files, and every engine the repo opens. Default null: the disk. Pass a
+    /// <see cref="MemFileSystem"/> for a repo that never touches the disk, or a <see cref="FaultInjectionFileSystem"/>
+    /// to test power loss and I/O errors under the repo (docs/aim-repo.md, "File system").
+    /// </summary>
     public IFileSystem? FileSystem { get; set; }
+
+    /// <summary><see cref="FileSystem"/>, or the disk when it is null.</summary>
+    internal IFileSystem ResolvedFileSystem => FileSystem ?? DiskFileSystem.Instance;
 
     /// <summary>
     /// What a slot's engine does with a damaged write-ahead log when it opens (RocksDB's four modes). Default
@@ -119,7 +127,7 @@ public sealed class RepoOptions
         WriteBufferSize = WriteBufferSize,
         BlockCacheSize = BlockCacheSize,
         BlockSize = BlockSize,
-        FileSystem = FileSystem,
+        FileSystem = ResolvedFileSystem,
         WalRecoveryMode = WalRecoveryMode,
         VerifySyncedWal = VerifySyncedWal,
     };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AimLsm.Kv;
+using AimLsm.Kv.IO;
 
 namespace AimLsm.Tree.Storage;
 
@@ -11,6 +12,7 @@ namespace AimLsm.Tree.Storage;
 internal sealed class Slot : IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly IFileSystem _fs;
     private readonly DbOptions _options;
     private readonly Action<Slot, WalRecoveryReport?, CorruptionException?> _onRecovery;
     private StoreHandle? _handle;
@@ -19,13 +21,15 @@ internal sealed class Slot : IDisposable
 
     /// <param name="name">The slot's folder name (<c>NNNN</c>).</param>
     /// <param name="directory">The slot's engine directory.</param>
-    /// <param name="options">Engine options for every instance opened on the slot.</param>
+    /// <param name="options">Engine options for every instance opened on the slot; its file system (never null) is
+    /// the one the slot's own files go through too.</param>
     /// <param name="onRecovery">Told, outside this slot's lock, each time an open of the slot's engine found WAL
     /// damage it recovered from (the report) or refused (the exception: the slot is then quarantined).</param>
     public Slot(string name, string directory, DbOptions options, Action<Slot, WalRecoveryReport?, CorruptionException?> onRecovery)
     {
         Name = name;
         Directory = directory;
+        _fs = options.FileSystem ?? throw new ArgumentException("The slot's engine options name no file system.", nameof(options));
         _options = options;
         _onRecovery = onRecovery;
     }
@@ -94,8 +98,9 @@ internal sealed class Slot : IDisposable
         Report(db);
         try
         {
-            File.WriteAllText(OwnerFile, string.Create(CultureInfo.InvariantCulture,
-                $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTime.UtcNow:O}\n"));
+            // Not synced: after a power loss no writer is alive, and a stale or missing owner file only words a message.
+            SmallFiles.Write(_fs, OwnerFile, string.Create(CultureInfo.InvariantCulture,
+                $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTime.UtcNow:O}\n"), sync: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -110,7 +115,7 @@ internal sealed class Slot : IDisposable
     {
         try
         {
-            return File.ReadAllText(OwnerFile).Trim();
+            return SmallFiles.Read(_fs, OwnerFile).Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
