@@ -1,3 +1,4 @@
+using AimLsm.Testing;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using AimLsm.Kv.IO;

@@ -1,3 +1,4 @@
+using AimLsm.Testing;
 using System.Diagnostics;
 using AimLsm.Kv.IO;
 using AimLsm.Tree;

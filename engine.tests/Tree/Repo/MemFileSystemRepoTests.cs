@@ -1,3 +1,4 @@
+using AimLsm.Query;
 using AimLsm.Kv.IO;
 using AimLsm.Tests.Testing;
 using AimLsm.Tree;

@@ -43,7 +43,7 @@ public sealed class RepoOptions
     /// <summary>
     /// The file system every file of the repo goes through: its marker, the folder listing of its writer slots, the
     /// slots' owner files and LOCK files, and every engine the repo opens. Default null: the disk. Pass a
-    /// <see cref="MemFileSystem"/> for a repo that never touches the disk, or a <see cref="FaultInjectionFileSystem"/>
+    /// <see cref="MemFileSystem"/> for a repo that never touches the disk, or a <c>AimLsm.Testing.FaultInjectionFileSystem</c>
     /// to test power loss and I/O errors under the repo (docs/aim-repo.md, "File system").
     /// </summary>
     public IFileSystem? FileSystem { get; set; }
