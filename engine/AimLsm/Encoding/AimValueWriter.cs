@@ -10,7 +10,7 @@ namespace AimLsm.Encoding;
 /// then the payload, straight into the caller's <see cref="IBufferWriter{T}"/> with no intermediate buffer.
 /// Stateless and thread-safe (the writer passed in is not).
 /// </summary>
-public static class AimValueWriter
+internal static class AimValueWriter
 {
     /// <summary>Writes <c>None</c>: <c>00</c>.</summary>
     public static void WriteNone(IBufferWriter<byte> writer) => WriteMarker(writer, AimType.None);

@@ -5,11 +5,11 @@ namespace AimLsm.Encoding;
 /// before children, not key order). Both spans are only valid during the call: copy them or write them on.
 /// Implement it on a struct to let the JIT remove the interface call.
 /// </summary>
-public interface ITreeSink
+internal interface ITreeSink
 {
     /// <summary>One record: an encoded path (the prefix included) and an encoded value.</summary>
     void Add(ReadOnlySpan<byte> path, ReadOnlySpan<byte> value);
 }
 
 /// <summary>A callback for <see cref="TreeWriter.Flatten(object?, ReadOnlySpan{byte}, TreeRecordHandler)"/>; the spans are only valid during the call.</summary>
-public delegate void TreeRecordHandler(ReadOnlySpan<byte> path, ReadOnlySpan<byte> value);
+internal delegate void TreeRecordHandler(ReadOnlySpan<byte> path, ReadOnlySpan<byte> value);

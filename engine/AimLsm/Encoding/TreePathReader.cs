@@ -10,7 +10,7 @@ namespace AimLsm.Encoding;
 /// A ref struct over the caller's span, so it is valid only while that span is (for an engine iterator's key: until
 /// the iterator moves). Not thread-safe.
 /// </summary>
-public ref struct TreePathReader
+internal ref struct TreePathReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -17,7 +17,7 @@ namespace AimLsm.Encoding;
 /// are reused across records and calls, so the encoding itself allocates nothing per record; walking the .NET value
 /// may (non-generic dictionary enumerators box their entries). Not thread-safe.
 /// </summary>
-public sealed class TreeWriter
+internal sealed class TreeWriter
 {
     /// <summary>The deepest nesting accepted below the prefix; deeper values are rejected (most likely a cycle).</summary>
     public const int MaxDepth = 256;

@@ -5,7 +5,7 @@ namespace AimLsm.Streaming;
 /// batch, by sending its <see cref="Uri"/> to <see cref="AimStreamWriter.WriteBlobsAsync"/> on the server side.
 /// Immutable.
 /// </summary>
-public sealed class BlobReference : IEquatable<BlobReference>
+internal sealed class BlobReference : IEquatable<BlobReference>
 {
     /// <summary>Creates a reference.</summary>
     public BlobReference(string uri)

@@ -8,7 +8,7 @@ namespace AimLsm.Streaming;
 /// record := u32 LE key length | key (encoded path, section 12.2) | u32 LE value length | value (section 12.3)
 /// </code>
 /// </summary>
-public static class StreamFormat
+internal static class StreamFormat
 {
     /// <summary>
     /// The stream format version this build writes, and the newest it reads (docs/format.md, 14.8). 1: run objects
