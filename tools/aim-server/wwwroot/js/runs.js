@@ -13,7 +13,7 @@ const ROW_HEIGHT = 26;
 const OVERSCAN = 10;
 
 const FIXED_COLUMNS = [
-  { id: "hash", title: "hash", width: 120, value: (r) => r.hash },
+  { id: "hash", title: "hash", width: 215, value: (r) => r.hash },
   { id: "name", title: "name", width: 200, value: (r) => r.name },
   { id: "experiment", title: "experiment", width: 130, value: (r) => r.experiment },
   { id: "tags", title: "tags", width: 120, value: (r) => r.tags },
@@ -133,6 +133,7 @@ export function runsView(root, params) {
     } catch (e) {
       if (signal.aborted) return;
       rows = incoming;
+      order = null;
       renderAll();
       showQueryError(box, e);
       status(e.message, true);
