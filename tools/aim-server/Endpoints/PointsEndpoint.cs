@@ -1,3 +1,4 @@
+using System.Globalization;
 using AimLsm.Query;
 using AimLsm.Server.Http;
 using AimLsm.Streaming;
@@ -13,13 +14,10 @@ namespace AimLsm.Server.Endpoints;
 /// for it when the user zooms into a window wider than the metric search's <c>p</c> cap (100,000), so that a
 /// 1,000,000-step curve can be read point by point. Before anything is streamed the points the range may hold are
 /// added up (per sequence, its count, or the range's width when that is smaller); above
-/// <see cref="MaxPoints"/> the request is a 400 <c>TooManyPoints</c> whose message the page shows. Thread-safe.
+/// <see cref="AimServerOptions.MaxFullDensityPoints"/> the request is a 400 <c>TooManyPoints</c> whose message the page shows. Thread-safe.
 /// </summary>
 internal sealed class PointsEndpoint(AimServer server)
 {
-    /// <summary>The most points one request may stream: 10,000,000 points is 320 MB of stream (32 bytes a point).</summary>
-    public const long MaxPoints = 10_000_000;
-
     /// <summary>Serves the request.</summary>
     public async Task PointsAsync(HttpContext context)
     {
@@ -50,15 +48,16 @@ internal sealed class PointsEndpoint(AimServer server)
             bound += PointsInRange(match.Info, request.FromStep, request.ToStep);
         }
 
-        if (bound > MaxPoints)
+        long max = server.Options.MaxFullDensityPoints;
+        if (bound > max)
         {
             await JsonResponses.ErrorAsync(context, StatusCodes.Status400BadRequest, "TooManyPoints", json =>
             {
                 json.WriteNumber("points", bound);
-                json.WriteNumber("max_points", MaxPoints);
+                json.WriteNumber("max_points", max);
                 json.WriteNumber("sequences", matches.Count);
-                json.WriteString("error",
-                    $"the range may hold {bound:N0} points in {matches.Count:N0} sequences, more than the {MaxPoints:N0} streamed at full density; narrow the step range (record_range) or the query.");
+                json.WriteString("error", string.Create(CultureInfo.InvariantCulture,
+                    $"the range may hold {bound:N0} points in {matches.Count:N0} sequences, more than the {max:N0} streamed at full density; narrow the step range (record_range) or the query."));
             });
             return;
         }
