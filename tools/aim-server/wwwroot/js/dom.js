@@ -1,5 +1,5 @@
 // DOM helpers. Every string from the repo reaches the page through text nodes (createTextNode, textContent), never
-// as markup: el() takes strings as text children, and no module of the page uses innerHTML or its relatives
+// as markup: el() takes strings as text children, and no module of the page hands a string to an HTML parser
 // (a test checks the sources). Attributes are set with setAttribute, event handlers with addEventListener (the
 // Content-Security-Policy forbids inline handlers anyway).
 
