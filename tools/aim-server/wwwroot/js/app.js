@@ -18,7 +18,8 @@ function route() {
   view?.dispose();
   const root = document.getElementById("view");
   delete root.dataset.done;
-  document.getElementById("live").checked = params.get("live") === "true";
+  // The toggle is the page's, not a view's: a link turns it on, following a link inside the page keeps it.
+  if (params.get("live") === "true") document.getElementById("live").checked = true;
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("current", a.id === `nav-${name}`));
   if (name === "metrics") view = metricsView(root, params);
   else if (name === "run" && arg) view = runPage(root, arg);
