@@ -119,6 +119,9 @@ export class Chart {
       ctx.restore();
     }
     this.draws++;
+    // For the speed figures (engine.bench frontend): when lines first reached the screen, and the latest draw.
+    if (points > 0 && !this.element.dataset.firstDrawAt) this.element.dataset.firstDrawAt = String(performance.now());
+    this.element.dataset.lastDrawAt = String(performance.now());
     this.element.dataset.lines = String(this.lines.length);
     this.element.dataset.points = String(points);
     this.element.dataset.draws = String(this.draws);

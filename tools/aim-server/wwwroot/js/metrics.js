@@ -152,6 +152,7 @@ export function metricsView(root, params, { fixed = null, save = true } = {}) {
     root.dataset.mode = mode;
     root.dataset.request = new URLSearchParams(request).toString();
     const started = performance.now();
+    root.dataset.startedAt = String(started);
     let firstDraw = null;
     let fresh = true;
     status(zoomed ? `loading steps ${zoomed[0]} to ${zoomed[1]} at full density…` : "loading metrics…");
