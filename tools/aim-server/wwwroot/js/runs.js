@@ -111,7 +111,8 @@ export function runsView(root, params) {
     // The old rows stay until the first new one arrives, so a live refresh does not flash an empty table.
     let first = true;
     try {
-      await streamSearch("run", { q: state.q }, {
+      // traces=none: the table shows no metric metadata, which would be most of the stream (docs/http-api.md).
+      await streamSearch("run", { q: state.q, traces: "none" }, {
         signal,
         onRun: (run, hash) => {
           incoming.push(makeRow(run, hash));
