@@ -124,6 +124,26 @@ public partial class PageServingTests(PageFixture fixture)
         Assert.Equal(30_000, body.GetProperty("detail").GetProperty("points").GetInt64());
     }
 
+    [Fact]
+    public async Task A_run_search_with_traces_none_sends_the_runs_without_their_metrics_metadata()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.Server.Address };
+        using HttpResponseMessage response = await client.GetAsync("/api/runs/search/run?q=&traces=none", HttpCompletionOption.ResponseHeadersRead);
+        var runs = new List<StreamedRun>();
+        await foreach (StreamedRun run in AimStreamReader.ReadRunsAsync(PipeReader.Create(await response.Content.ReadAsStreamAsync())))
+        {
+            runs.Add(run);
+        }
+
+        Assert.Equal(fixture.Hashes.Order(StringComparer.Ordinal), runs.Select(r => r.Hash).Order(StringComparer.Ordinal));
+        Assert.All(runs, r => Assert.Empty(r.Traces));
+        Assert.Equal("run 0", runs.Single(r => r.Hash == fixture.Hashes[0]).Props!["name"]);
+
+        using HttpResponseMessage bad = await client.GetAsync("/api/runs/search/run?traces=images");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("\"traces\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> EmbeddedFiles()
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
