@@ -1,4 +1,5 @@
 using AimLsm.Bench.DbBench;
+using AimLsm.Bench.Frontend;
 using AimLsm.Bench.Memory;
 using AimLsm.Bench.Micro;
 using AimLsm.Bench.Query;
@@ -25,6 +26,7 @@ internal static class Program
           dbbench [options]   db_bench workloads, aimlsm beside rocksdb and zonetree (dbbench --help)
           track [options]     metric tracking: aimlsm beside aim's layout in rocksdb and mlflow's table in sqlite (track --help)
           query [options]     AimQL run and metric queries over 10,000 runs x 10 sequences (query --help)
+          frontend [options]  aim-server's page in Debian's chromium: runs view, charts, a 1,000,000-step zoom (frontend --help)
           stream [options]    sequences streamed through a pipe, writer to reader (stream --help)
           bigvalue [options]  peak RSS of one large value through Db.Put and Run.Track, each in a fresh process (bigvalue --help)
           micro [bdn args]    BenchmarkDotNet micro-benchmarks, e.g. micro --filter '*Crc*'
@@ -47,6 +49,7 @@ internal static class Program
             "track" => TrackCommand.Run(rest),
             "query" => QueryCommand.Run(rest),
             "stream" => StreamCommand.Run(rest),
+            "frontend" => FrontendCommand.Run(rest),
             "bigvalue" => BigValueCommand.Run(rest),
             "micro" => MicroCommand.Run(rest),
             "budget" => BudgetCommand.Run(rest),

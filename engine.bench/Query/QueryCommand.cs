@@ -79,7 +79,8 @@ internal static class QueryCommand
         }
     }
 
-    private static void Build(string path, int runs)
+    /// <summary>Builds the query bench's repo (also the frontend bench's runs view repo).</summary>
+    internal static void Build(string path, int runs)
     {
         var clock = Stopwatch.StartNew();
         string[] metrics = ["loss", "accuracy", "bleu", "f1", "grad_norm"];

@@ -149,4 +149,6 @@ Console.WriteLine();
 string slot = Directory.GetDirectories(Path.Combine(path, "slots")).Order(StringComparer.Ordinal).First();
 Console.WriteLine($"The repo stays in {path} (rerunning starts afresh). Look inside with:");
 Console.WriteLine($"  dotnet run --project tools/lsm-dump -- scan {slot} --format aim --limit 20");
+Console.WriteLine("See the sweep's runs and compare their curves in a browser (the command prints the page's URL):");
+Console.WriteLine($"  dotnet run -c Release --project tools/aim-server -- --repo {path}");
 return 0;

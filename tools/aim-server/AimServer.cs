@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using AimLsm.Query;
 using AimLsm.Server.Endpoints;
+using AimLsm.Server.Frontend;
 using AimLsm.Server.Http;
 using AimLsm.Tree;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +35,7 @@ public sealed class AimServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _refreshLock = new();
+    private RefreshTimer? _refreshTimer;
     private long _lastRefresh;
     private int _disposed;
 
@@ -128,6 +130,7 @@ public sealed class AimServer : IAsyncDisposable
             throw;
         }
 
+        server._refreshTimer = new RefreshTimer(server);
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Address = new Uri(bound.EndsWith('/') ? bound : bound + "/");
         return server;
@@ -142,6 +145,7 @@ public sealed class AimServer : IAsyncDisposable
             return;
         }
 
+        _refreshTimer?.Dispose();
         await _stopping.CancelAsync();
         try
         {
@@ -210,8 +214,12 @@ public sealed class AimServer : IAsyncDisposable
         var runs = new RunEndpoints(this);
         _app.MapGet("/api/runs/search/run", (RequestDelegate)search.RunSearchAsync);
         _app.MapGet("/api/runs/search/metric", (RequestDelegate)search.MetricSearchAsync);
+        _app.MapGet("/api/runs/search/points", (RequestDelegate)new PointsEndpoint(this).PointsAsync);
         _app.MapGet("/api/runs/{hash}", (RequestDelegate)runs.RunInfoAsync);
         _app.MapGet("/api/runs/{hash}/info", (RequestDelegate)runs.RunInfoAsync);
+        var page = StaticAssets.Load(typeof(AimServer).Assembly);
+        _app.MapGet("/", (RequestDelegate)page.IndexAsync);
+        _app.MapGet("/ui/{**path}", (RequestDelegate)page.FileAsync);
         _app.MapFallback((RequestDelegate)RunEndpoints.NotFoundAsync);
     }
 

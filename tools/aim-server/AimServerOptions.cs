@@ -47,6 +47,13 @@ public sealed class AimServerOptions
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// The most points one request to <c>/api/runs/search/points</c> (every point of a step range, for the page's
+    /// zoom) may stream, counted before streaming as an upper bound; above it the request is a 400
+    /// <c>TooManyPoints</c>. Default 10,000,000 (320 MB of stream).
+    /// </summary>
+    public long MaxFullDensityPoints { get; set; } = 10_000_000;
+
+    /// <summary>
     /// How long stopping waits for requests to end after their streams have been cancelled. Default 5 s.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -67,6 +74,7 @@ public sealed class AimServerOptions
             throw new ArgumentOutOfRangeException(nameof(RefreshInterval), RefreshInterval, "RefreshInterval must be zero or positive, or Timeout.InfiniteTimeSpan.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxFullDensityPoints);
         if (ShutdownTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "ShutdownTimeout must not be negative.");

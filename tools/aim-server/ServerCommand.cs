@@ -29,7 +29,9 @@ public static class ServerCommand
         endpoints:
           GET /api/runs/search/run?q=AIMQL&limit=N
           GET /api/runs/search/metric?q=AIMQL&p=500&x_axis=step&record_range=START:STOP&sampling=lttb
+          GET /api/runs/search/points?q=AIMQL&record_range=START:STOP   (every point, for a zoomed window)
           GET /api/runs/{hash}
+          GET /   the page: runs, metrics explorer, run pages
         """;
 
     /// <summary>Runs the command; returns the exit code.</summary>
@@ -111,6 +113,7 @@ public static class ServerCommand
                 }
 
                 await output.WriteLineAsync($"serving {repo.Path} on {server.Address}");
+                await output.WriteLineAsync($"open {server.Address} in a browser to see the runs (Ctrl+C stops)");
                 await output.FlushAsync(CancellationToken.None);
                 try
                 {

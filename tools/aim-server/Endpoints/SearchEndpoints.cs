@@ -39,7 +39,7 @@ internal sealed class SearchEndpoints(AimServer server)
             foreach (Run run in runs)
             {
                 // Aim's run search lists a run's metrics only (collect_sequence_info(sequence_types='metric')).
-                if (!await session.Writer.WriteRunAsync(run, MetricTraces(run), session.Token) ||
+                if (!await session.Writer.WriteRunAsync(run, request.Traces ? MetricTraces(run) : [], session.Token) ||
                     !await session.Writer.WriteProgressAsync(++session.Runs, total, session.Token))
                 {
                     return false;

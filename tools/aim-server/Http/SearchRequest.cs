@@ -34,15 +34,26 @@ internal sealed record SearchRequest
     /// <summary>The most runs sent, 0 for all (run search).</summary>
     public int Limit { get; init; }
 
+    /// <summary>Whether a run search sends each run's metric metadata (extension <c>traces=none</c> leaves it out:
+    /// the page's runs table does not show it, and it is most of the stream).</summary>
+    public bool Traces { get; init; } = true;
+
     /// <summary>Reads a run search's parameters: <c>q</c>, <c>limit</c>.</summary>
     public static SearchRequest? ParseRunSearch(IQueryCollection query, out ParameterError? error)
     {
-        if (!TryQuery(query, out string q, out error) || !TryInt(query, "limit", 0, 0, int.MaxValue, out int limit, out error))
+        if (!TryQuery(query, out string q, out error) || !TryInt(query, "limit", 0, 0, int.MaxValue, out int limit, out error) ||
+            !TrySingle(query, "traces", out string? traces, out error))
         {
             return null;
         }
 
-        return new SearchRequest { Query = q, Limit = limit };
+        if (traces is not (null or "" or "metric" or "none"))
+        {
+            error = new ParameterError("traces", traces, "traces must be metric (the default: each run's metrics with their metadata) or none.");
+            return null;
+        }
+
+        return new SearchRequest { Query = q, Limit = limit, Traces = traces != "none" };
     }
 
     /// <summary>Reads a metric search's parameters: <c>q</c>, <c>p</c>, <c>x_axis</c>, <c>record_range</c>, <c>sampling</c>.</summary>

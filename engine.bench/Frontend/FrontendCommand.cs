@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Globalization;
+using AimLsm.Bench.Query;
+using AimLsm.Server;
+using AimLsm.Tree;
+using Microsoft.Playwright;
+
+namespace AimLsm.Bench.Frontend;
+
+/// <summary>
+/// The page's speed in a real browser (issue 17, "Speed"), measured, not asserted: Debian's chromium driven by
+/// Playwright against aim-server on loopback. Times are taken inside the page (performance.now) from the start of the
+/// request to what the page reports: the runs table complete, a chart's first and last draw, the end of a
+/// full-density zoom; the long-task observer gives the longest task the main thread ran meanwhile.
+/// </summary>
+internal static class FrontendCommand
+{
+    private const string Usage = """
+        usage: dotnet run -c Release --project engine.bench -- frontend [--repeat N] [--runs-repo DIR] [--long-steps N]
+          --repeat N       measurements per figure (default 5; median and worst reported)
+          --runs-repo DIR  the query bench's repo of 10,000 runs (built there when absent; default: a temp folder)
+          --long-steps N   points of the long sequence zoomed into (default 1,000,000)
+        needs /usr/bin/chromium (apt-get install -y chromium).
+        """;
+
+    public static int Run(string[] args)
+    {
+        int repeat = 5;
+        long longSteps = 1_000_000;
+        string? runsRepo = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--repeat" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out repeat) && repeat > 0:
+                case "--long-steps" when i + 1 < args.Length && long.TryParse(args[i + 1], CultureInfo.InvariantCulture, out longSteps) && longSteps > 1:
+                    i++;
+                    break;
+                case "--runs-repo" when i + 1 < args.Length:
+                    runsRepo = args[++i];
+                    break;
+                default:
+                    Console.WriteLine(Usage);
+                    return args[i] is "--help" or "-h" ? 0 : 2;
+            }
+        }
+
+        if (!File.Exists("/usr/bin/chromium"))
+        {
+            Console.Error.WriteLine("frontend: /usr/bin/chromium is missing (apt-get install -y chromium).");
+            return 2;
+        }
+
+        return RunAsync(repeat, runsRepo, longSteps).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(int repeat, string? runsRepo, long longSteps)
+    {
+        string temp = Path.Combine(Path.GetTempPath(), "aimlsm-frontend-bench-" + Environment.ProcessId);
+        string runsPath = runsRepo ?? Path.Combine(temp, "runs");
+        string metricsPath = Path.Combine(temp, "metrics");
+        try
+        {
+            Directory.CreateDirectory(temp);
+            if (!File.Exists(Path.Combine(runsPath, Repo.MarkerFileName)))
+            {
+                QueryCommand.Build(runsPath, 10_000);
+            }
+
+            BuildMetrics(metricsPath, longSteps);
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            });
+
+            Console.WriteLine("| figure | target | median | worst | detail |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | --- |");
+            using (Repo repo = Repo.OpenReadOnly(runsPath))
+            await using (AimServer server = await AimServer.StartAsync(repo, new AimServerOptions { Port = 0 }))
+            {
+                await RunsViewAsync(browser, server.Address, repeat);
+            }
+
+            using (Repo repo = Repo.OpenReadOnly(metricsPath))
+            await using (AimServer server = await AimServer.StartAsync(repo, new AimServerOptions { Port = 0 }))
+            {
+                await ChartsAsync(browser, server.Address, repeat);
+                await ZoomAsync(browser, server.Address, Math.Max(1, repeat / 2), longSteps);
+            }
+
+            long assets = typeof(AimServer).Assembly.GetManifestResourceNames().Where(n => n.StartsWith("wwwroot/", StringComparison.Ordinal))
+                .Sum(n => typeof(AimServer).Assembly.GetManifestResourceStream(n)!.Length);
+            Console.WriteLine($"| page assets (no chart library: our own canvas renderer) | 300 KB | {assets / 1024.0:F1} KB | | uncompressed |");
+            return 0;
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>100 runs x loss in 2 contexts x 500 steps, and one run with a sequence of <paramref name="longSteps"/> steps.</summary>
+    private static void BuildMetrics(string path, long longSteps)
+    {
+        var clock = Stopwatch.StartNew();
+        using Repo repo = Repo.Open(path);
+        var contexts = new[] { new Context { ["subset"] = "train" }, new Context { ["subset"] = "val" } };
+        for (int r = 0; r < 100; r++)
+        {
+            using Run run = repo.CreateRun("sweep", name: $"run-{r}");
+            run["hparams"] = new Dictionary<string, object?> { ["lr"] = 0.001 * (r + 1), ["seed"] = (long)r };
+            foreach (Context context in contexts)
+            {
+                Sequence loss = run.GetSequence("loss", context);
+                for (int step = 0; step < 500; step++)
+                {
+                    loss.Track((2.0 * Math.Exp(-step / 120.0)) + (r * 0.01) + (context["subset"] is "val" ? 0.1 : 0), step: step);
+                }
+            }
+        }
+
+        using (Run run = repo.CreateRun("long", name: "long"))
+        {
+            Sequence sequence = run.GetSequence("long");
+            for (long step = 0; step < longSteps; step++)
+            {
+                sequence.Track(Math.Sin(step / 5000.0) + (step * 1e-7), step: step);
+            }
+        }
+
+        repo.Flush();
+        Console.WriteLine($"built 100 runs x 2 contexts x 500 points and one run of {longSteps:N0} points in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static async Task<IPage> OpenAsync(IBrowser browser, Uri address, string fragment)
+    {
+        IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        IPage page = await context.NewPageAsync();
+        page.SetDefaultTimeout(120_000);
+
+        // The long-task observer, installed before the page's own scripts.
+        await page.AddInitScriptAsync("""
+            window.__longTasks = [];
+            new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+              .observe({ type: 'longtask', buffered: true });
+            """);
+        await page.GotoAsync(new Uri(address, "/" + fragment).ToString());
+        return page;
+    }
+
+    /// <summary>All 10,000 runs in the table: from submitting the query to the table's count and every row in place.</summary>
+    private static async Task RunsViewAsync(IBrowser browser, Uri address, int repeat)
+    {
+        IPage page = await OpenAsync(browser, address, "#/runs");
+        await page.WaitForSelectorAsync("#view[data-done='true']");
+        var times = new List<double>();
+        string count = "";
+        for (int i = 0; i < repeat; i++)
+        {
+            await page.EvaluateAsync("() => { document.getElementById('view').dataset.done = ''; }");
+            double started = await page.EvaluateAsync<double>("() => performance.now()");
+            await page.Locator("input.query").PressAsync("Enter");
+            await page.WaitForSelectorAsync("#view[data-done='true']");
+            double ended = await page.EvaluateAsync<double>("() => performance.now()");
+            times.Add(ended - started);
+            count = await page.GetAttributeAsync("#runs-count", "data-count") ?? "";
+        }
+
+        // Every row reachable: scroll to the bottom and read the last row's index.
+        await page.EvaluateAsync("() => { const s = document.getElementById('runs-table'); s.scrollTop = s.scrollHeight; }");
+        await page.WaitForTimeoutAsync(100);
+        string lastIndex = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('.tbody .tr')].pop()?.dataset.index ?? ''");
+        double longest = await LongestTaskAsync(page);
+        Report("runs view: 10,000 runs in the table", "1000 ms", times, $"count {count}, last row reached by scrolling: #{lastIndex}; longest task {longest:F0} ms");
+        await page.Context.DisposeAsync();
+    }
+
+    /// <summary>100 runs x 2 contexts x 500 points: first lines on screen, and all of them.</summary>
+    private static async Task ChartsAsync(IBrowser browser, Uri address, int repeat)
+    {
+        var first = new List<double>();
+        var all = new List<double>();
+        string lines = "";
+        for (int i = 0; i < repeat; i++)
+        {
+            IPage page = await OpenAsync(browser, address, "#/metrics?q=metric.name%20%3D%3D%20'loss'");
+            await page.WaitForSelectorAsync("#view[data-done='true']");
+            await page.WaitForTimeoutAsync(50); // the last animation frame's draw
+            double started = double.Parse(await page.GetAttributeAsync("#view", "data-started-at") ?? "0", CultureInfo.InvariantCulture);
+            double firstDraw = double.Parse(await page.GetAttributeAsync("figure.chart", "data-first-draw-at") ?? "0", CultureInfo.InvariantCulture);
+            double lastDraw = double.Parse(await page.GetAttributeAsync("figure.chart", "data-last-draw-at") ?? "0", CultureInfo.InvariantCulture);
+            first.Add(firstDraw - started);
+            all.Add(lastDraw - started);
+            lines = $"{await page.GetAttributeAsync("figure.chart", "data-lines")} lines, {await page.GetAttributeAsync("figure.chart", "data-points")} points";
+            await page.Context.DisposeAsync();
+        }
+
+        Report("metrics: first chunk's lines on screen", "300 ms", first, lines);
+        Report("metrics: 100 runs x 2 contexts x 500 points drawn", "1500 ms", all, lines);
+    }
+
+    /// <summary>The long sequence zoomed to its whole range: every point streamed and drawn progressively.</summary>
+    private static async Task ZoomAsync(IBrowser browser, Uri address, int repeat, long steps)
+    {
+        var times = new List<double>();
+        var longest = new List<double>();
+        string detail = "";
+        for (int i = 0; i < repeat; i++)
+        {
+            IPage page = await OpenAsync(browser, address, $"#/metrics?q=metric.name%20%3D%3D%20'long'&zoom=0:{steps}");
+            await page.WaitForSelectorAsync("#view[data-done='true']");
+            await page.WaitForTimeoutAsync(50);
+            double started = double.Parse(await page.GetAttributeAsync("#view", "data-started-at") ?? "0", CultureInfo.InvariantCulture);
+            double lastDraw = double.Parse(await page.GetAttributeAsync("figure.chart", "data-last-draw-at") ?? "0", CultureInfo.InvariantCulture);
+            times.Add(lastDraw - started);
+            longest.Add(await LongestTaskAsync(page));
+            detail = $"{await page.GetAttributeAsync("#view", "data-mode")} endpoint, {await page.GetAttributeAsync("figure.chart", "data-points")} points in {await page.GetAttributeAsync("figure.chart", "data-draws")} draws";
+            await page.Context.DisposeAsync();
+        }
+
+        Report($"zoom: {steps:N0} steps at full density, streamed and drawn", "-", times, detail);
+        Report("zoom: longest main-thread task meanwhile", "200 ms", longest, "PerformanceObserver 'longtask' (tasks over 50 ms)");
+    }
+
+    private static Task<double> LongestTaskAsync(IPage page) =>
+        page.EvaluateAsync<double>("() => window.__longTasks.length ? Math.max(...window.__longTasks) : 0");
+
+    private static void Report(string figure, string target, List<double> values, string detail)
+    {
+        values.Sort();
+        Console.WriteLine($"| {figure} | {target} | {values[values.Count / 2]:F0} ms | {values[^1]:F0} ms | {detail} |");
+    }
+}
