@@ -1,5 +1,4 @@
 using AimLsm.Kv;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using AimLsm.Kv.Compaction;
@@ -9,33 +8,6 @@ namespace AimLsm.Kv;
 
 public sealed partial class Db
 {
-    /// <summary>The name of the <see cref="Meter"/> every database publishes its instruments under.</summary>
-    public const string MeterName = "AimLsm";
-
-    private Meter? _meter;
-
-    /// <summary>
-    /// Publishes the database's instruments on a <see cref="Meter"/> named <see cref="MeterName"/>, tagged with the
-    /// database path: bytes written by WAL, flush and compaction, write amplification, stall time, block cache hit
-    /// ratio, L0 file count and pending compaction bytes. Observed only when a listener (dotnet-counters,
-    /// OpenTelemetry) asks, so they cost nothing otherwise.
-    /// </summary>
-    private void CreateMeter()
-    {
-        var tags = new KeyValuePair<string, object?>[] { new("db", _path) };
-        var meter = new Meter(MeterName, null, tags);
-        meter.CreateObservableCounter("aimlsm.wal.bytes_written", () => Stats.WalBytes, "By", "Bytes appended to write-ahead logs.");
-        meter.CreateObservableCounter("aimlsm.flush.bytes_written", () => Stats.FlushBytes, "By", "Bytes of L0 tables written by flushes.");
-        meter.CreateObservableCounter("aimlsm.compaction.bytes_written", () => Stats.CompactionBytesWritten, "By", "Bytes of tables written by compactions.");
-        meter.CreateObservableCounter("aimlsm.compaction.bytes_read", () => Stats.CompactionBytesRead, "By", "Bytes of tables read by compactions.");
-        meter.CreateObservableGauge("aimlsm.write_amplification", () => Stats.WriteAmplification, null, "Bytes written to disk per byte ingested.");
-        meter.CreateObservableCounter("aimlsm.stall.time", () => Stats.StallTime.TotalSeconds, "s", "Time writes were delayed or stopped by flow control.");
-        meter.CreateObservableGauge("aimlsm.block_cache.hit_ratio", () => BlockCacheHitRatio(), null, "Block cache hits per lookup.");
-        meter.CreateObservableGauge("aimlsm.level0.files", () => _versions.Current.Files(0).Count, "{file}", "Tables in L0.");
-        meter.CreateObservableGauge("aimlsm.compaction.pending_bytes", () => Sizing().PendingCompactionBytes, "By", "Estimated bytes compaction must rewrite.");
-        _meter = meter;
-    }
-
     private LevelSizing Sizing() => SizingOf(_versions.Current);
 
     private double BlockCacheHitRatio()

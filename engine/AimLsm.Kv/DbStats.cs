@@ -8,6 +8,7 @@ namespace AimLsm.Kv;
 /// </summary>
 internal sealed class DbStats
 {
+    private long _writes;
     private long _ingested;
     private long _walBytes;
     private long _flushBytes;
@@ -21,6 +22,7 @@ internal sealed class DbStats
     private long _slowdowns;
     private long _stops;
 
+    public long Writes => Volatile.Read(ref _writes);
     public long IngestedBytes => Volatile.Read(ref _ingested);
     public long WalBytes => Volatile.Read(ref _walBytes);
     public long FlushBytes => Volatile.Read(ref _flushBytes);
@@ -45,7 +47,12 @@ internal sealed class DbStats
         }
     }
 
-    public void AddIngested(long bytes) => Interlocked.Add(ref _ingested, bytes);
+    /// <summary>One write (a batch of any size) of <paramref name="bytes"/> user bytes.</summary>
+    public void AddIngested(long bytes)
+    {
+        Interlocked.Add(ref _ingested, bytes);
+        Interlocked.Increment(ref _writes);
+    }
 
     public void AddWalBytes(long bytes) => Interlocked.Add(ref _walBytes, bytes);
 

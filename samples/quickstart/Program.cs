@@ -2,48 +2,52 @@
 // several threads, queries it with AimQL, streams one metric through a pipe and draws it, then shows the key-value
 // engine underneath; it prints what it did and how fast.
 // Usage: dotnet run -c Release --project samples/quickstart [-- [FOLDER] [--steps N] [--threads N] [--num N]]
+// The command line is System.CommandLine's: --help, typo suggestions; bad input exits 2 with one line.
+using System.CommandLine;
 using System.Diagnostics;
 using AimLsm.Samples.Quickstart;
 using AimLsm.Tree;
 using AimLsm.Query;
 
-const string Usage = "usage: quickstart [FOLDER] [--steps N] [--threads N] [--num N]\n" +
-    "  FOLDER      the repo, deleted and recreated (default ./quickstart.aimlsm)\n" +
-    "  --steps N   steps per run (default 20,000)\n" +
-    "  --threads N tracking threads (default: the cores, at least 2)\n" +
-    "  --num N     entries of the key-value section (default 200,000; 0 skips it)";
-
-string folder = "quickstart.aimlsm";
-int steps = 20_000;
-int threads = Math.Max(2, Environment.ProcessorCount);
-int num = 200_000;
-for (int i = 0; i < args.Length; i++)
+var folderArgument = new Argument<string>("FOLDER")
 {
-    bool hasValue = i + 1 < args.Length;
-    switch (args[i])
-    {
-        case "--steps" when hasValue && int.TryParse(args[i + 1], out int s) && s >= 2:
-            steps = s;
-            i++;
-            break;
-        case "--threads" when hasValue && int.TryParse(args[i + 1], out int t) && t >= 1:
-            threads = t;
-            i++;
-            break;
-        case "--num" when hasValue && int.TryParse(args[i + 1], out int n) && n >= 0:
-            num = n;
-            i++;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine(Usage);
-            return 0;
-        case string arg when !arg.StartsWith('-'):
-            folder = arg;
-            break;
-        default:
-            Console.Error.WriteLine($"quickstart: unknown or incomplete argument '{args[i]}'.\n{Usage}");
-            return 2;
-    }
+    Description = "The repo, deleted and recreated",
+    Arity = ArgumentArity.ZeroOrOne,
+    DefaultValueFactory = _ => "quickstart.aimlsm",
+};
+var stepsOption = new Option<int>("--steps") { Description = "Steps per run (at least 2)", HelpName = "N", DefaultValueFactory = _ => 20_000 };
+var threadsOption = new Option<int>("--threads")
+{
+    Description = "Tracking threads (default: the cores, at least 2)",
+    HelpName = "N",
+    DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount),
+};
+var numOption = new Option<int>("--num") { Description = "Entries of the key-value section (0 skips it)", HelpName = "N", DefaultValueFactory = _ => 200_000 };
+var command = new RootCommand("AimLsm's quickstart: a simulated sweep tracked, queried with AimQL, streamed and drawn, then the key-value engine.")
+{
+    folderArgument, stepsOption, threadsOption, numOption,
+};
+command.HelpName = "quickstart";
+ParseResult parsed = command.Parse(args);
+string folder = parsed.GetValue(folderArgument) ?? "quickstart.aimlsm"; // text: never fails to convert
+int steps = parsed.Errors.Count == 0 ? parsed.GetValue(stepsOption) : 0;
+int threads = parsed.Errors.Count == 0 ? parsed.GetValue(threadsOption) : 0;
+int num = parsed.Errors.Count == 0 ? parsed.GetValue(numOption) : 0;
+string? error = folder.StartsWith('-') ? $"unknown option '{folder}'" // an unknown option lands in FOLDER, which takes any word
+    : parsed.Errors.Count > 0 ? parsed.Errors[0].Message
+    : steps < 2 ? "--steps must be at least 2"
+    : threads < 1 ? "--threads must be at least 1"
+    : num < 0 ? "--num must not be negative"
+    : null;
+if (error is not null && parsed.Action is not System.CommandLine.Help.HelpAction)
+{
+    // System.CommandLine's own parse errors exit 1; bad input exits 2 here as in the tools, with one line.
+    Console.Error.WriteLine($"quickstart: {error} (quickstart --help)");
+    return 2;
+}
+if (parsed.Action is not null)
+{
+    return parsed.Invoke(); // --help, --version
 }
 
 string path = Path.GetFullPath(folder);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using AimLsm.Kv;
 using AimLsm.Tools.LsmDump.Cli;
 using AimLsm.Tools.LsmDump.Commands;
@@ -9,47 +10,11 @@ namespace AimLsm.Tools.LsmDump;
 /// lsm-dump: inspects and verifies every file of an AimLsm database (RocksDB's <c>ldb</c> and <c>sst_dump</c>).
 /// It never modifies anything. Exit codes: 0 success, 1 damage found (verify, or a file too damaged to read),
 /// 2 bad input (usage, a missing path, not a database, a file of the wrong kind). Errors are one line on stderr.
+/// The command line is System.CommandLine's (<see cref="CommandLine"/>): generated help, suggestions for mistyped
+/// options and commands, tab completion.
 /// </summary>
 public static class LsmDump
 {
-    private sealed record Command(string Name, string Summary, string Help, string[] Flags, string[] Valued, Func<CommandContext, int> Run);
-
-    private static readonly Command[] s_commands =
-    [
-        new("wal", "records and write batches of a WAL file", WalCommand.Help, [], [], WalCommand.Run),
-        new("sst", "properties, index, blocks and entries of an SSTable", SstCommand.Help, ["--blocks", "--keys"], ["--from", "--to"], SstCommand.Run),
-        new("manifest", "version edits of a MANIFEST, and the levels they make", ManifestCommand.Help, [], [], ManifestCommand.Run),
-        new("db", "summary of a database: levels, files, WALs, totals", DbCommand.Help, [], [], DbCommand.Run),
-        new("scan", "live keys and values (through the engine's read-only open)", ScanCommand.Help, [], ["--prefix", "--from", "--to", "--limit"], ScanCommand.Run),
-        new("verify", "check every checksum; exit code 1 when damaged", VerifyCommand.Help, [], [], VerifyCommand.Run),
-    ];
-
-    /// <summary>The text of <c>lsm-dump --help</c>.</summary>
-    public static string Usage
-    {
-        get
-        {
-            var sb = new System.Text.StringBuilder();
-            sb.AppendLine("usage: lsm-dump COMMAND PATH [options]");
-            sb.AppendLine();
-            sb.AppendLine("Inspects and verifies the files of an AimLsm database. Never modifies anything; works on a");
-            sb.AppendLine("database another process has open for writing. Commands:");
-            foreach (Command c in s_commands)
-            {
-                sb.Append("  ").Append(c.Name.PadRight(10)).AppendLine(c.Summary);
-            }
-            sb.AppendLine();
-            sb.AppendLine("Options of every command:");
-            sb.Append("  --format F  how keys and values are shown: ").AppendLine(string.Join(", ", ByteFormats.Names) + " (default escaped)");
-            sb.AppendLine("  --json      one JSON object on stdout, for scripts");
-            sb.AppendLine("  --full      values in full (otherwise cut after 64 bytes)");
-            sb.AppendLine("  --help      the command's own help");
-            sb.AppendLine();
-            sb.AppendLine("Exit codes: 0 ok, 1 damage found, 2 bad input. docs/format.md describes every file byte by byte.");
-            return sb.ToString();
-        }
-    }
-
     /// <summary>
     /// Runs lsm-dump with <paramref name="args"/>, writing results to <paramref name="stdout"/> and errors (one line)
     /// and progress to <paramref name="stderr"/>; returns the exit code. Progress shows only when
@@ -58,26 +23,28 @@ public static class LsmDump
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
     {
         ArgumentNullException.ThrowIfNull(args);
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        if (args.Length == 0)
         {
-            stdout.Write(Usage);
-            return args.Length == 0 ? 2 : 0;
-        }
-        Command? command = s_commands.FirstOrDefault(c => c.Name == args[0]);
-        if (command is null)
-        {
-            stderr.WriteLine($"lsm-dump: unknown command '{args[0]}'; commands: {string.Join(", ", s_commands.Select(c => c.Name))} (lsm-dump --help)");
+            stdout.WriteLine("usage: lsm-dump COMMAND PATH [options]; lsm-dump --help lists the commands");
             return 2;
+        }
+        var cli = new CommandLine();
+        ParseResult parse = cli.Root.Parse(args);
+        if (cli.Error(parse) is { } usage)
+        {
+            stdout.Flush();
+            stderr.WriteLine(usage);
+            return 2;
+        }
+        if (parse.Action is not null || cli.Find(parse) is not { } command)
+        {
+            // --help, --version and the completion directive: System.CommandLine's own actions.
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         }
         DumpWriter? output = null;
         try
         {
-            Arguments parsed = Arguments.Parse(command.Name, args.Skip(1), command.Flags, command.Valued);
-            if (parsed.Has("--help"))
-            {
-                stdout.Write(command.Help.ReplaceLineEndings("\n") + "\n");
-                return 0;
-            }
+            var parsed = new Arguments(parse, command.Path);
             string formatName = parsed.Value("--format") ?? ByteFormats.Default;
             if (!ByteFormats.TryGet(formatName, out IByteFormat format))
             {

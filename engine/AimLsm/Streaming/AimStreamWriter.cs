@@ -23,6 +23,7 @@ namespace AimLsm.Streaming;
 public sealed partial class AimStreamWriter
 {
     private readonly PipeWriter _output;
+    private long _bytesReported; // BytesWritten already added to StreamMetrics
     private readonly RecordWriter _records;
     private readonly PathBuilder _path = new();
     private readonly PathBuilder _field = new();
@@ -125,6 +126,7 @@ public sealed partial class AimStreamWriter
     /// <exception cref="OperationCanceledException">The token fired, or the flush was canceled.</exception>
     private async ValueTask<bool> FlushAsync(CancellationToken cancellationToken)
     {
+        _bytesReported = StreamMetrics.Report(BytesWritten, _bytesReported);
         FlushResult result = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (result.IsCanceled)
         {

@@ -12,9 +12,7 @@ namespace AimLsm.Tools.LsmDump.Commands;
 /// <summary><c>lsm-dump db DIR</c>: a summary of a database from its files alone.</summary>
 internal static class DbCommand
 {
-    public const string Help = """
-        usage: lsm-dump db DIR [--format hex|escaped] [--json]
-
+    public const string Description = """
         Summarizes a database from its files: the MANIFEST's counters, each level (files, bytes, key and sequence
         ranges, entries from each table's properties), the WAL files (live ones with their record count and
         sequence range), every file in the folder marked live, obsolete (left for the engine to delete) or

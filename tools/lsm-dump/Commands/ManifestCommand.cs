@@ -7,9 +7,7 @@ namespace AimLsm.Tools.LsmDump.Commands;
 /// <summary><c>lsm-dump manifest FILE|DIR</c>: the version edits in order, then the levels they add up to.</summary>
 internal static class ManifestCommand
 {
-    public const string Help = """
-        usage: lsm-dump manifest FILE|DIR [--format hex|escaped] [--json]
-
+    public const string Description = """
         Prints the version edits of a MANIFEST in order, each with its file offset: comparator, format version,
         log number, next file number, last sequence, deleted files and new files (level, number, size, smallest
         and largest internal key, sequence range); then the levels they add up to and the counters. Given a

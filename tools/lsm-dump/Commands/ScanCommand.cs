@@ -7,13 +7,8 @@ namespace AimLsm.Tools.LsmDump.Commands;
 /// <summary><c>lsm-dump scan DIR</c>: the database's live keys and values, through the engine's own read path.</summary>
 internal static class ScanCommand
 {
-    public const string Help = """
-        usage: lsm-dump scan DIR [--prefix P] [--from K] [--to K] [--limit N] [--format hex|escaped] [--json] [--full]
-
+    public const string Description = """
         Prints the live keys and values, newest version of each, tombstones applied: what Db.NewIterator sees.
-          --prefix P  keys starting with P only
-          --from K    keys >= K;  --to K  keys < K   (K and P are written in the --format)
-          --limit N   at most N keys
         How: through the engine's read-only open (Db.OpenReadOnly): no LOCK, nothing written, so the database
         may be open in another process; the scan sees the state as of the open, WAL writes included.
         """;

@@ -13,17 +13,11 @@ namespace AimLsm.Tools.LsmDump.Commands;
 /// <summary><c>lsm-dump sst FILE</c>: a table's properties, index, range tombstones, and on request its blocks and entries.</summary>
 internal static class SstCommand
 {
-    public const string Help = """
-        usage: lsm-dump sst FILE [--blocks] [--keys] [--from K] [--to K] [--format hex|escaped] [--json] [--full]
-
+    public const string Description = """
         Prints an SSTable (NNNNNN.sst): its properties (format version, entries, deletions, raw key and value
         sizes, data size on disk and before compression, compression ratio, key range, sequence range, index and
         filter sizes, creation time), its index (one row per data block: separator key and block handle) and its
         range tombstones. Opening checks the footer, index, metaindex, properties, range-del and filter blocks.
-          --blocks   one row per data block: offset, size on disk, compression, entries, first and last key
-          --keys     every entry: user key, sequence, type, value (each block's checksum is checked as it is read)
-          --from K   entries with user key >= K only (implies --keys); K is written in the --format
-          --to K     entries with user key < K only (implies --keys)
         Read-only: the table is never modified.
         """;
 

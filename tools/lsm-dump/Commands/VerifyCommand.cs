@@ -14,9 +14,7 @@ namespace AimLsm.Tools.LsmDump.Commands;
 /// <summary><c>lsm-dump verify DIR|FILE</c>: checks every checksum; exit code 1 when anything is damaged.</summary>
 internal static class VerifyCommand
 {
-    public const string Help = """
-        usage: lsm-dump verify DIR|FILE [--json]
-
+    public const string Description = """
         Checks every checksum and structure of a database (CURRENT, the MANIFEST, every live table: footer, index,
         meta blocks, every data block decompressed and its entries in order; every live WAL: every record and its
         write batch) or of one file, whose kind is told by its name (NNNNNN.log, NNNNNN.sst, MANIFEST-NNNNNN,

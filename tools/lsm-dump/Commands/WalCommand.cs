@@ -10,9 +10,7 @@ namespace AimLsm.Tools.LsmDump.Commands;
 /// <summary><c>lsm-dump wal FILE</c>: every record of a WAL with its fragments, and the write batch it holds.</summary>
 internal static class WalCommand
 {
-    public const string Help = """
-        usage: lsm-dump wal FILE [--format hex|escaped] [--json] [--full]
-
+    public const string Description = """
         Prints every record of a write-ahead log (NNNNNN.log): its file offset, payload length and fragments
         (offset, length, type FULL/FIRST/MIDDLE/LAST), then the write batch it holds: sequence number, count and
         each operation (put, delete, delete_range) with its decoded key and value. Damage (a torn tail, a checksum

@@ -91,6 +91,8 @@ internal sealed class Tracker : IDisposable
             _ring[index >= _ring.Length ? index - _ring.Length : index] = new Item(sequence, point);
             _count++;
             _enqueued++;
+            TrackerMetrics.PointsTracked.Add(1);
+            TrackerMetrics.QueueDepth.Add(1);
             if (_count == 1 && _waiters > 0)
             {
                 Monitor.PulseAll(_lock);
@@ -191,6 +193,7 @@ internal sealed class Tracker : IDisposable
                 }
 
                 _count -= n;
+                TrackerMetrics.QueueDepth.Add(-n);
                 _taken += n;
                 taken = _taken;
                 flush = _flushRequested > _durable && _flushRequested <= taken;
