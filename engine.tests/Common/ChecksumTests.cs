@@ -7,19 +7,19 @@ namespace AimLsm.Tests.Common;
 public class ChecksumTests
 {
     [Fact]
-    public void StandardResults_CheckValue()
+    public void Standard_results_check_value()
     {
         Assert.Equal(0xE3069283u, Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("123456789")));
     }
 
     [Fact]
-    public void StandardResults_ThirtyTwoZeros()
+    public void Standard_results_thirty_two_zeros()
     {
         Assert.Equal(0x8A9136AAu, Checksum.Compute(new byte[32]));
     }
 
     [Fact]
-    public void StandardResults_ThirtyTwoOnes()
+    public void Standard_results_thirty_two_ones()
     {
         byte[] buf = new byte[32];
         Array.Fill(buf, (byte)0xFF);
@@ -27,7 +27,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void StandardResults_Ascending()
+    public void Standard_results_ascending()
     {
         byte[] buf = new byte[32];
         for (int i = 0; i < 32; i++)
@@ -38,7 +38,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void StandardResults_Descending()
+    public void Standard_results_descending()
     {
         byte[] buf = new byte[32];
         for (int i = 0; i < 32; i++)
@@ -49,7 +49,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void StandardResults_IscsiReadCommand()
+    public void Standard_results_iscsi_read_command()
     {
         byte[] data =
         [
@@ -61,19 +61,19 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void Empty_IsZero()
+    public void Empty_is_zero()
     {
         Assert.Equal(0u, Checksum.Compute([]));
     }
 
     [Fact]
-    public void Values_DifferForDifferentInputs()
+    public void Values_differ_for_different_inputs()
     {
         Assert.NotEqual(Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("a")), Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("foo")));
     }
 
     [Fact]
-    public void Extend_EqualsComputeOverConcatenation()
+    public void Extend_equals_compute_over_concatenation()
     {
         // LevelDB crc32c_test Extend, plus every split point of an odd-length buffer (covers the 8/4/1-byte paths).
         Assert.Equal(Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("hello world")),
@@ -90,7 +90,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void Compute_MatchesBitwiseReference_ForEveryLengthUpTo64()
+    public void Compute_matches_bitwise_reference_for_every_length_up_to_64()
     {
         const int seed = 64;
         var rng = new Random(seed);
@@ -103,7 +103,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void Mask_IsNotIdentity_AndUnmaskInvertsIt()
+    public void Mask_is_not_identity_and_unmask_inverts_it()
     {
         // LevelDB crc32c_test Mask.
         uint crc = Checksum.Compute(System.Text.Encoding.ASCII.GetBytes("foo"));
@@ -114,7 +114,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void Mask_RoundTrip_Random()
+    public void Mask_round_trip_random()
     {
         const int seed = 15;
         var rng = new Random(seed);
@@ -130,7 +130,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void Mask_MatchesLevelDbDefinition()
+    public void Mask_matches_level_db_definition()
     {
         // rotate right by 15 bits, then add 0xa282ead8.
         uint crc = 0x12345678u;
@@ -139,7 +139,7 @@ public class ChecksumTests
     }
 
     [Fact]
-    public void WriteMasked_WritesLittleEndianMaskedCrc()
+    public void Write_masked_writes_little_endian_masked_crc()
     {
         byte[] data = System.Text.Encoding.ASCII.GetBytes("123456789");
         byte[] dest = new byte[4];

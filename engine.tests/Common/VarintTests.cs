@@ -19,7 +19,7 @@ public class VarintTests
 
     [Theory]
     [MemberData(nameof(KnownEncodings))]
-    public void Write_ProducesLevelDbEncoding(ulong value, byte[] expected)
+    public void Write_produces_level_db_encoding(ulong value, byte[] expected)
     {
         Span<byte> buf = stackalloc byte[Varint.MaxLength64];
         int n = Varint.Write(buf, value);
@@ -30,7 +30,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void RoundTrip_EveryBitLength()
+    public void Round_trip_every_bit_length()
     {
         // LevelDB coding_test Varint64: values around every power of two.
         Span<byte> buf = stackalloc byte[Varint.MaxLength64];
@@ -48,7 +48,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void RoundTrip_Random()
+    public void Round_trip_random()
     {
         const int seed = 301;
         var rng = new Random(seed);
@@ -62,7 +62,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void TryRead_TruncatedInput_ReturnsZero()
+    public void Try_read_truncated_input_returns_zero()
     {
         // LevelDB coding_test Varint64Truncation: every proper prefix of an encoding is rejected.
         Span<byte> buf = stackalloc byte[Varint.MaxLength64];
@@ -76,7 +76,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void TryRead_Overflow_ReturnsZero()
+    public void Try_read_overflow_returns_zero()
     {
         // LevelDB coding_test Varint64Overflow: eleven continuation bytes.
         byte[] tooLong = [0x81, 0x82, 0x83, 0x84, 0x85, 0x81, 0x82, 0x83, 0x84, 0x85, 0x11];
@@ -84,14 +84,14 @@ public class VarintTests
     }
 
     [Fact]
-    public void TryRead_Empty_ReturnsZero()
+    public void Try_read_empty_returns_zero()
     {
         Assert.Equal(0, Varint.TryRead([], out _));
         Assert.Equal(0, Varint.TryRead32([], out _));
     }
 
     [Fact]
-    public void TryRead_StopsAtFirstTerminator_IgnoringTrailingBytes()
+    public void Try_read_stops_at_first_terminator_ignoring_trailing_bytes()
     {
         byte[] data = [0xAC, 0x02, 0xFF, 0xFF];
         Assert.Equal(2, Varint.TryRead(data, out ulong v));
@@ -99,7 +99,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void TryRead32_RoundTripsUInt32Max()
+    public void Try_read_32_round_trips_u_int_32_max()
     {
         Span<byte> buf = stackalloc byte[Varint.MaxLength64];
         int n = Varint.Write(buf, uint.MaxValue);
@@ -109,7 +109,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void TryRead32_ValueAbove32Bits_ReturnsZero()
+    public void Try_read_32_value_above_32_bits_returns_zero()
     {
         // LevelDB coding_test Varint32Overflow.
         Span<byte> buf = stackalloc byte[Varint.MaxLength64];
@@ -120,7 +120,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void TryRead32_SixByteEncoding_ReturnsZero()
+    public void Try_read_32_six_byte_encoding_returns_zero()
     {
         // A 32-bit varint may not use more than five bytes, even when the value would fit (non-canonical padding).
         byte[] padded = [0x81, 0x80, 0x80, 0x80, 0x80, 0x00];
@@ -128,7 +128,7 @@ public class VarintTests
     }
 
     [Fact]
-    public void TryRead32_TruncatedInput_ReturnsZero()
+    public void Try_read_32_truncated_input_returns_zero()
     {
         Span<byte> buf = stackalloc byte[Varint.MaxLength64];
         int n = Varint.Write(buf, uint.MaxValue);

@@ -40,7 +40,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void Create_Append_Read_RoundTrip()
+    public void Create_append_read_round_trip()
     {
         byte[] a = [1, 2, 3];
         byte[] b = new byte[100_000]; // larger than the disk writer's 64 KiB buffer
@@ -61,7 +61,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void RandomAppendSizes_ReadBackExactly()
+    public void Random_append_sizes_read_back_exactly()
     {
         // Sizes around the disk writer's 64 KiB buffer: below, at, across and far above it.
         const int seed = 65536;
@@ -94,7 +94,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void Read_AtOffsets_AndPastEnd()
+    public void Read_at_offsets_and_past_end()
     {
         WriteAll(Fs, P("f"), [10, 11, 12, 13, 14]);
         using IReadableFile r = Fs.OpenRead(P("f"));
@@ -110,7 +110,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void Create_TruncatesExistingFile()
+    public void Create_truncates_existing_file()
     {
         WriteAll(Fs, P("f"), [1, 2, 3, 4]);
         WriteAll(Fs, P("f"), [9]);
@@ -118,13 +118,13 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void OpenRead_Missing_ThrowsFileNotFound()
+    public void Open_read_missing_throws_file_not_found()
     {
         Assert.Throws<FileNotFoundException>(() => Fs.OpenRead(P("missing")));
     }
 
     [Fact]
-    public void Delete_RemovesFile_AndMissingIsNoOp()
+    public void Delete_removes_file_and_missing_is_no_op()
     {
         WriteAll(Fs, P("f"), [1]);
         Fs.Delete(P("f"));
@@ -134,7 +134,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void Rename_MovesFile()
+    public void Rename_moves_file()
     {
         WriteAll(Fs, P("a"), [1, 2]);
         Fs.Rename(P("a"), P("b"));
@@ -143,7 +143,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void Rename_ReplacesExistingTarget()
+    public void Rename_replaces_existing_target()
     {
         // How CURRENT is updated: write a temp file, rename it over the old one.
         WriteAll(Fs, P("CURRENT"), "MANIFEST-000001\n"u8);
@@ -154,7 +154,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void ListFiles_ReturnsNamesOfFilesOnly()
+    public void List_files_returns_names_of_files_only()
     {
         WriteAll(Fs, P("x.sst"), [1]);
         WriteAll(Fs, P("y.log"), [1]);
@@ -165,7 +165,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void CreateDirectory_CreatesParents_AndIsIdempotent()
+    public void Create_directory_creates_parents_and_is_idempotent()
     {
         string deep = Path.Combine(Root, "a", "b", "c");
         Assert.False(Fs.DirectoryExists(deep));
@@ -177,7 +177,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void SyncDirectory_OnExistingDirectory_Succeeds()
+    public void Sync_directory_on_existing_directory_succeeds()
     {
         WriteAll(Fs, P("f"), [1]);
         Exception? error = Record.Exception(() => Fs.SyncDirectory(Root));
@@ -189,7 +189,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void TryLock_SecondAttemptFails_UntilFirstIsReleased()
+    public void Try_lock_second_attempt_fails_until_first_is_released()
     {
         IDisposable? first = Fs.TryLock(P("LOCK"));
         Assert.NotNull(first);
@@ -201,7 +201,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void DeleteDirectory_RemovesAnEmptyOne_RefusesAFullOne_AndMissingIsNoOp()
+    public void Delete_directory_removes_an_empty_one_refuses_a_full_one_and_missing_is_no_op()
     {
         Fs.CreateDirectory(P("d"));
         WriteAll(Fs, Path.Combine(P("d"), "f"), [1]);
@@ -214,7 +214,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void DescribeAbsence_NamesTheComponentAtFault()
+    public void Describe_absence_names_the_component_at_fault()
     {
         WriteAll(Fs, P("file"), [1]);
         Assert.Equal($"'{P("nothing")}' does not exist (ENOENT)", Fs.DescribeAbsence(P("nothing")));
@@ -224,7 +224,7 @@ public abstract class FileSystemContractTests : IDisposable
     }
 
     [Fact]
-    public void TryLock_DifferentPaths_AreIndependent()
+    public void Try_lock_different_paths_are_independent()
     {
         using IDisposable? a = Fs.TryLock(P("LOCK-a"));
         using IDisposable? b = Fs.TryLock(P("LOCK-b"));
@@ -238,7 +238,7 @@ public sealed class DiskFileSystemTests : FileSystemContractTests
     protected override IFileSystem Fs => DiskFileSystem.Instance;
 
     [Fact]
-    public void SyncDirectory_Missing_Throws()
+    public void Sync_directory_missing_throws()
     {
         if (OperatingSystem.IsWindows())
         {
@@ -248,7 +248,7 @@ public sealed class DiskFileSystemTests : FileSystemContractTests
     }
 
     [Fact]
-    public void TryLock_ThatCannotOpenTheFile_Throws_NotNull()
+    public void Try_lock_that_cannot_open_the_file_throws_not_null()
     {
         // Regression (issue 14.3): every IOException used to read as "held by another process".
         WriteAll(Fs, P("file"), [1]);
@@ -303,7 +303,7 @@ public sealed class DiskFileSystemTests : FileSystemContractTests
     }
 
     [Fact]
-    public void Writer_Length_CountsBufferedBytes_AndFlushMakesThemVisible()
+    public void Writer_length_counts_buffered_bytes_and_flush_makes_them_visible()
     {
         using IWritableFile w = Fs.Create(P("f"));
         w.Append([1, 2, 3]);
@@ -313,7 +313,7 @@ public sealed class DiskFileSystemTests : FileSystemContractTests
     }
 
     [Fact]
-    public void Reader_SeesFileDeletedWhileOpen()
+    public void Reader_sees_file_deleted_while_open()
     {
         // Tables stay readable after compaction deletes them (FileShare.Delete).
         WriteAll(Fs, P("f"), [5, 6]);
@@ -337,7 +337,7 @@ public sealed class MemFileSystemTests : FileSystemContractTests
     protected override IFileSystem Fs => _fs;
 
     [Fact]
-    public void DropUnsyncedData_KeepsOnlySyncedBytes()
+    public void Drop_unsynced_data_keeps_only_synced_bytes()
     {
         using (IWritableFile w = _fs.Create(P("synced")))
         {
@@ -357,7 +357,7 @@ public sealed class MemFileSystemTests : FileSystemContractTests
     }
 
     [Fact]
-    public void DropUnsyncedData_ThenAppend_OverwritesLostTail()
+    public void Drop_unsynced_data_then_append_overwrites_lost_tail()
     {
         IWritableFile w = _fs.Create(P("f"));
         w.Append([1, 2]);
@@ -369,7 +369,7 @@ public sealed class MemFileSystemTests : FileSystemContractTests
     }
 
     [Fact]
-    public void Rename_KeepsSyncedState()
+    public void Rename_keeps_synced_state()
     {
         IWritableFile w = _fs.Create(P("a"));
         w.Append([1]);
@@ -381,32 +381,32 @@ public sealed class MemFileSystemTests : FileSystemContractTests
     }
 
     [Fact]
-    public void Create_WithoutParentDirectory_Throws()
+    public void Create_without_parent_directory_throws()
     {
         Assert.Throws<DirectoryNotFoundException>(() => _fs.Create(Path.Combine(Root, "nodir", "f")));
     }
 
     [Fact]
-    public void ListFiles_MissingDirectory_Throws()
+    public void List_files_missing_directory_throws()
     {
         Assert.Throws<DirectoryNotFoundException>(() => _fs.ListFiles(P("nodir")));
     }
 
     [Fact]
-    public void Rename_MissingSource_Throws()
+    public void Rename_missing_source_throws()
     {
         Assert.Throws<FileNotFoundException>(() => _fs.Rename(P("nope"), P("b")));
     }
 
     [Fact]
-    public void CreateDirectory_OverFile_Throws()
+    public void Create_directory_over_file_throws()
     {
         WriteAll(_fs, P("f"), [1]);
         Assert.Throws<IOException>(() => _fs.CreateDirectory(P("f")));
     }
 
     [Fact]
-    public void TryLock_DisposeTwice_DoesNotReleaseAnotherHoldersLock()
+    public void Try_lock_dispose_twice_does_not_release_another_holders_lock()
     {
         IDisposable first = _fs.TryLock(P("LOCK"))!;
         first.Dispose();
@@ -417,7 +417,7 @@ public sealed class MemFileSystemTests : FileSystemContractTests
     }
 
     [Fact]
-    public void Paths_AreNormalized()
+    public void Paths_are_normalized()
     {
         WriteAll(_fs, Path.Combine(Root, "sub", "..", "f"), [1]);
         Assert.True(_fs.FileExists(P("f")));

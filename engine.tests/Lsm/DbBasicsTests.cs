@@ -10,7 +10,7 @@ public class DbBasicsTests
     private static byte[] B(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     [Fact]
-    public void Put_Get_Delete_Flush_Reopen()
+    public void Put_get_delete_flush_reopen()
     {
         using var dir = new TempDirectory();
         string path = dir.Sub("db");

@@ -10,7 +10,7 @@ namespace AimLsm.Tests.Tree;
 public class ContextIdTests
 {
     [Fact]
-    public void Ids_AreTheOnesRepositoriesAlreadyHold()
+    public void Ids_are_the_ones_repositories_already_hold()
     {
         Assert.Equal(-1205034819632174695L, new Context().Id);
         Assert.Equal(-5570496496671330542L, new Context { ["subset"] = "train" }.Id);

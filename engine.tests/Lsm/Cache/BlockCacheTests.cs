@@ -14,7 +14,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void MissThenInsertThenHit()
+    public void Miss_then_insert_then_hit()
     {
         var cache = new BlockCache(1 << 20);
         Assert.False(cache.TryGet(7, 0, out BlockHandleRef none));
@@ -34,7 +34,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void Eviction_RespectsCapacity_LeastRecentlyUsedFirst()
+    public void Eviction_respects_capacity_least_recently_used_first()
     {
         var cache = new BlockCache(10_000, shardBits: 0);
         for (int i = 0; i < 10; i++)
@@ -62,7 +62,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void ShardedCache_UsageStaysWithinCapacity()
+    public void Sharded_cache_usage_stays_within_capacity()
     {
         var cache = new BlockCache(16L << 20);
         Assert.Equal(16, cache.ShardCount);
@@ -76,7 +76,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void EvictedBlock_StillReferenced_StaysValidUntilReleased()
+    public void Evicted_block_still_referenced_stays_valid_until_released()
     {
         var cache = new BlockCache(4096, shardBits: 0);
         BlockHandleRef held = cache.Insert(1, 0, Block(1000, 0x5A), 1000);
@@ -111,7 +111,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void InsertOfACachedBlock_ReturnsTheCachedCopy()
+    public void Insert_of_a_cached_block_returns_the_cached_copy()
     {
         var cache = new BlockCache(1 << 20);
         BlockHandleRef first = cache.Insert(3, 64, Block(10, 1), 10);
@@ -125,7 +125,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void BlockLargerThanCapacity_IsUsableButNotKept()
+    public void Block_larger_than_capacity_is_usable_but_not_kept()
     {
         var cache = new BlockCache(100, shardBits: 0);
         BlockHandleRef big = cache.Insert(1, 0, Block(1000, 9), 1000);
@@ -140,7 +140,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void EraseFile_DropsOnlyThatFile()
+    public void Erase_file_drops_only_that_file()
     {
         var cache = new BlockCache(1 << 20);
         for (int i = 0; i < 50; i++)
@@ -163,7 +163,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void DoubleRelease_IsDetected()
+    public void Double_release_is_detected()
     {
         var cache = new BlockCache(1 << 20);
         BlockHandleRef h = cache.Insert(1, 0, Block(10, 1), 10);
@@ -173,7 +173,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void Lookup_AllocatesNothing()
+    public void Lookup_allocates_nothing()
     {
         var cache = new BlockCache(1 << 20);
         cache.Insert(1, 0, Block(100, 1), 100).Release();
@@ -199,7 +199,7 @@ public class BlockCacheTests
     }
 
     [Fact]
-    public void Concurrent_InsertLookupEvict_KeepsContentsAndCounts()
+    public void Concurrent_insert_lookup_evict_keeps_contents_and_counts()
     {
         var cache = new BlockCache(64 * 1024, shardBits: 2);
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();

@@ -42,7 +42,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void Empty_Batch()
+    public void Empty_batch()
     {
         var batch = new WriteBatch();
         var reader = new BatchReader(batch.Data);
@@ -52,7 +52,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void Multiple_RecordsInOrder()
+    public void Multiple_records_in_order()
     {
         // LevelDB write_batch_test Multiple.
         var batch = new WriteBatch();
@@ -76,7 +76,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void EmptyKeysAndValues()
+    public void Empty_keys_and_values()
     {
         var batch = new WriteBatch();
         batch.Put([], []);
@@ -88,7 +88,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void ShortHeader_IsInvalid()
+    public void Short_header_is_invalid()
     {
         Assert.False(new BatchReader(new byte[11]).HeaderValid);
         Assert.False(new BatchReader([]).HeaderValid);
@@ -96,7 +96,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void UnknownTag_ThrowsNamingOffset()
+    public void Unknown_tag_throws_naming_offset()
     {
         byte[] data = Header(1, 1, 0x07, 0x01, (byte)'k');
         FormatException e = ReadExpectingError(data);
@@ -105,7 +105,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void UnknownTag_InSecondRecord_ThrowsNamingItsOffset()
+    public void Unknown_tag_in_second_record_throws_naming_its_offset()
     {
         byte[] data = Header(1, 2, 0x00, 0x01, (byte)'k', 0x02, 0x01, (byte)'k');
         FormatException e = ReadExpectingError(data);
@@ -113,7 +113,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void KeyLengthPastEnd_Throws()
+    public void Key_length_past_end_throws()
     {
         byte[] data = Header(1, 1, 0x01, 0x05, (byte)'k');
         FormatException e = ReadExpectingError(data);
@@ -121,28 +121,28 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void ValueLengthPastEnd_Throws()
+    public void Value_length_past_end_throws()
     {
         byte[] data = Header(1, 1, 0x01, 0x01, (byte)'k', 0x03, (byte)'v');
         Assert.Contains("offset 12", ReadExpectingError(data).Message);
     }
 
     [Fact]
-    public void TagWithNothingAfter_Throws()
+    public void Tag_with_nothing_after_throws()
     {
         byte[] data = Header(1, 1, 0x01);
         Assert.Contains("offset 12", ReadExpectingError(data).Message);
     }
 
     [Fact]
-    public void MalformedVarintLength_Throws()
+    public void Malformed_varint_length_throws()
     {
         byte[] data = Header(1, 1, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01);
         Assert.Contains("offset 12", ReadExpectingError(data).Message);
     }
 
     [Fact]
-    public void HugeLength_DoesNotOverflow()
+    public void Huge_length_does_not_overflow()
     {
         // 0xFFFFFFFF as the key length: the check must not wrap around.
         byte[] data = Header(1, 1, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, (byte)'k');
@@ -150,7 +150,7 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void CountLargerThanRecords_Throws()
+    public void Count_larger_than_records_throws()
     {
         // LevelDB write_batch_test Corruption: the header promises more than the batch holds.
         byte[] data = Header(1, 2, 0x00, 0x01, (byte)'k');
@@ -158,14 +158,14 @@ public class BatchReaderTests
     }
 
     [Fact]
-    public void CountSmallerThanRecords_Throws()
+    public void Count_smaller_than_records_throws()
     {
         byte[] data = Header(1, 1, 0x00, 0x01, (byte)'k', 0x00, 0x01, (byte)'j');
         ReadExpectingError(data);
     }
 
     [Fact]
-    public void TruncatedBatch_EveryPrefix_ThrowsOrIsInvalid_NeverMisreads()
+    public void Truncated_batch_every_prefix_throws_or_is_invalid_never_misreads()
     {
         var batch = new WriteBatch();
         batch.Put(B("key1"), B("value1"));

@@ -9,7 +9,7 @@ public class InternalKeyTests
         InternalKey.Make(System.Text.Encoding.ASCII.GetBytes(user), seq, type);
 
     [Fact]
-    public void Make_LayoutIsUserKeyThenLittleEndianTrailer()
+    public void Make_layout_is_user_key_then_little_endian_trailer()
     {
         byte[] k = K("ab", 0x0102030405, EntryType.Value);
         Assert.Equal(2 + InternalKey.TrailerSize, k.Length);
@@ -19,7 +19,7 @@ public class InternalKeyTests
     }
 
     [Fact]
-    public void Decode_RoundTrip()
+    public void Decode_round_trip()
     {
         // LevelDB dbformat_test EncodeDecode.
         string[] keys = ["", "k", "hello", "longggggggggggggggggggggg"];
@@ -41,14 +41,14 @@ public class InternalKeyTests
     }
 
     [Fact]
-    public void Compare_UserKeyAscending()
+    public void Compare_user_key_ascending()
     {
         Assert.True(InternalKey.Compare(K("a", 1), K("b", 100)) < 0);
         Assert.True(InternalKey.Compare(K("b", 100), K("a", 1)) > 0);
     }
 
     [Fact]
-    public void Compare_ShorterPrefixFirst()
+    public void Compare_shorter_prefix_first()
     {
         // The trailer must not take part in the user-key comparison: "a" + trailer vs "ab" + trailer.
         Assert.True(InternalKey.Compare(K("a", InternalKey.MaxSequence), K("ab", 0)) < 0);
@@ -56,7 +56,7 @@ public class InternalKeyTests
     }
 
     [Fact]
-    public void Compare_UnsignedBytes()
+    public void Compare_unsigned_bytes()
     {
         byte[] low = InternalKey.Make([0x7F], 1, EntryType.Value);
         byte[] high = InternalKey.Make([0x80], 1, EntryType.Value);
@@ -64,7 +64,7 @@ public class InternalKeyTests
     }
 
     [Fact]
-    public void Compare_SameUserKey_NewerSequenceFirst()
+    public void Compare_same_user_key_newer_sequence_first()
     {
         Assert.True(InternalKey.Compare(K("k", 100), K("k", 99)) < 0);
         Assert.True(InternalKey.Compare(K("k", 99), K("k", 100)) > 0);
@@ -72,7 +72,7 @@ public class InternalKeyTests
     }
 
     [Fact]
-    public void Compare_SameSequence_HigherTypeFirst_SeekKeySortsBeforeEveryType()
+    public void Compare_same_sequence_higher_type_first_seek_key_sorts_before_every_type()
     {
         byte[] seek = K("k", 5, EntryType.ForSeek);
         Assert.True(InternalKey.Compare(seek, K("k", 5, EntryType.RangeDeletion)) < 0);
@@ -84,7 +84,7 @@ public class InternalKeyTests
     }
 
     [Fact]
-    public void Compare_AgreesWithModel_Random()
+    public void Compare_agrees_with_model_random()
     {
         const int seed = 8;
         var rng = new Random(seed);
@@ -110,14 +110,14 @@ public class InternalKeyTests
     }
 
     [Fact]
-    public void Describe_Readable_AndToleratesShortInput()
+    public void Describe_readable_and_tolerates_short_input()
     {
         Assert.Equal("6B @ 42 : Value", InternalKey.Describe(K("k", 42)));
         Assert.Contains("bad internal key", InternalKey.Describe([1, 2, 3]));
     }
 
     [Fact]
-    public void MaxSequence_Is56Bits()
+    public void Max_sequence_is_56_bits()
     {
         Assert.Equal((1UL << 56) - 1, InternalKey.MaxSequence);
         Assert.Equal(InternalKey.MaxSequence, InternalKey.Sequence(K("x", InternalKey.MaxSequence, EntryType.ForSeek)));

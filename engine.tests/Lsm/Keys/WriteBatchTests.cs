@@ -9,7 +9,7 @@ public class WriteBatchTests
     private static byte[] B(string s) => System.Text.Encoding.ASCII.GetBytes(s);
 
     [Fact]
-    public void New_IsEmpty()
+    public void New_is_empty()
     {
         var batch = new WriteBatch();
         Assert.Equal(0, batch.Count);
@@ -18,7 +18,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void Count_CountsEveryKindOfUpdate()
+    public void Count_counts_every_kind_of_update()
     {
         var batch = new WriteBatch();
         batch.Put(B("a"), B("1")).Delete(B("b")).DeleteRange(B("c"), B("d"));
@@ -26,7 +26,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void Encoding_IsRocksDbLayout()
+    public void Encoding_is_rocks_db_layout()
     {
         var batch = new WriteBatch();
         batch.Put(B("k"), B("vv"));
@@ -46,7 +46,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void Clear_EmptiesAndAllowsReuse()
+    public void Clear_empties_and_allows_reuse()
     {
         var batch = new WriteBatch();
         batch.Put(B("a"), B("1"));
@@ -66,7 +66,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void Grows_ForManyAndLargeUpdates()
+    public void Grows_for_many_and_large_updates()
     {
         var batch = new WriteBatch();
         byte[] big = new byte[100_000];
@@ -94,7 +94,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void DeleteRange_BeginAfterEnd_Throws()
+    public void Delete_range_begin_after_end_throws()
     {
         var batch = new WriteBatch();
         ArgumentException e = Assert.Throws<ArgumentException>(() => batch.DeleteRange(B("b"), B("a")));
@@ -103,7 +103,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void DeleteRange_BeginEqualsEnd_IsAllowed()
+    public void Delete_range_begin_equals_end_is_allowed()
     {
         var batch = new WriteBatch();
         batch.DeleteRange(B("a"), B("a"));
@@ -111,7 +111,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void DeleteRange_PrefixBeginShorterThanEnd_IsAllowed()
+    public void Delete_range_prefix_begin_shorter_than_end_is_allowed()
     {
         var batch = new WriteBatch();
         batch.DeleteRange(B("a"), B("ab"));
@@ -120,7 +120,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void Key_AtLimit_Accepted_AboveLimit_Rejected()
+    public void Key_at_limit_accepted_above_limit_rejected()
     {
         var batch = new WriteBatch();
         byte[] atLimit = new byte[Limits.MaxKeySize];
@@ -134,7 +134,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void Value_AboveLimit_Rejected()
+    public void Value_above_limit_rejected()
     {
         var batch = new WriteBatch();
         byte[] above = GC.AllocateUninitializedArray<byte>(Limits.MaxValueSize + 1);
@@ -145,7 +145,7 @@ public class WriteBatchTests
     }
 
     [Fact]
-    public void Limits_Values()
+    public void Limits_values()
     {
         Assert.Equal(1 << 20, Limits.MaxKeySize);
         Assert.Equal(256 << 20, Limits.MaxValueSize);

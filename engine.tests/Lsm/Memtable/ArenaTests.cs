@@ -13,7 +13,7 @@ public unsafe class ArenaTests
     }
 
     [Fact]
-    public void Allocate_IsAlignedAndCounted()
+    public void Allocate_is_aligned_and_counted()
     {
         var arena = new Arena(4096);
         byte* a = arena.Allocate(3);
@@ -27,7 +27,7 @@ public unsafe class ArenaTests
     }
 
     [Fact]
-    public void LargeAllocation_ThatDoesNotFit_GetsOwnChunk_AndCurrentChunkKeepsServing()
+    public void Large_allocation_that_does_not_fit_gets_own_chunk_and_current_chunk_keeps_serving()
     {
         var arena = new Arena(4096);
         byte* small1 = arena.Allocate(8);
@@ -40,7 +40,7 @@ public unsafe class ArenaTests
     }
 
     [Fact]
-    public void SmallAllocation_ThatDoesNotFit_StartsNewChunk()
+    public void Small_allocation_that_does_not_fit_starts_new_chunk()
     {
         var arena = new Arena(4096);
         arena.Allocate(4090);
@@ -50,7 +50,7 @@ public unsafe class ArenaTests
     }
 
     [Fact]
-    public void Simple_RandomAllocations_DoNotOverlapAndKeepContents()
+    public void Simple_random_allocations_do_not_overlap_and_keep_contents()
     {
         // LevelDB arena_test Simple: fill each allocation with a pattern and check them all at the end.
         const int seed = 301;

@@ -35,7 +35,7 @@ public class MemTableConcurrencyTests
     }
 
     [Fact]
-    public void OneWriter_ManyReaders_SeeOrderedWellFormedEntries()
+    public void One_writer_many_readers_see_ordered_well_formed_entries()
     {
         const int seed = 77;
         MemTable mem = new(1, 4 << 20);

@@ -44,7 +44,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void Get_SeesNewestVersionAtOrBelowSnapshot()
+    public void Get_sees_newest_version_at_or_below_snapshot()
     {
         MemTable mem = NewTable();
         mem.Add(1, EntryType.Value, B("k"), B("v1"));
@@ -72,7 +72,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void Get_DoesNotMatchPrefixOrNeighbour()
+    public void Get_does_not_match_prefix_or_neighbour()
     {
         MemTable mem = NewTable();
         mem.Add(1, EntryType.Value, B("ab"), B("x"));
@@ -85,7 +85,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void Get_LongKey_UsesHeapSeekBuffer()
+    public void Get_long_key_uses_heap_seek_buffer()
     {
         // The seek key is built on the stack up to MemTable.MaxStackSeekKey bytes of user key and in a heap buffer
         // past it: the heap path is the one that allocates, so the allocation counter shows which path ran.
@@ -121,7 +121,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void RangeTombstones_StoredApartFromPointEntries()
+    public void Range_tombstones_stored_apart_from_point_entries()
     {
         MemTable mem = NewTable();
         mem.Add(1, EntryType.Value, B("b"), B("v"));
@@ -140,7 +140,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void OnlyRangeTombstone_IsNotEmpty()
+    public void Only_range_tombstone_is_not_empty()
     {
         MemTable mem = NewTable();
         mem.Add(1, EntryType.RangeDeletion, B("a"), B("b"));
@@ -150,7 +150,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void Tombstones_CacheRebuiltAfterNewRangeDeletion()
+    public void Tombstones_cache_rebuilt_after_new_range_deletion()
     {
         MemTable mem = NewTable();
         mem.Add(1, EntryType.RangeDeletion, B("a"), B("c"));
@@ -164,7 +164,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void RangeTombstones_ReturnsCopy()
+    public void Range_tombstones_returns_copy()
     {
         MemTable mem = NewTable();
         mem.Add(1, EntryType.RangeDeletion, B("a"), B("c"));
@@ -175,7 +175,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void RangeTombstone_ArgumentsCopied()
+    public void Range_tombstone_arguments_copied()
     {
         MemTable mem = NewTable();
         byte[] start = B("a");
@@ -188,7 +188,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void ApproximateMemoryUsage_Grows()
+    public void Approximate_memory_usage_grows()
     {
         MemTable mem = NewTable();
         long before = mem.ApproximateMemoryUsage;
@@ -197,7 +197,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void Iterator_ForwardBackwardSeek()
+    public void Iterator_forward_backward_seek()
     {
         MemTable mem = NewTable();
         mem.Add(1, EntryType.Value, B("b"), B("b1"));
@@ -236,7 +236,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void Iterator_SeesEntriesAddedAfterCreation()
+    public void Iterator_sees_entries_added_after_creation()
     {
         MemTable mem = NewTable();
         using InternalIterator it = mem.NewIterator();
@@ -263,7 +263,7 @@ public class MemTableTests
     }
 
     [Fact]
-    public void RandomOperations_AgainstModel()
+    public void Random_operations_against_model()
     {
         const int seed = 4242;
         var rng = new Random(seed);

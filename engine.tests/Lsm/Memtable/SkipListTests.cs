@@ -21,7 +21,7 @@ public unsafe class SkipListTests
     }
 
     [Fact]
-    public void InsertAndLookup_AgainstSortedModel()
+    public void Insert_and_lookup_against_sorted_model()
     {
         // LevelDB skiplist_test InsertAndLookup.
         const int seed = 1000;
@@ -81,7 +81,7 @@ public unsafe class SkipListTests
     }
 
     [Fact]
-    public void SameUserKey_VersionsNewestFirst()
+    public void Same_user_key_versions_newest_first()
     {
         var list = new SkipList(new Arena(4096));
         list.Insert("k"u8, 1, EntryType.Value, "one"u8);
@@ -96,7 +96,7 @@ public unsafe class SkipListTests
     }
 
     [Fact]
-    public void EmptyKeyAndValue_AndLargeEntries()
+    public void Empty_key_and_value_and_large_entries()
     {
         var list = new SkipList(new Arena(4096));
         byte[] bigValue = new byte[50_000];

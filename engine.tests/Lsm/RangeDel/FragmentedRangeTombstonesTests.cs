@@ -36,7 +36,7 @@ public class FragmentedRangeTombstonesTests
     }
 
     [Fact]
-    public void Single_HalfOpen()
+    public void Single_half_open()
     {
         FragmentedRangeTombstones f = FragmentedRangeTombstones.Build([T(1, 3, 5)]);
         Assert.Equal(0UL, f.MaxCoveringSequence(K(0), 10));
@@ -49,14 +49,14 @@ public class FragmentedRangeTombstonesTests
     }
 
     [Fact]
-    public void EmptyAndReversedRanges_AreIgnored()
+    public void Empty_and_reversed_ranges_are_ignored()
     {
         FragmentedRangeTombstones f = FragmentedRangeTombstones.Build([T(2, 2, 5), T(4, 1, 6)]);
         Assert.True(f.IsEmpty);
     }
 
     [Fact]
-    public void Overlapping_CutIntoFragments()
+    public void Overlapping_cut_into_fragments()
     {
         // RocksDB range_tombstone_fragmenter_test OverlappingTombstones: [a, e) @10 and [c, g) @15.
         FragmentedRangeTombstones f = FragmentedRangeTombstones.Build([T(0, 4, 10), T(2, 6, 15)]);
@@ -70,7 +70,7 @@ public class FragmentedRangeTombstonesTests
     }
 
     [Fact]
-    public void GapBetweenTombstones_IsUncovered()
+    public void Gap_between_tombstones_is_uncovered()
     {
         FragmentedRangeTombstones f = FragmentedRangeTombstones.Build([T(0, 2, 3), T(5, 7, 4)]);
         Assert.Equal(0UL, f.MaxCoveringSequence(K(3), 100));
@@ -85,7 +85,7 @@ public class FragmentedRangeTombstonesTests
     }
 
     [Fact]
-    public void SameStartDifferentEnds_AndDuplicates()
+    public void Same_start_different_ends_and_duplicates()
     {
         RangeTombstone[] ts = [T(1, 3, 4), T(1, 5, 2), T(1, 3, 4), T(1, 2, 9)];
         FragmentedRangeTombstones f = FragmentedRangeTombstones.Build(ts);
@@ -99,7 +99,7 @@ public class FragmentedRangeTombstonesTests
     }
 
     [Fact]
-    public void PrefixKeys_OrderBytewise()
+    public void Prefix_keys_order_bytewise()
     {
         // "b" < "b\0" < "ba" < "c": a tombstone [b, ba) covers "b" and "b\0" but not "ba".
         RangeTombstone t = new("b"u8.ToArray(), "ba"u8.ToArray(), 7);
@@ -112,7 +112,7 @@ public class FragmentedRangeTombstonesTests
     }
 
     [Fact]
-    public void Random_AgainstNaiveModel_FixedSeed()
+    public void Random_against_naive_model_fixed_seed()
     {
         const int seed = 2024;
         var rng = new Random(seed);
@@ -136,7 +136,7 @@ public class FragmentedRangeTombstonesTests
     }
 
     [Fact]
-    public void Property_MaxCoveringSequence_EqualsNaiveModel()
+    public void Property_max_covering_sequence_equals_naive_model()
     {
         // Keys are one or two letters from a small alphabet, so ranges overlap, nest and share bounds often.
         Gen<byte[]> key = Gen.Choose(0, 5).SelectMany(a => Gen.Choose(-1, 2).Select(b => b < 0 ? new[] { (byte)('a' + a) } : [(byte)('a' + a), (byte)('a' + b)]));

@@ -53,7 +53,7 @@ public class BlockTests
 
     [Theory]
     [MemberData(nameof(Configurations))]
-    public void RandomKeys_ScanSeekAndStep_MatchSortedModel(int restartInterval, bool internalKeys)
+    public void Random_keys_scan_seek_and_step_match_sorted_model(int restartInterval, bool internalKeys)
     {
         int seed = 1000 + (restartInterval * 2) + (internalKeys ? 1 : 0);
         var rng = new Random(seed);
@@ -116,7 +116,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void SeekPastLast_IsInvalid_SeekBeforeFirst_IsFirst()
+    public void Seek_past_last_is_invalid_seek_before_first_is_first()
     {
         byte[] block = Build([(System.Text.Encoding.ASCII.GetBytes("b"), [1]), (System.Text.Encoding.ASCII.GetBytes("d"), [2])], 16);
         BlockIterator it = Open(block, internalKeys: false);
@@ -133,7 +133,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void SingleEntry()
+    public void Single_entry()
     {
         byte[] block = Build([(System.Text.Encoding.ASCII.GetBytes("only"), System.Text.Encoding.ASCII.GetBytes("v"))], 16);
         BlockIterator it = Open(block, internalKeys: false);
@@ -147,7 +147,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void Layout_PrefixCompressionAndRestarts()
+    public void Layout_prefix_compression_and_restarts()
     {
         // docs/format.md "Blocks": shared, unshared, value length, key suffix, value; then restarts and their count.
         byte[] block = Build([("abc"u8.ToArray(), "1"u8.ToArray()), ("abd"u8.ToArray(), "2"u8.ToArray()), ("b"u8.ToArray(), "3"u8.ToArray())], 2);
@@ -162,7 +162,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void Builder_ResetAndEstimatedSize()
+    public void Builder_reset_and_estimated_size()
     {
         var builder = new BlockBuilder(16);
         Assert.True(builder.IsEmpty);
@@ -185,7 +185,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void LongKeysAndValues_GrowBuffers()
+    public void Long_keys_and_values_grow_buffers()
     {
         byte[] k1 = new byte[5000];
         byte[] k2 = new byte[5000];
@@ -202,7 +202,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void Block_AtNonZeroOffsetInBuffer()
+    public void Block_at_non_zero_offset_in_buffer()
     {
         byte[] block = Build([("x"u8.ToArray(), "1"u8.ToArray()), ("y"u8.ToArray(), "2"u8.ToArray())], 1);
         byte[] buffer = new byte[block.Length + 10];
@@ -215,7 +215,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void EmptyBlock_IsValidAndEmpty()
+    public void Empty_block_is_valid_and_empty()
     {
         // Regression: an empty block (one restart at offset 0, no entries) was rejected as "restart point past the entries".
         byte[] block = new BlockBuilder(16).Finish().ToArray();
@@ -230,7 +230,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void ZeroRestarts_IsEmpty()
+    public void Zero_restarts_is_empty()
     {
         BlockIterator it = Open(new byte[4], internalKeys: false);
         it.SeekToFirst();
@@ -240,7 +240,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void TooShortForRestartCount_Throws()
+    public void Too_short_for_restart_count_throws()
     {
         var it = new BlockIterator(internalKeys: false);
         CorruptionException e = Assert.Throws<CorruptionException>(() => it.Reset(new byte[3], 0, 3, File, 100));
@@ -249,7 +249,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void RestartCountTooLarge_ThrowsAtCountOffset()
+    public void Restart_count_too_large_throws_at_count_offset()
     {
         byte[] block = Build([("a"u8.ToArray(), "1"u8.ToArray())], 16);
         BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(block.Length - 4), 1000);
@@ -259,7 +259,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void RestartPointPastEntries_Throws()
+    public void Restart_point_past_entries_throws()
     {
         byte[] block = Build([("a"u8.ToArray(), "1"u8.ToArray())], 16);
         BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(block.Length - 8), 500);
@@ -269,7 +269,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void EntryLengthsPastBlock_Throw()
+    public void Entry_lengths_past_block_throw()
     {
         byte[] block = Build([("a"u8.ToArray(), "1"u8.ToArray()), ("b"u8.ToArray(), "2"u8.ToArray())], 16);
         block[2] = 100; // first entry's value length
@@ -279,7 +279,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void SharedLongerThanPreviousKey_Throws()
+    public void Shared_longer_than_previous_key_throws()
     {
         byte[] block = Build([("a"u8.ToArray(), "1"u8.ToArray()), ("ab"u8.ToArray(), "2"u8.ToArray())], 16);
         block[5] = 9; // second entry's shared length (entry starts at 5)
@@ -290,7 +290,7 @@ public class BlockTests
     }
 
     [Fact]
-    public void InternalKeyShorterThanTrailer_Throws()
+    public void Internal_key_shorter_than_trailer_throws()
     {
         byte[] block = Build([("short"u8.ToArray(), "1"u8.ToArray())], 16);
         BlockIterator it = Open(block, internalKeys: true);

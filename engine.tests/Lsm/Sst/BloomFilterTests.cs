@@ -65,7 +65,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     [InlineData(10, 3)]
     [InlineData(20, 4)]
     [InlineData(64, 5)]
-    public void NoFalseNegatives_RandomKeys(int bitsPerKey, int seed)
+    public void No_false_negatives_random_keys(int bitsPerKey, int seed)
     {
         var rng = new Random(seed);
         for (int round = 0; round < 20; round++)
@@ -87,7 +87,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Builder_CountsVersionsOfOneKeyOnce()
+    public void Builder_counts_versions_of_one_key_once()
     {
         var b = new BloomFilterBuilder(10);
         b.AddKey(B("a"));
@@ -100,7 +100,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Layout_OneKey_IsOneLineAndAnEightByteTrailer()
+    public void Layout_one_key_is_one_line_and_an_eight_byte_trailer()
     {
         var b = new BloomFilterBuilder(10);
         b.AddKey(B("hello"));
@@ -125,7 +125,7 @@ public class BloomFilterTests(ITestOutputHelper output)
 
     /// <summary>The worked example of docs/format.md, "Filter block": user keys a and b at 10 bits per key.</summary>
     [Fact]
-    public void GoldenFilterBlock()
+    public void Golden_filter_block()
     {
         var h = new TableHarness();
         h.Build("t.sst", [
@@ -154,7 +154,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void LineCount_RoundsBitsUpToWholeLines()
+    public void Line_count_rounds_bits_up_to_whole_lines()
     {
         var b = new BloomFilterBuilder(10);
         for (int i = 0; i < 1000; i++)
@@ -168,7 +168,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Parse_UnknownKind_IsIgnored_MalformedKnownKind_IsCorruption()
+    public void Parse_unknown_kind_is_ignored_malformed_known_kind_is_corruption()
     {
         var b = new BloomFilterBuilder(10);
         b.AddKey(B("x"));
@@ -196,7 +196,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     [InlineData(10, 6)]
     [InlineData(16, 9)]
     [InlineData(64, 24)]
-    public void NumProbes_FollowRocksDb(int bitsPerKey, int probes) =>
+    public void Num_probes_follow_rocks_db(int bitsPerKey, int probes) =>
         Assert.Equal(probes, BloomFilterBuilder.ChooseNumProbes(bitsPerKey));
 
     // ---- through a table ----
@@ -214,7 +214,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Table_FilterRulesOutAbsentKeys_AndCountsThem()
+    public void Table_filter_rules_out_absent_keys_and_counts_them()
     {
         var h = new TableHarness();
         h.Build("t.sst", Entries(10_000), blockSize: 4096);
@@ -254,7 +254,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Table_ZeroBitsPerKey_WritesNoFilter()
+    public void Table_zero_bits_per_key_writes_no_filter()
     {
         var h = new TableHarness();
         h.Build("t.sst", Entries(100), bloomBitsPerKey: 0);
@@ -268,7 +268,7 @@ public class BloomFilterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Table_OnlyRangeTombstones_HasNoFilter_AndTombstonesStillApply()
+    public void Table_only_range_tombstones_has_no_filter_and_tombstones_still_apply()
     {
         var h = new TableHarness();
         h.Build("t.sst", [], [new AimLsm.Kv.RangeDel.RangeTombstone(B("a"), B("m"), 7)]);

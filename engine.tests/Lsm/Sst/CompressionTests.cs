@@ -81,7 +81,7 @@ public class CompressionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Compressible_RoundTrips_AndIsSmallerThanUncompressed()
+    public void Compressible_round_trips_and_is_smaller_than_uncompressed()
     {
         List<(byte[] Key, byte[] Value)> entries = HalfCompressible(20_000, 100, seed: 1);
         var h = new TableHarness();
@@ -104,7 +104,7 @@ public class CompressionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Incompressible_BlocksAreStoredRaw()
+    public void Incompressible_blocks_are_stored_raw()
     {
         List<(byte[] Key, byte[] Value)> entries = Random(2_000, 100, seed: 2);
         var h = new TableHarness();
@@ -117,7 +117,7 @@ public class CompressionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void TheOneEighthRule()
+    public void The_one_eighth_rule()
     {
         Assert.True(TableFormat.GoodCompressionRatio(874, 1000));
         Assert.False(TableFormat.GoodCompressionRatio(875, 1000));
@@ -131,7 +131,7 @@ public class CompressionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void MixedBlocks_SomeCompressedSomeRaw_RoundTrip()
+    public void Mixed_blocks_some_compressed_some_raw_round_trip()
     {
         var rng = new Random(4);
         var entries = new List<(byte[], byte[])>();
@@ -171,7 +171,7 @@ public class CompressionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void CorruptCompressedBlock_WrongSizePrefix_IsCorruptionWithFileAndOffset()
+    public void Corrupt_compressed_block_wrong_size_prefix_is_corruption_with_file_and_offset()
     {
         // The varint says one byte more than LZ4 produces.
         (TableHarness h, BlockHandle block) = DamageCompressedBlock((d, b) =>
@@ -188,7 +188,7 @@ public class CompressionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void CorruptCompressedBlock_GarbledPayload_IsCorruptionWithFileAndOffset()
+    public void Corrupt_compressed_block_garbled_payload_is_corruption_with_file_and_offset()
     {
         (TableHarness h, BlockHandle block) = DamageCompressedBlock((d, b) =>
             d.AsSpan((int)b.Offset + 2, (int)b.Size - 2).Fill(0xFF));
@@ -199,7 +199,7 @@ public class CompressionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void CorruptCompressedBlock_MalformedSizePrefix_IsCorruption()
+    public void Corrupt_compressed_block_malformed_size_prefix_is_corruption()
     {
         (TableHarness h, BlockHandle block) = DamageCompressedBlock((d, b) =>
             d.AsSpan((int)b.Offset, 5).Fill(0xFF));

@@ -40,7 +40,7 @@ public class TableBlockCacheTests
     }
 
     [Fact]
-    public void SecondRead_IsACacheHit()
+    public void Second_read_is_a_cache_hit()
     {
         TableHarness h = BuildTable();
         var cache = new BlockCache(1 << 20);
@@ -67,7 +67,7 @@ public class TableBlockCacheTests
     }
 
     [Fact]
-    public void DefaultSizedBlocks_WithTrailer_FitA4KiBPooledBuffer()
+    public void Default_sized_blocks_with_trailer_fit_a_4_kib_pooled_buffer()
     {
         var h = new TableHarness();
         var rng = new Random(6);
@@ -90,7 +90,7 @@ public class TableBlockCacheTests
     }
 
     [Fact]
-    public void Iterator_KeepsItsBlock_WhileTheCacheEvictsIt()
+    public void Iterator_keeps_its_block_while_the_cache_evicts_it()
     {
         TableHarness h = BuildTable();
         var cache = new BlockCache(1500, shardBits: 0); // room for one block
@@ -124,7 +124,7 @@ public class TableBlockCacheTests
     }
 
     [Fact]
-    public void ConcurrentGets_TinyCache_ReturnCorrectValues()
+    public void Concurrent_gets_tiny_cache_return_correct_values()
     {
         TableHarness h = BuildTable(count: 5000, blockSize: 512);
         var cache = new BlockCache(2048, shardBits: 1);
@@ -166,7 +166,7 @@ public class TableBlockCacheTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Get_OnACachedBlock_AllocatesNothing(bool withCache)
+    public void Get_on_a_cached_block_allocates_nothing(bool withCache)
     {
         TableHarness h = BuildTable();
         using TableReader table = h.Open(Name, cache: withCache ? new BlockCache(1 << 20) : null);
@@ -195,7 +195,7 @@ public class TableBlockCacheTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void IteratorSteps_AllocateNothing(bool withCache)
+    public void Iterator_steps_allocate_nothing(bool withCache)
     {
         TableHarness h = BuildTable();
         using TableReader table = h.Open(Name, cache: withCache ? new BlockCache(1 << 20) : null);

@@ -111,7 +111,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void Undamaged_ReadsEverything()
+    public void Undamaged_reads_everything()
     {
         (TableHarness h, var entries) = BuildTable();
         List<Region> layout = Layout(h);
@@ -122,7 +122,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void FlipDataBlockByte_OpenSucceeds_ReadThrowsWithBlockOffset()
+    public void Flip_data_block_byte_open_succeeds_read_throws_with_block_offset()
     {
         (TableHarness h, var entries) = BuildTable();
         Region data = Layout(h).Where(r => r.Kind == "data").ElementAt(2);
@@ -147,7 +147,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void FlipDataBlockTrailer_Throws()
+    public void Flip_data_block_trailer_throws()
     {
         (TableHarness h, _) = BuildTable();
         Region data = Layout(h).First(r => r.Kind == "data");
@@ -160,7 +160,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void UnknownCompressionType_WithValidChecksum_Throws()
+    public void Unknown_compression_type_with_valid_checksum_throws()
     {
         (TableHarness h, _) = BuildTable();
         Region data = Layout(h).First(r => r.Kind == "data");
@@ -181,7 +181,7 @@ public class TableCorruptionTests
     [InlineData("metaindex")]
     [InlineData(TableFormat.PropertiesBlockName)]
     [InlineData(TableFormat.RangeDelBlockName)]
-    public void FlipMetaOrIndexBlockByte_OpenThrowsWithBlockOffset(string kind)
+    public void Flip_meta_or_index_block_byte_open_throws_with_block_offset(string kind)
     {
         (TableHarness h, _) = BuildTable();
         Region block = Layout(h).Single(r => r.Kind == kind);
@@ -194,7 +194,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void FlipFooterByte_OpenThrowsWithFooterOffset()
+    public void Flip_footer_byte_open_throws_with_footer_offset()
     {
         (TableHarness h, _) = BuildTable();
         Region footer = Layout(h).Single(r => r.Kind == "footer");
@@ -211,7 +211,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void BadMagic_OpenThrowsAtMagicOffset()
+    public void Bad_magic_open_throws_at_magic_offset()
     {
         (TableHarness h, _) = BuildTable();
         byte[] d = h.Contents(Name);
@@ -223,7 +223,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void UnsupportedFormatVersion_WithValidFooterChecksum_Throws()
+    public void Unsupported_format_version_with_valid_footer_checksum_throws()
     {
         (TableHarness h, _) = BuildTable();
         byte[] d = h.Contents(Name);
@@ -237,7 +237,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void FooterHandlePastEnd_WithValidFooterChecksum_Throws()
+    public void Footer_handle_past_end_with_valid_footer_checksum_throws()
     {
         (TableHarness h, _) = BuildTable();
         byte[] d = h.Contents(Name);
@@ -253,7 +253,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void Truncated_OpenThrows()
+    public void Truncated_open_throws()
     {
         (TableHarness h, _) = BuildTable();
         byte[] d = h.Contents(Name);
@@ -268,7 +268,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void ExtendedWithGarbage_OpenThrows()
+    public void Extended_with_garbage_open_throws()
     {
         (TableHarness h, _) = BuildTable();
         byte[] d = h.Contents(Name);
@@ -277,7 +277,7 @@ public class TableCorruptionTests
     }
 
     [Fact]
-    public void EveryByteFlipped_IsDetectedInItsOwnBlock_NeverWrongData()
+    public void Every_byte_flipped_is_detected_in_its_own_block_never_wrong_data()
     {
         // Exhaustive: each byte of a small table flipped in turn (two patterns).
         (TableHarness h, var entries) = BuildTable(count: 20, blockSize: 96);

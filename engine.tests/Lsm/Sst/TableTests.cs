@@ -32,7 +32,7 @@ public class TableTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void RoundTrip_RandomInternalKeys(int blockSize, int restartInterval)
+    public void Round_trip_random_internal_keys(int blockSize, int restartInterval)
     {
         int seed = blockSize + restartInterval;
         var h = new TableHarness();
@@ -91,7 +91,7 @@ public class TableTests
     }
 
     [Fact]
-    public void Get_WithSnapshots_MatchesModel()
+    public void Get_with_snapshots_matches_model()
     {
         const int seed = 99;
         var h = new TableHarness();
@@ -123,7 +123,7 @@ public class TableTests
     }
 
     [Fact]
-    public void Get_VersionsOfOneKeySpanningManyBlocks()
+    public void Get_versions_of_one_key_spanning_many_blocks()
     {
         var h = new TableHarness();
         var entries = new List<(byte[], byte[])> { (IK("a", 1), B("a1")) };
@@ -150,7 +150,7 @@ public class TableTests
     }
 
     [Fact]
-    public void Get_CoveredByNewerTombstone_NotFound()
+    public void Get_covered_by_newer_tombstone_not_found()
     {
         var h = new TableHarness();
         h.Build("t.sst", [(IK("k", 5), B("v5")), (IK("k", 3), B("v3"))]);
@@ -163,7 +163,7 @@ public class TableTests
     }
 
     [Fact]
-    public void RangeTombstones_StoredAndFragmented()
+    public void Range_tombstones_stored_and_fragmented()
     {
         var h = new TableHarness();
         RangeTombstone[] tombs =
@@ -194,7 +194,7 @@ public class TableTests
     }
 
     [Fact]
-    public void RangeTombstone_EndBeyondPointKeys_WidensLargest()
+    public void Range_tombstone_end_beyond_point_keys_widens_largest()
     {
         var h = new TableHarness();
         TableSummary summary = h.Build("t.sst", [(IK("b", 2), B("v"))], [new(B("a"), B("q"), 3)]);
@@ -202,7 +202,7 @@ public class TableTests
     }
 
     [Fact]
-    public void OnlyRangeTombstones_OpenScanAndGet()
+    public void Only_range_tombstones_open_scan_and_get()
     {
         // Regression: a flush of a memtable holding only DeleteRange writes a table whose index block is empty,
         // and reading it threw CorruptionException.
@@ -216,7 +216,7 @@ public class TableTests
     }
 
     [Fact]
-    public void EmptyTable_OpenScanAndGet()
+    public void Empty_table_open_scan_and_get()
     {
         var h = new TableHarness();
         TableSummary summary = h.Build("t.sst", []);
@@ -227,7 +227,7 @@ public class TableTests
     }
 
     [Fact]
-    public void Properties_Recorded()
+    public void Properties_recorded()
     {
         var h = new TableHarness();
         var entries = new List<(byte[], byte[])>
@@ -255,7 +255,7 @@ public class TableTests
     }
 
     [Fact]
-    public void Footer_EndsWithMagic()
+    public void Footer_ends_with_magic()
     {
         var h = new TableHarness();
         h.Build("t.sst", [(IK("a", 1), B("v"))]);
@@ -265,7 +265,7 @@ public class TableTests
     }
 
     [Fact]
-    public void LargeValues_SpanBlockSize()
+    public void Large_values_span_block_size()
     {
         var h = new TableHarness();
         byte[] big = new byte[100_000];
@@ -277,7 +277,7 @@ public class TableTests
     }
 
     [Fact]
-    public void ConcurrentGets_AreSafe()
+    public void Concurrent_gets_are_safe()
     {
         const int seed = 1234;
         var h = new TableHarness();

@@ -54,7 +54,7 @@ public class TableVersion1Tests
     private static string ValueOf(int i) => "value-" + i + "-" + new string((char)('a' + (i % 26)), i % 13);
 
     [Fact]
-    public void Version1Table_StillReads()
+    public void Version_1_table_still_reads()
     {
         TableHarness h = Load();
         using TableReader table = h.Open(Name);
@@ -89,7 +89,7 @@ public class TableVersion1Tests
     }
 
     [Fact]
-    public void Version1Table_ReadsThroughTheBlockCache()
+    public void Version_1_table_reads_through_the_block_cache()
     {
         TableHarness h = Load();
         var cache = new AimLsm.Kv.Cache.BlockCache(1 << 20);
@@ -100,7 +100,7 @@ public class TableVersion1Tests
     }
 
     [Fact]
-    public void Version1Table_CompressionType4_IsCorruption()
+    public void Version_1_table_compression_type_4_is_corruption()
     {
         // Version 1 never wrote LZ4: a type-4 block there is damage, even with a valid checksum.
         byte[] d = (byte[])Fixture.Clone();

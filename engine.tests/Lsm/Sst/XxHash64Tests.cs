@@ -12,11 +12,11 @@ public class XxHash64Tests
     [InlineData("", 0xEF46DB3751D8E999UL)]
     [InlineData("abc", 0x44BC2CF5AD770999UL)]
     [InlineData("Nobody inspects the spammish repetition", 0xFBCEA83C8A378BF1UL)] // 39 bytes: the 32-byte stripe path
-    public void ReferenceVectors(string input, ulong expected) =>
+    public void Reference_vectors(string input, ulong expected) =>
         Assert.Equal(expected, BloomFilter.KeyHash(System.Text.Encoding.ASCII.GetBytes(input)));
 
     [Fact]
-    public void EveryLengthUpTo100_IsStableAndDistinct()
+    public void Every_length_up_to_100_is_stable_and_distinct()
     {
         byte[] data = Enumerable.Range(0, 100).Select(i => (byte)(i * 7)).ToArray();
         var seen = new HashSet<ulong>();

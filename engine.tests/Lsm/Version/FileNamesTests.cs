@@ -15,7 +15,7 @@ public class FileNamesTests
     [InlineData("CURRENT", nameof(FileKind.Current), 0UL)]
     [InlineData("LOCK", nameof(FileKind.Lock), 0UL)]
     [InlineData("000009.dbtmp", nameof(FileKind.Temp), 9UL)]
-    public void Parse_KnownNames(string name, string kind, ulong number)
+    public void Parse_known_names(string name, string kind, ulong number)
     {
         Assert.Equal(Enum.Parse<FileKind>(kind), FileNames.Parse(name, out ulong n));
         Assert.Equal(number, n);
@@ -45,13 +45,13 @@ public class FileNamesTests
     [InlineData("184467440737095516150.sst")]
     [InlineData("OPTIONS-000005")]
     [InlineData("LOG")]
-    public void Parse_UnknownNames(string name)
+    public void Parse_unknown_names(string name)
     {
         Assert.Equal(FileKind.Unknown, FileNames.Parse(name, out _));
     }
 
     [Fact]
-    public void Build_ThenParse_RoundTrips()
+    public void Build_then_parse_round_trips()
     {
         foreach (ulong n in new ulong[] { 0, 1, 999_999, 1_000_000, ulong.MaxValue })
         {
@@ -69,7 +69,7 @@ public class FileNamesTests
     }
 
     [Fact]
-    public void Names_AreZeroPaddedToSixDigits()
+    public void Names_are_zero_padded_to_six_digits()
     {
         Assert.Equal("000123.log", FileNames.Wal(123));
         Assert.Equal("000124.sst", FileNames.Table(124));

@@ -44,7 +44,7 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void EmptyEdit_EncodesToNothing()
+    public void Empty_edit_encodes_to_nothing()
     {
         var edit = new VersionEdit();
         Assert.Empty(edit.Encode());
@@ -52,7 +52,7 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void EncodeDecode_AllFields()
+    public void Encode_decode_all_fields()
     {
         const ulong big = 1UL << 50;
         var edit = new VersionEdit
@@ -73,7 +73,7 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void EncodeDecode_EmptyAndBinaryKeys()
+    public void Encode_decode_empty_and_binary_keys()
     {
         var edit = new VersionEdit();
         edit.NewFiles.Add((0, new FileMetadata(1, 0, [], [], 0, 0)));
@@ -82,7 +82,7 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void EncodeDecode_Random()
+    public void Encode_decode_random()
     {
         const int seed = 777;
         var rng = new Random(seed);
@@ -142,7 +142,7 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void UnknownTag_BelowSafeToIgnore_Throws()
+    public void Unknown_tag_below_safe_to_ignore_throws()
     {
         byte[] record = [.. Bytes(2, 5), .. Bytes(99, 1)];
         FormatException e = Assert.Throws<FormatException>(() => VersionEdit.Decode(record));
@@ -151,13 +151,13 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void UnknownTag_JustBelowSafeToIgnoreBit_Throws()
+    public void Unknown_tag_just_below_safe_to_ignore_bit_throws()
     {
         Assert.Throws<FormatException>(() => VersionEdit.Decode(Bytes(VersionEdit.SafeToIgnoreMask - 1, 0)));
     }
 
     [Fact]
-    public void UnknownTag_WithSafeToIgnoreBit_IsSkipped()
+    public void Unknown_tag_with_safe_to_ignore_bit_is_skipped()
     {
         // RocksDB: tags with the 1 << 13 bit carry a length and may be skipped (DbId, WAL additions, ...).
         byte[] record =
@@ -173,7 +173,7 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void Regression_TagAbove32Bits_IsRejectedNotTruncated()
+    public void Regression_tag_above_32_bits_is_rejected_not_truncated()
     {
         // (1 << 32) + 2 would read as tag 2 (log number) if truncated to 32 bits.
         FormatException e = Assert.Throws<FormatException>(() => VersionEdit.Decode(Bytes((1UL << 32) + 2, 5)));
@@ -181,28 +181,28 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void IgnorableTag_LengthPastEnd_Throws()
+    public void Ignorable_tag_length_past_end_throws()
     {
         byte[] record = [.. Bytes(VersionEdit.SafeToIgnoreMask, 10), 1, 2];
         Assert.Throws<FormatException>(() => VersionEdit.Decode(record));
     }
 
     [Fact]
-    public void FileSizeAboveLongMax_Throws()
+    public void File_size_above_long_max_throws()
     {
         byte[] record = [.. Bytes(7, 1, 9, ulong.MaxValue, 0, 0, 1, 2)];
         Assert.Contains("size", Assert.Throws<FormatException>(() => VersionEdit.Decode(record)).Message);
     }
 
     [Fact]
-    public void LevelOutOfRange_Throws()
+    public void Level_out_of_range_throws()
     {
         Assert.Throws<FormatException>(() => VersionEdit.Decode(Bytes(6, LsmVersionLevels, 1)));
         Assert.Contains("level", Assert.Throws<FormatException>(() => VersionEdit.Decode(Bytes(7, 99))).Message);
     }
 
     [Fact]
-    public void EveryTruncation_ThrowsOrDecodesPrefix_NeverMisreads()
+    public void Every_truncation_throws_or_decodes_prefix_never_misreads()
     {
         var edit = new VersionEdit { Comparator = "c", LogNumber = 300, NextFileNumber = 301, LastSequence = 70000 };
         edit.NewFiles.Add((1, File(5, "a", "b", 1, 2)));
@@ -230,7 +230,7 @@ public class VersionEditTests
     }
 
     [Fact]
-    public void Comparator_IsLevelDbBytewise()
+    public void Comparator_is_level_db_bytewise()
     {
         Assert.Equal("leveldb.BytewiseComparator", VersionEdit.ComparatorName);
     }

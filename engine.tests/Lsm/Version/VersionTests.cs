@@ -26,7 +26,7 @@ public class VersionTests
     }
 
     [Fact]
-    public void Empty_HasNoFiles()
+    public void Empty_has_no_files()
     {
         Assert.Equal(0, LsmVersion.Empty.FileCount);
         for (int level = 0; level < LsmVersion.NumLevels; level++)
@@ -36,7 +36,7 @@ public class VersionTests
     }
 
     [Fact]
-    public void Apply_AddsAndDeletes_WithoutChangingTheOriginal()
+    public void Apply_adds_and_deletes_without_changing_the_original()
     {
         LsmVersion v1 = LsmVersion.Empty.Apply(Add((0, File(1, "a", "c")), (1, File(2, "d", "f"))));
         Assert.Equal(2, v1.FileCount);
@@ -50,7 +50,7 @@ public class VersionTests
     }
 
     [Fact]
-    public void Apply_DeletingMissingFile_Throws()
+    public void Apply_deleting_missing_file_throws()
     {
         LsmVersion v = LsmVersion.Empty.Apply(Add((1, File(1, "a", "c"))));
         Assert.Throws<FormatException>(() => v.Apply(Delete((1, 99))));
@@ -59,7 +59,7 @@ public class VersionTests
     }
 
     [Fact]
-    public void Apply_AddingFileTwice_Throws()
+    public void Apply_adding_file_twice_throws()
     {
         LsmVersion v = LsmVersion.Empty.Apply(Add((1, File(1, "a", "c"))));
         Assert.Throws<FormatException>(() => v.Apply(Add((2, File(1, "x", "y")))));
@@ -67,7 +67,7 @@ public class VersionTests
     }
 
     [Fact]
-    public void Apply_MoveBetweenLevels_InOneEdit()
+    public void Apply_move_between_levels_in_one_edit()
     {
         LsmVersion v = LsmVersion.Empty.Apply(Add((0, File(1, "a", "c"))));
         VersionEdit move = Delete((0, 1));
@@ -78,7 +78,7 @@ public class VersionTests
     }
 
     [Fact]
-    public void Level0_NewestFirst_ByLargestSequenceThenNumber()
+    public void Level_0_newest_first_by_largest_sequence_then_number()
     {
         LsmVersion v = LsmVersion.Empty.Apply(Add(
             (0, File(1, "a", "z", largestSeq: 10)),
@@ -89,14 +89,14 @@ public class VersionTests
     }
 
     [Fact]
-    public void LevelsAboveZero_SortedBySmallestKey()
+    public void Levels_above_zero_sorted_by_smallest_key()
     {
         LsmVersion v = LsmVersion.Empty.Apply(Add((2, File(1, "m", "n")), (2, File(2, "a", "b")), (2, File(3, "x", "y"))));
         Assert.Equal(new ulong[] { 2, 1, 3 }, v.Files(2).Select(f => f.Number).ToArray());
     }
 
     [Fact]
-    public void FileMetadata_MayContain_BoundsInclusive()
+    public void File_metadata_may_contain_bounds_inclusive()
     {
         FileMetadata f = File(1, "b", "d");
         Assert.False(f.MayContain("a"u8));

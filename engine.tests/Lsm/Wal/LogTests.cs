@@ -21,7 +21,7 @@ public class LogTests
 
     /// <summary>
     /// Kind only: the offset of a problem found at a fragment that opens a block is wrong today; see
-    /// <see cref="Regression_FragmentOffsetTakenBeforeBlockIsRead"/>.
+    /// <see cref="Regression_fragment_offset_taken_before_block_is_read"/>.
     /// </summary>
     private static void AssertSingleProblem(LogHarness h, LogProblemKind kind)
     {
@@ -55,7 +55,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ManyBlocks()
+    public void Many_blocks()
     {
         var h = new LogHarness();
         for (int i = 0; i < 100_000; i++)
@@ -72,7 +72,7 @@ public class LogTests
     }
 
     [Fact]
-    public void SplitRecordWritesTheBytesOfItsConcatenation()
+    public void Split_record_writes_the_bytes_of_its_concatenation()
     {
         // A record written as head + tail (a large value straight from its writer's buffer) must be byte for byte
         // the record of their concatenation: same fragments, same checksums, so replay cannot tell them apart.
@@ -119,7 +119,7 @@ public class LogTests
     }
 
     [Fact]
-    public void MarginalTrailer()
+    public void Marginal_trailer()
     {
         // Make a trailer that is exactly the same length as an empty record.
         var h = new LogHarness();
@@ -136,7 +136,7 @@ public class LogTests
     }
 
     [Fact]
-    public void MarginalTrailer2()
+    public void Marginal_trailer_2()
     {
         // Exactly a header's worth of space left: the next record starts with an empty FIRST fragment there.
         var h = new LogHarness();
@@ -152,7 +152,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ShortTrailer()
+    public void Short_trailer()
     {
         var h = new LogHarness();
         int n = BlockSize - (2 * HeaderSize) + 4;
@@ -171,7 +171,7 @@ public class LogTests
     }
 
     [Fact]
-    public void AlignedEof()
+    public void Aligned_eof()
     {
         var h = new LogHarness();
         int n = BlockSize - (2 * HeaderSize) + 4;
@@ -183,7 +183,7 @@ public class LogTests
     }
 
     [Fact]
-    public void RecordOfBlockSizeMinusHeader_FillsBlockExactly()
+    public void Record_of_block_size_minus_header_fills_block_exactly()
     {
         var h = new LogHarness();
         string exact = LogHarness.BigString("x", BlockSize - HeaderSize);
@@ -201,7 +201,7 @@ public class LogTests
     }
 
     [Fact]
-    public void RecordOfBlockSizeMinusHeader_AloneIsWholeFile()
+    public void Record_of_block_size_minus_header_alone_is_whole_file()
     {
         // The file is exactly one full block: the reader must not mistake it for more to come.
         var h = new LogHarness();
@@ -213,7 +213,7 @@ public class LogTests
     }
 
     [Fact]
-    public void OpenForAppend()
+    public void Open_for_append()
     {
         // A second writer over the same file continues the block layout where the first stopped.
         var h = new LogHarness();
@@ -227,7 +227,7 @@ public class LogTests
     }
 
     [Fact]
-    public void OpenForAppend_NearBlockEnd_PadsTrailer()
+    public void Open_for_append_near_block_end_pads_trailer()
     {
         var h = new LogHarness();
         h.Write(LogHarness.BigString("a", BlockSize - HeaderSize - 3)); // leaves 3 bytes
@@ -241,7 +241,7 @@ public class LogTests
     }
 
     [Fact]
-    public void RandomRead()
+    public void Random_read()
     {
         const int seed = 301;
         const int n = 500;
@@ -263,7 +263,7 @@ public class LogTests
     }
 
     [Fact]
-    public void Header_IsMaskedCrcLengthType()
+    public void Header_is_masked_crc_length_type()
     {
         // docs/format.md "Log files": masked CRC32C of type + payload (u32 LE), length (u16 LE), type.
         var h = new LogHarness();
@@ -277,7 +277,7 @@ public class LogTests
     }
 
     [Fact]
-    public void EmptyRecord_IsOneFullFragment()
+    public void Empty_record_is_one_full_fragment()
     {
         var h = new LogHarness();
         h.Write("");
@@ -286,7 +286,7 @@ public class LogTests
     }
 
     [Fact]
-    public void FragmentTypes_FirstMiddleLast()
+    public void Fragment_types_first_middle_last()
     {
         var h = new LogHarness();
         h.Write(LogHarness.BigString("z", (2 * BlockSize) + 10));
@@ -299,7 +299,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ChecksumMismatch()
+    public void Checksum_mismatch()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -311,7 +311,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ChecksumMismatch_InPayload_ResumesAtNextBlock()
+    public void Checksum_mismatch_in_payload_resumes_at_next_block()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -329,7 +329,7 @@ public class LogTests
     }
 
     [Fact]
-    public void BadRecordType()
+    public void Bad_record_type()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -342,7 +342,7 @@ public class LogTests
     }
 
     [Fact]
-    public void BadRecordType_NextRecordInBlockStillRead()
+    public void Bad_record_type_next_record_in_block_still_read()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -355,7 +355,7 @@ public class LogTests
     }
 
     [Fact]
-    public void TruncatedTrailingRecordIsIgnored()
+    public void Truncated_trailing_record_is_ignored()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -365,7 +365,7 @@ public class LogTests
     }
 
     [Fact]
-    public void TruncatedTrailingRecordIsIgnored_AfterGoodRecord()
+    public void Truncated_trailing_record_is_ignored_after_good_record()
     {
         var h = new LogHarness();
         h.Write("good");
@@ -378,7 +378,7 @@ public class LogTests
     }
 
     [Fact]
-    public void BadLength()
+    public void Bad_length()
     {
         var h = new LogHarness();
         const int payloadSize = BlockSize - HeaderSize;
@@ -393,7 +393,7 @@ public class LogTests
     }
 
     [Fact]
-    public void BadLengthAtEndIsIgnored()
+    public void Bad_length_at_end_is_ignored()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -403,7 +403,7 @@ public class LogTests
     }
 
     [Fact]
-    public void UnexpectedMiddleType()
+    public void Unexpected_middle_type()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -415,7 +415,7 @@ public class LogTests
     }
 
     [Fact]
-    public void UnexpectedLastType()
+    public void Unexpected_last_type()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -427,7 +427,7 @@ public class LogTests
     }
 
     [Fact]
-    public void UnexpectedFullType()
+    public void Unexpected_full_type()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -440,7 +440,7 @@ public class LogTests
     }
 
     [Fact]
-    public void UnexpectedFirstType()
+    public void Unexpected_first_type()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -454,7 +454,7 @@ public class LogTests
     }
 
     [Fact]
-    public void MissingLastIsIgnored()
+    public void Missing_last_is_ignored()
     {
         var h = new LogHarness();
         h.Write(LogHarness.BigString("bar", BlockSize));
@@ -465,7 +465,7 @@ public class LogTests
     }
 
     [Fact]
-    public void PartialLastIsIgnored()
+    public void Partial_last_is_ignored()
     {
         var h = new LogHarness();
         h.Write(LogHarness.BigString("bar", BlockSize));
@@ -477,7 +477,7 @@ public class LogTests
     }
 
     [Fact]
-    public void PartialLastIsIgnored_ReportsTheTornRecordOnce()
+    public void Partial_last_is_ignored_reports_the_torn_record_once()
     {
         var h = new LogHarness();
         h.Write(LogHarness.BigString("bar", BlockSize));
@@ -489,7 +489,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ErrorJoinsRecords()
+    public void Error_joins_records()
     {
         // Consider two fragmented records:
         //    first(R1) last(R1) first(R2) last(R2)
@@ -508,9 +508,9 @@ public class LogTests
     }
 
     [Fact]
-    public void ErrorJoinsRecords_ReportsEveryDroppedByte()
+    public void Error_joins_records_reports_every_dropped_byte()
     {
-        // LevelDB's ErrorJoinsRecords also checks the reporter saw the whole of both damaged records.
+        // LevelDB's Error_joins_records also checks the reporter saw the whole of both damaged records.
         var h = new LogHarness();
         h.Write(LogHarness.BigString("foo", BlockSize));
         h.Write(LogHarness.BigString("bar", BlockSize));
@@ -524,7 +524,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ZeroedPreallocatedSpace()
+    public void Zeroed_preallocated_space()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -539,7 +539,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ZeroedPreallocatedSpace_AcrossBlocks_ReportedPerBlock()
+    public void Zeroed_preallocated_space_across_blocks_reported_per_block()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -553,7 +553,7 @@ public class LogTests
     }
 
     [Fact]
-    public void ZeroedSpace_ThenRecordsInNextBlock_AreRead()
+    public void Zeroed_space_then_records_in_next_block_are_read()
     {
         // Lost file data in the middle: the reader skips the zeroed rest of the block and goes on.
         var h = new LogHarness();
@@ -574,12 +574,12 @@ public class LogTests
         "FirstRecordOfFile",
         "RecordOpeningSecondBlock",
         "FragmentedRecord",
-        "UnexpectedMiddleType",
-        "UnexpectedLastType",
-        "UnexpectedFullType",
-        "UnexpectedFirstType",
-        "MissingLastIsIgnored",
-        "PartialLastIsIgnored",
+        "Unexpected_middle_type",
+        "Unexpected_last_type",
+        "Unexpected_full_type",
+        "Unexpected_first_type",
+        "Missing_last_is_ignored",
+        "Partial_last_is_ignored",
     };
 
     /// <summary>
@@ -589,7 +589,7 @@ public class LogTests
     /// </summary>
     [Theory]
     [MemberData(nameof(FragmentOffsetScenarios))]
-    public void Regression_FragmentOffsetTakenBeforeBlockIsRead(string scenario)
+    public void Regression_fragment_offset_taken_before_block_is_read(string scenario)
     {
         var h = new LogHarness();
         switch (scenario)
@@ -611,15 +611,15 @@ public class LogTests
                 Assert.Equal(LogHarness.BigString("z", (2 * BlockSize) + 10), h.Read());
                 Assert.Equal(0, h.Reader.LastRecordOffset);
                 break;
-            case "UnexpectedMiddleType":
-            case "UnexpectedLastType":
+            case "Unexpected_middle_type":
+            case "Unexpected_last_type":
                 h.Write("foo");
-                h.SetByte(6, (byte)(scenario == "UnexpectedMiddleType" ? RecordType.Middle : RecordType.Last));
+                h.SetByte(6, (byte)(scenario == "Unexpected_middle_type" ? RecordType.Middle : RecordType.Last));
                 h.FixChecksum(0, 3);
                 Assert.Equal("EOF", h.Read());
                 AssertSingleProblem(h, LogProblemKind.Corruption, 0);
                 break;
-            case "UnexpectedFullType":
+            case "Unexpected_full_type":
                 h.Write("foo");
                 h.Write("bar");
                 h.SetByte(6, (byte)RecordType.First);
@@ -628,7 +628,7 @@ public class LogTests
                 AssertSingleProblem(h, LogProblemKind.Corruption, 0);
                 Assert.Equal(10, h.DroppedBytes);
                 break;
-            case "UnexpectedFirstType":
+            case "Unexpected_first_type":
                 h.Write("foo");
                 h.Write(LogHarness.BigString("bar", 100_000));
                 h.SetByte(6, (byte)RecordType.First);
@@ -638,13 +638,13 @@ public class LogTests
                 AssertSingleProblem(h, LogProblemKind.Corruption, 0);
                 Assert.Equal(10, h.DroppedBytes);
                 break;
-            case "MissingLastIsIgnored":
+            case "Missing_last_is_ignored":
                 h.Write(LogHarness.BigString("bar", BlockSize));
                 h.ShrinkSize(14);
                 Assert.Equal("EOF", h.Read());
                 AssertSingleProblem(h, LogProblemKind.TruncatedTail, 0);
                 break;
-            case "PartialLastIsIgnored":
+            case "Partial_last_is_ignored":
                 h.Write(LogHarness.BigString("bar", BlockSize));
                 h.ShrinkSize(1);
                 Assert.Equal("EOF", h.Read());

@@ -8,7 +8,7 @@ namespace AimLsm.Tests.Tree.Repo;
 public sealed class RepoBasicsTests
 {
     [Fact]
-    public void IssueExample_EndToEnd()
+    public void Issue_example_end_to_end()
     {
         using var dir = new TempDirectory();
         string hash;
@@ -75,7 +75,7 @@ public sealed class RepoBasicsTests
     /// dropped tags by key: both must still replace exactly what was stored, in this session and after a resume.
     /// </summary>
     [Fact]
-    public void SubtreeRewritesAndTagRemovalsReplaceWhatWasStored()
+    public void Subtree_rewrites_and_tag_removals_replace_what_was_stored()
     {
         using var dir = new TempDirectory();
         string hash;
@@ -115,7 +115,7 @@ public sealed class RepoBasicsTests
     }
 
     [Fact]
-    public void OutOfOrderAndNegativeStepsReadInNumericOrder()
+    public void Out_of_order_and_negative_steps_read_in_numeric_order()
     {
         using var dir = new TempDirectory();
         using var repo = AimLsm.Tree.Repo.Open(dir.Path, new RepoOptions { SequenceChunkSize = 4 });
@@ -145,7 +145,7 @@ public sealed class RepoBasicsTests
     }
 
     [Fact]
-    public void QueriesSelectRunsAndSequencesThroughTheRepo()
+    public void Queries_select_runs_and_sequences_through_the_repo()
     {
         using var dir = new TempDirectory();
         using var repo = AimLsm.Tree.Repo.Open(dir.Path);
