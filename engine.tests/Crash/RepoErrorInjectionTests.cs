@@ -8,7 +8,7 @@ namespace AimLsm.Tests.Crash;
 
 /// <summary>
 /// Injected I/O errors under the repo layer (issue 16, point 3): for each kind of write-side file operation (reads
-/// only in the skipped strict test below), a
+/// only in the skipped read-error test below), a
 /// <see cref="FaultInjectionFileSystem"/> fails the N-th one (once, or from then on: a disk that stays full) while a
 /// worker opens the repo and creates, resumes, tracks, flushes, closes and deletes runs at random. The failing call
 /// must throw with the injected cause inside (never a silent loss, never a consequence in its place); the repo is
@@ -20,13 +20,10 @@ public class RepoErrorInjectionTests(ITestOutputHelper output)
 {
     private static int Cases() => Environment.GetEnvironmentVariable("AIMLSM_SOAK") == "1" ? 400 : 20;
 
-    /// <summary>The kinds the CI test injects. Read errors are in <see cref="AllKinds"/> only, for the skipped strict
-    /// test: under them acknowledged points can vanish (see its summary).</summary>
+    /// <summary>The write-side kinds: the CI test and the strict test inject these. Read errors have their own,
+    /// skipped, test (<see cref="Acknowledged_points_survive_read_errors_under_the_repo"/>).</summary>
     public static TheoryData<FaultKind> Kinds() =>
         [FaultKind.Write, FaultKind.Sync, FaultKind.Create, FaultKind.Rename, FaultKind.SyncDirectory];
-
-    public static TheoryData<FaultKind> AllKinds() =>
-        [FaultKind.Write, FaultKind.Sync, FaultKind.Create, FaultKind.Rename, FaultKind.SyncDirectory, FaultKind.Read];
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -34,21 +31,26 @@ public class RepoErrorInjectionTests(ITestOutputHelper output)
         InjectErrors(kind, strictDeletes: false);
 
     /// <summary>
-    /// As above, for read errors too, and a deletion that a failed <see cref="Repo.DeleteRun"/> did apply (gone at the
-    /// next reopen) must stay applied. Neither holds yet:
-    /// <list type="number">
-    /// <item>After further faults and reopens such a run comes back, often in part (its props gone, a sequence back:
-    /// keys under one range tombstone), which points at the engine losing a range tombstone while older data under it
-    /// survives. Seen within 100-300 cases per kind with AIMLSM_SOAK=1.</item>
-    /// <item>With sticky read errors (FaultKind.Read), a run's acknowledged points can be gone at the reopen while its
-    /// props are there, with or without a power loss after the error: AIMLSM_SOAK=1 AIMLSM_REPO_FAULT_SEED=13013784
-    /// met it at case 16 ("r85, acknowledged 83, holds 0 points") and case 188. Not yet traced to the engine or the
-    /// tracker.</item>
-    /// </list>
+    /// As above, and a deletion that a failed <see cref="Repo.DeleteRun"/> did apply (gone at the next reopen) must
+    /// stay applied. It once came back after further faults, often in part (its props gone, a sequence back): a manual
+    /// compaction of one of the run's ranges took only the L0 tables meeting that range, moved the range tombstones of
+    /// the failed DeleteRun's batch (recovered into L0) below an older L0 table they covered, and dropped them there
+    /// (fixed in CompactionPicker.Level0Inputs; engine regression test: ManualCompactionTombstoneTests).
     /// </summary>
-    [Theory(Skip = "acknowledged points lost under read errors, and failed deletions undone later (see the summary); remove when fixed")]
-    [MemberData(nameof(AllKinds))]
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void A_deletion_a_failed_DeleteRun_applied_stays_applied_across_later_faults(FaultKind kind) =>
+        InjectErrors(kind, strictDeletes: true);
+
+    /// <summary>
+    /// The strict test for read errors. Does not hold yet: after a sticky read error that fails a resumed run's tracking
+    /// (SequenceWriter.EnsureTail reading the tail chunk) and a power loss, the run came back with an older state (meta
+    /// and chunks of 51 points where 104 were acknowledged, case 209 of AIMLSM_SOAK=1 AIMLSM_REPO_FAULT_SEED=13013784;
+    /// timing-dependent, so the case number varies): acknowledged writes lost, not yet traced.
+    /// </summary>
+    [Theory(Skip = "acknowledged points lost under read errors (see the summary); remove when fixed")]
+    [InlineData(FaultKind.Read)]
+    public void Acknowledged_points_survive_read_errors_under_the_repo(FaultKind kind) =>
         InjectErrors(kind, strictDeletes: true);
 
     private void InjectErrors(FaultKind kind, bool strictDeletes)
@@ -83,6 +85,7 @@ public class RepoErrorInjectionTests(ITestOutputHelper output)
                 fs.InjectErrorAt(kind, at, sticky, error);
                 workload.Run(options, maxOperations: 300, budget: TimeSpan.FromSeconds(5), stop: () => false);
                 faults += fs.FaultsInjected;
+                System.IO.File.AppendAllText("/tmp/bugs-faulttrace.txt", $"CASE {context} failedIn={workload.FailedIn} error={workload.Error}\n"); // DEBUG-REMOVE
                 if (workload.FailedIn is { } op)
                 {
                     failedIn[op]++;
@@ -117,7 +120,7 @@ public class RepoErrorInjectionTests(ITestOutputHelper output)
             output.WriteLine($"seed {seed} (AIMLSM_REPO_FAULT_SEED replays it), {kind}: {c} cases in {watch.Elapsed.TotalSeconds:F1} s, " +
                 $"{faults} faults injected; failed in {string.Join(", ", failedIn.Select(p => $"{p.Key} {p.Value}"))}; " +
                 $"{noFault} cases met no fault, {closeFailures} closes reported one, {powerLosses} power losses after; {model.RunCount} runs alive; " +
-                $"{model.UndoneDeletes} failed deletions undone later (the skipped strict test's engine issue)");
+                $"{model.UndoneDeletes} failed deletions undone later (the strict test refuses any)");
         }
 
         Assert.True(c >= Math.Min(cases, 3), $"only {c} cases ran in the time bound (seed {seed})");
