@@ -20,8 +20,8 @@ namespace AimLsm.Tests.Crash;
 /// not know may appear only as one whose CreateRun failed (its props may have reached the log), empty.
 /// </remarks>
 /// <param name="strictDeletes">False to tolerate (and count in <see cref="UndoneDeletes"/>) a run whose DeleteRun
-/// threw, that was gone at the next reopen, coming back later, whole or in part: the engine issue the strict
-/// variant of the error-injection test pins (see its Skip reason).</param>
+/// threw, that was gone at the next reopen, coming back later, whole or in part (the engine once lost such range
+/// tombstones; the strict variant of the error-injection test refuses it).</param>
 internal sealed class RepoFaultModel(bool strictDeletes = true)
 {
     public const string Sequence = "loss";

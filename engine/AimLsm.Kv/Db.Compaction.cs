@@ -145,8 +145,10 @@ public sealed partial class Db
                 {
                     ThrowIfBackgroundError();
                     Kv.Versions.Version v = _versions.Current;
-                    var inputs = v.Files(level).Where(f => f.LargestUserKey.SequenceCompareTo(lo) >= 0
-                        && (end is null || f.SmallestUserKey.SequenceCompareTo(end) <= 0)).ToList();
+                    List<FileMetadata> inputs = level == 0
+                        ? CompactionPicker.Level0Inputs(v, lo, end)
+                        : [.. v.Files(level).Where(f => f.LargestUserKey.SequenceCompareTo(lo) >= 0
+                            && (end is null || f.SmallestUserKey.SequenceCompareTo(end) <= 0))];
                     if (inputs.Count == 0)
                     {
                         continue;

@@ -277,4 +277,29 @@ public class BloomFilterTests(ITestOutputHelper output)
         Assert.Single(table.RawTombstones);
         Assert.False(TableHarness.Get(table, B("c"), InternalKey.MaxSequence).Found);
     }
+
+    [Fact]
+    public void Building_a_filter_allocates_little_beyond_the_filter_block_once_the_pool_is_warm()
+    {
+        // 100,000 distinct keys: their hashes grow to 131,072 entries (1 MiB), about 2 MiB of arrays by doubling.
+        byte[] key = new byte[8];
+        long BuildOnce(out int blockLength)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var builder = new BloomFilterBuilder(10);
+            for (int i = 0; i < 100_000; i++)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(key, i);
+                builder.AddKey(key);
+            }
+            byte[] block = builder.Finish()!;
+            blockLength = block.Length;
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        BuildOnce(out _); // warms the pool
+        long allocated = BuildOnce(out int blockLength);
+        output.WriteLine($"{allocated} bytes allocated for a {blockLength}-byte filter block");
+        Assert.True(allocated < blockLength + (64 << 10), $"{allocated} bytes allocated for a {blockLength}-byte filter block");
+    }
 }

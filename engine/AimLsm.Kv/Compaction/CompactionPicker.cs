@@ -84,6 +84,33 @@ internal sealed class CompactionPicker(CompactionOptions options)
         return null;
     }
 
+    /// <summary>
+    /// The L0 files a manual compaction of [<paramref name="lo"/>, <paramref name="end"/>] (null: unbounded) must take:
+    /// those meeting the range, then every L0 file meeting the inputs' span, until none is added. L0 files overlap,
+    /// and a taken file's range tombstones reach over its whole span: an older L0 file left behind under that span
+    /// would sit above the newer tombstones once they move down, and the compaction, seeing no older data below
+    /// its output level, would drop them, so that the data they deleted came back (a deleted run resurrected).
+    /// INVARIANT (the result): no L0 file outside it overlaps <see cref="Range"/> of it.
+    /// </summary>
+    public static List<FileMetadata> Level0Inputs(Versions.Version v, byte[] lo, byte[]? end)
+    {
+        IReadOnlyList<FileMetadata> files = v.Files(0);
+        var inputs = files.Where(f => f.LargestUserKey.SequenceCompareTo(lo) >= 0
+            && (end is null || f.SmallestUserKey.SequenceCompareTo(end) <= 0)).ToList();
+        // Each pass adds at least one file or stops: at most files.Count passes.
+        while (inputs.Count > 0 && inputs.Count < files.Count)
+        {
+            (byte[] spanLo, byte[] spanHi) = Range(inputs);
+            List<FileMetadata> closed = Overlapping(files, spanLo, spanHi);
+            if (closed.Count == inputs.Count)
+            {
+                break;
+            }
+            inputs = closed;
+        }
+        return inputs;
+    }
+
     /// <summary>Adds the output level's overlapping files; null when one of them is busy in another compaction.</summary>
     public static CompactionPlan? Expand(Versions.Version v, int level, int outputLevel, List<FileMetadata> inputs, bool manual)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace AimLsm.Kv.Sst;
@@ -6,12 +7,18 @@ namespace AimLsm.Kv.Sst;
 /// Builds a table's whole-key bloom filter (layout in <see cref="BloomFilter"/>, docs/format.md "Filter block") from
 /// the user keys of its point entries. Keys arrive in table order, so the versions of one user key are adjacent;
 /// a key whose hash equals the previous key's is not counted twice. Memory: 8 bytes per distinct key until
-/// <see cref="Finish"/>. Not thread-safe.
+/// <see cref="Finish"/>, in arrays rented from <see cref="ArrayPool{T}.Shared"/> up to <see cref="MaxPooledHashes"/>
+/// (every flush and compaction grows one by doubling: allocated, a 100k-key table left about 2 MB of large-object
+/// garbage behind) and returned by <see cref="Finish"/>. Not thread-safe.
 /// </summary>
 internal sealed class BloomFilterBuilder
 {
     private readonly int _bitsPerKey;
-    private ulong[] _hashes = new ulong[256];
+    /// <summary>The largest hash array kept in the pool: as many hashes as <see cref="Common.PooledBuffers.MaxPooledBytes"/>
+    /// holds, for the same reason (the shared pool keeps what it is given for the life of the process).</summary>
+    private const int MaxPooledHashes = Common.PooledBuffers.MaxPooledBytes / sizeof(ulong);
+
+    private ulong[] _hashes = [];
     private int _count;
 
     /// <param name="bitsPerKey">1..64; 10 gives about 1% false positives.</param>
@@ -36,9 +43,28 @@ internal sealed class BloomFilterBuilder
         }
         if (_count == _hashes.Length)
         {
-            Array.Resize(ref _hashes, _hashes.Length * 2);
+            Grow();
         }
         _hashes[_count++] = h;
+    }
+
+    private void Grow()
+    {
+        int size = Math.Max(256, _hashes.Length * 2);
+        ulong[] bigger = size > MaxPooledHashes ? new ulong[size] : ArrayPool<ulong>.Shared.Rent(size);
+        _hashes.AsSpan(0, _count).CopyTo(bigger);
+        ReturnHashes();
+        _hashes = bigger;
+    }
+
+    /// <summary>Gives the hash array back to the pool (one above <see cref="MaxPooledHashes"/> to the GC); leaves an empty one.</summary>
+    private void ReturnHashes()
+    {
+        if (_hashes.Length is > 0 and <= MaxPooledHashes)
+        {
+            ArrayPool<ulong>.Shared.Return(_hashes);
+        }
+        _hashes = [];
     }
 
     /// <summary>
@@ -72,6 +98,7 @@ internal sealed class BloomFilterBuilder
     {
         if (_count == 0)
         {
+            ReturnHashes();
             return null;
         }
         long bits = (long)_count * _bitsPerKey;
@@ -94,6 +121,7 @@ internal sealed class BloomFilterBuilder
         meta[3] = 0;
         BinaryPrimitives.WriteUInt32LittleEndian(meta[4..], (uint)lines);
         _count = 0;
+        ReturnHashes();
         return block;
     }
 }

@@ -349,7 +349,9 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
 
     /// <summary>Blocks until every tracked point is written and synced.</summary>
     /// <exception cref="TrackingException">The background writer failed for a writer slot of this repo (a failure
-    /// of one run is reported by that run's Track, Flush and Dispose, not here).</exception>
+    /// of one run is reported by that run's Track, Flush and Dispose, and here once when the writer dropped points of
+    /// it that none of those reported yet: a flush that returns has stored every point tracked before it, or the
+    /// caller was told).</exception>
     public void Flush() => FlushTracking();
 
     /// <summary>

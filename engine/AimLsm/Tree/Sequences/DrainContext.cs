@@ -75,6 +75,7 @@ internal sealed class DrainContext(TrackingFailures failures)
     {
         if (failures.Covers(sequence))
         {
+            failures.DroppedPoint(sequence);
             return;
         }
 
@@ -84,7 +85,7 @@ internal sealed class DrainContext(TrackingFailures failures)
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            failures.FailRun(sequence, e);
+            failures.FailRun(sequence, e); // counts the point as dropped
         }
 
         if (_batches.TryGetValue(sequence.Db, out WriteBatch? batch) && batch.DataSize > MaxBatchBytes)
@@ -141,7 +142,7 @@ internal sealed class DrainContext(TrackingFailures failures)
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                failures.FailRun(sequence, e);
+                failures.FailRun(sequence, e); // its applied points are not written: counted as dropped
             }
         }
 

@@ -22,6 +22,12 @@ internal sealed class TrackingFailures
     private readonly Dictionary<string, (string What, Exception Cause)> _runs = new(StringComparer.Ordinal);
     private Exception? _thread;
 
+    // Per failed run, the points the writer dropped (the one it failed on, any still queued behind it, and applied
+    // points it could not write) that no caller has been told of yet: the run's own Track, Flush or Dispose throwing
+    // tells its caller, a repo-wide flush throwing tells everyone. A failed run's Track throws from then on, so the
+    // drops stop growing once its producers see the failure.
+    private readonly Dictionary<string, long> _unreportedDrops = new(StringComparer.Ordinal);
+
     // Read without the lock on the hot path: once true it stays true.
     private volatile bool _any;
 
@@ -75,7 +81,22 @@ internal sealed class TrackingFailures
         lock (_lock)
         {
             _runs.TryAdd(sequence.Hash, ($"sequence '{sequence.Name}' {sequence.Context}", cause));
+            // In the same lock: a Track of the run that sees the failure also sees the point it dropped.
+            _unreportedDrops[sequence.Hash] = _unreportedDrops.GetValueOrDefault(sequence.Hash) + 1;
             _any = true;
+        }
+    }
+
+    /// <summary>Records that the writer dropped a point of <paramref name="sequence"/> because its run failed earlier
+    /// (the engine and thread scopes report their own drops): a repo-wide flush must not return as if it were stored.</summary>
+    public void DroppedPoint(SequenceWriter sequence)
+    {
+        lock (_lock)
+        {
+            if (_runs.ContainsKey(sequence.Hash))
+            {
+                _unreportedDrops[sequence.Hash] = _unreportedDrops.GetValueOrDefault(sequence.Hash) + 1;
+            }
         }
     }
 
@@ -99,7 +120,8 @@ internal sealed class TrackingFailures
 
     /// <summary>
     /// The exception for a caller of run <paramref name="hash"/> in engine <paramref name="db"/> (both null: the
-    /// repo as a whole, which sees engine and thread failures but not one run's), or null when nothing failed there.
+    /// repo as a whole, which sees engine and thread failures, and a run's failure once, when the writer dropped
+    /// points of that run that no caller has been told of yet), or null when nothing failed there.
     /// </summary>
     public TrackingException? For(string? hash, Db? db)
     {
@@ -134,8 +156,22 @@ internal sealed class TrackingFailures
                     "Points flushed before the failure are safe: dispose the repo and open it again to recover them and track on.", failed.Value);
             }
 
+            // The repo as a whole promises every point tracked before its flush: points a run's failure dropped, that
+            // no caller was told of, make it fail once.
+            if (hash is null && db is null && _unreportedDrops.Count > 0)
+            {
+                (string droppedRun, long count) = _unreportedDrops.First();
+                long total = _unreportedDrops.Values.Sum();
+                _unreportedDrops.Clear();
+                (string what, Exception dropCause) = _runs[droppedRun];
+                return new TrackingException(
+                    $"{total} tracked point(s) were not stored: run '{droppedRun}' stopped tracking ({count} of them), the background writer could not store a point of its {what}: " +
+                    $"{dropCause.Message} Points of the failed run(s) tracked after their last successful Flush may be lost; other runs keep tracking.", dropCause);
+            }
+
             if (hash is not null && _runs.TryGetValue(hash, out (string What, Exception Cause) run))
             {
+                _unreportedDrops.Remove(hash); // its caller is told now
                 return new TrackingException(
                     $"Run '{hash}' stopped tracking: the background writer could not store a point of its {run.What}: {run.Cause.Message} " +
                     "Points of this run tracked after its last successful Flush may be lost; other runs keep tracking.", run.Cause);
