@@ -71,7 +71,12 @@ public sealed class Sequence
         // One iterator for the metadata and the chunks: one consistent view, and one iterator to build, not two.
         using ReadScope scope = _run.Scope();
         var meta = SequenceMeta.Load(scope, RepoKeys.Trace(_run.Hash, Context.Id, Name));
-        bool numeric = meta.Dtype is "int" or "float" or "number";
+        // The background writer may commit a new sequence's first chunks before its first metadata (a late point
+        // commits the tail to index the chunks; a min/max rescan commits before it reads): with no dtype yet, the
+        // first chunk's value kind decides, so a reader never gets a numeric sequence's points as objects.
+        bool numeric = meta.Dtype is null
+            ? SequenceReader.FirstChunkIsNumeric(scope.Iterator, _chunks)
+            : meta.Dtype is "int" or "float" or "number";
         return SequenceReader.Read(scope.Iterator, _chunks, numeric, fromStep, toStep, sample,
             fromStep == long.MinValue && toStep == long.MaxValue ? meta.Count : 0,
             numeric ? null : BlobFetcher(scope, RepoKeys.SequenceBlobs(_run.Hash, Context.Id, Name)));

@@ -11,6 +11,15 @@ internal delegate byte[]? BlobFetcher(long step, byte[] relativePath);
 /// </summary>
 internal static class SequenceReader
 {
+    /// <summary>Whether the sequence's first chunk holds numbers (float or int columns): what a reader goes by while the
+    /// sequence has no metadata yet. A chunk of mixed ints and floats is stored encoded and reads as objects then.</summary>
+    public static bool FirstChunkIsNumeric(Iterator iterator, byte[] prefix)
+    {
+        using var cursor = new ChunkCursor(iterator, prefix);
+        cursor.Start(long.MinValue, long.MaxValue);
+        return cursor.Valid && new ChunkView(cursor.Value).IsNumeric;
+    }
+
     /// <summary>
     /// Reads records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/>; with <paramref name="sample"/>,
     /// at most that many, evenly spaced by position and always including the first and the last record of the range.
