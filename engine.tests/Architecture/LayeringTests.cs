@@ -29,13 +29,6 @@ public class LayeringTests
     /// </summary>
     private static readonly (string From, string To, string Why)[] CycleExemptions =
     [
-        // Tree.Sequences -> Tree root: the range reader opens itself from a Sequence (its run's read scope, its
-        // context id and name). Way out: its constructor takes a ReadScope and the sequence's key (hash, context id,
-        // name) and Open moves to Sequence. Left because the read-scope rework of issue 16 (a Run's reads through an
-        // explicit scope) rewrites Run.Scope() and Sequence.cs at the same time in another branch; the Tree root's
-        // other arrows into Tree.Sequences (Repo -> Tracker, Run -> SequenceWriter, ...) are the right way.
-        ("AimLsm.Tree.Sequences.SequenceRangeCounter", "AimLsm.Tree.Run", "opens from sequence.Run (run.Scope(), run.Hash)"),
-        ("AimLsm.Tree.Sequences.SequenceRangeCounter", "AimLsm.Tree.Sequence", "Open(Sequence) and CountRange(Sequence)"),
     ];
 
     /// <summary>

@@ -43,7 +43,7 @@ public static class SequenceSampler
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         if (method is SamplingMethod.Lttb or SamplingMethod.MinMax)
         {
-            using SequenceRangeCounter range = SequenceRangeCounter.Open(sequence, fromStep, toStep);
+            using SequenceRangeCounter range = sequence.OpenRange(fromStep, toStep);
             if (range.IsNumeric)
             {
                 return WindowedSampler.Sample(range, points, method, window);

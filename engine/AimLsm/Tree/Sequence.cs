@@ -66,6 +66,19 @@ public sealed class Sequence
     public void Track(long value, long? step = null, long? epoch = null) =>
         _run.Track(_run.Writer(Name, Context), TrackedValue.Int(value), "int", step, epoch);
 
+    /// <summary>Opens this sequence's records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/> for windowed
+    /// reads (the stream's samplers), all at one snapshot of the run.</summary>
+    internal SequenceRangeCounter OpenRange(long from, long to) =>
+        new(_run.Scope(), RepoKeys.Trace(_run.Hash, Context.Id, Name), _chunks, from, to);
+
+    /// <summary>The number of records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/>, from the chunk
+    /// headers: exact where <see cref="SequenceInfo.Count"/> covers the whole sequence and may lag a writer by a commit.</summary>
+    internal long CountRange(long from, long to)
+    {
+        using SequenceRangeCounter range = OpenRange(from, to);
+        return range.Count;
+    }
+
     private SequenceData ReadCore(long fromStep, long toStep, int? sample)
     {
         // One iterator for the metadata and the chunks: one consistent view, and one iterator to build, not two.

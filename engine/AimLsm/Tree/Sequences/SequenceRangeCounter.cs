@@ -28,15 +28,21 @@ internal sealed class SequenceRangeCounter : IDisposable
     private long _nextMinStep;
     private bool _started;
 
-    private SequenceRangeCounter(Sequence sequence, long from, long to)
+    /// <summary>Opens the records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/> of the sequence whose
+    /// metadata is under <paramref name="trace"/> and chunks under <paramref name="chunks"/>, through
+    /// <paramref name="scope"/>, which the counter owns from here (it is disposed with it, or here on failure).
+    /// <see cref="Sequence"/> opens one; this type knows keys and a scope, not runs.</summary>
+    internal SequenceRangeCounter(ReadScope scope, byte[] trace, byte[] chunks, long from, long to)
     {
-        Run run = sequence.Run;
-        _scope = run.Scope();
+        _scope = scope;
         try
         {
-            SequenceMeta meta = SequenceMeta.Load(_scope, RepoKeys.Trace(run.Hash, sequence.Context.Id, sequence.Name));
-            IsNumeric = meta.Dtype is "int" or "float" or "number";
-            _cursor = new ChunkCursor(_scope.Iterator, RepoKeys.Sequence(run.Hash, sequence.Context.Id, sequence.Name));
+            SequenceMeta meta = SequenceMeta.Load(_scope, trace);
+            // As for a whole read: before the first metadata is committed, the first chunk's value kind decides.
+            IsNumeric = meta.Dtype is null
+                ? SequenceReader.FirstChunkIsNumeric(_scope.Iterator, chunks)
+                : meta.Dtype is "int" or "float" or "number";
+            _cursor = new ChunkCursor(_scope.Iterator, chunks);
         }
         catch
         {
@@ -74,21 +80,6 @@ internal sealed class SequenceRangeCounter : IDisposable
     /// <summary>Whether every record read or skipped so far holds an int (true before any): with a read of the whole
     /// range, whether a full read would fill <see cref="SequenceData.Integers"/>.</summary>
     public bool AllInts { get; private set; } = true;
-
-    /// <summary>Opens <paramref name="sequence"/>'s records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/>.</summary>
-    public static SequenceRangeCounter Open(Sequence sequence, long from, long to)
-    {
-        ArgumentNullException.ThrowIfNull(sequence);
-        return new SequenceRangeCounter(sequence, from, to);
-    }
-
-    /// <summary>The number of records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/>, from the chunk
-    /// headers: exact where <see cref="SequenceInfo.Count"/> covers the whole sequence and may lag a writer by a commit.</summary>
-    public static long CountRange(Sequence sequence, long from, long to)
-    {
-        using SequenceRangeCounter range = Open(sequence, from, to);
-        return range.Count;
-    }
 
     /// <summary>Where the next read starts, to come back to with <see cref="Reset"/>.</summary>
     public Bookmark Mark() => new(Position, _nextMinStep);
