@@ -52,7 +52,7 @@ internal sealed class SequenceWriter
     /// <summary>Points tracked into the process (every sequence of every repo) between two points of one sequence
     /// above which the sequence counts as sparse: its tail is dropped once written and read back at its next point.
     /// A run with a few hundred metrics never reaches it (ordinary tracking keeps its tails in memory and pays no
-    /// reload); 100,000 sequences tracked step by step do, and keep about 350 bytes each instead of their chunk arrays.
+    /// reload); 100,000 sequences tracked step by step do, and keep about 400 bytes each instead of their chunk arrays.
     /// Bounds the memory of resident tails: within any window of this many points, at most this many sequences get
     /// a point, so at most about this many sequences that are not sparse keep their tail.</summary>
     internal const long SparseGap = 16_384;
