@@ -31,7 +31,7 @@ public class BlackBoxCrashTests(ITestOutputHelper output)
         using var dir = new TempDirectory();
         var options = new CrashHarnessOptions
         {
-            ChildPath = Path.Combine(AppContext.BaseDirectory, "AimLsm.CrashChild.dll"),
+            ChildPath = CrashChildBinary.Path,
             Cycles = Cycles(),
         };
         var model = new SortedDictionary<string, long>(StringComparer.Ordinal);

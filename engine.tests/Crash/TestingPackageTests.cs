@@ -95,7 +95,7 @@ public class TestingPackageTests(ITestOutputHelper output)
         using var dir = new TempDirectory();
         var options = new CrashHarnessOptions
         {
-            ChildPath = Path.Combine(AppContext.BaseDirectory, "AimLsm.CrashChild.dll"),
+            ChildPath = CrashChildBinary.Path,
             ChildArguments = [RepoCrashWorkload.Mode],
             Cycles = RepoCycles(),
         };

@@ -64,7 +64,7 @@ internal static class OpenChildProcess
     /// </summary>
     public static string[] Run(IReadOnlyList<string> wrapper, params string[] args)
     {
-        string childDll = Path.Combine(AppContext.BaseDirectory, "AimLsm.CrashChild.dll");
+        string childDll = AimLsm.Tests.Crash.CrashChildBinary.Path;
         Assert.True(File.Exists(childDll), $"the child program is missing at {childDll}");
         var psi = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {

@@ -7,7 +7,7 @@ namespace AimLsm.Tests.Tree.Repo;
 
 /// <summary>
 /// A running <see cref="TreeChild"/> workload in its own process, launched the way the black-box crash test launches
-/// its victim (engine.tests/Crash/BlackBoxCrashTests.cs: <c>dotnet AimLsm.CrashChild.dll</c> from the test's output
+/// its victim (engine.tests/Crash/BlackBoxCrashTests.cs: <c>dotnet crashchild/AimLsm.CrashChild.dll</c> from the test's output
 /// folder, killed with SIGKILL). Every wait has a timeout, and a failure message carries the child's stderr.
 /// Dispose kills a child that is still running.
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class TreeChildProcess : IDisposable
     /// <summary>Starts <c>AimLsm.CrashChild tree</c> with <paramref name="args"/>.</summary>
     public static TreeChildProcess Start(params string[] args)
     {
-        string childDll = Path.Combine(AppContext.BaseDirectory, "AimLsm.CrashChild.dll");
+        string childDll = AimLsm.Tests.Crash.CrashChildBinary.Path;
         Assert.True(File.Exists(childDll), $"the child program is missing at {childDll}");
         var psi = new ProcessStartInfo("dotnet")
         {
