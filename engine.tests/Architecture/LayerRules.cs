@@ -19,6 +19,7 @@ internal static class LayerRules
         Tree,
         Query,
         Streaming,
+        Remote,
     }
 
     /// <summary>
@@ -45,6 +46,7 @@ internal static class LayerRules
         _ when Within(ns, "AimLsm.Tree") => Layer.Tree,
         _ when Within(ns, "AimLsm.Query") => Layer.Query,
         _ when Within(ns, "AimLsm.Streaming") => Layer.Streaming,
+        _ when Within(ns, "AimLsm.Remote") => Layer.Remote,
         _ => throw new InvalidOperationException($"namespace {ns} has no layer: add it to docs/architecture.md and to LayerRules"),
     };
 
@@ -87,9 +89,13 @@ internal static class LayerRules
             "Query references only AimLsm.Kv.Common, Encoding and itself (never Tree, Repo, its storage, Streaming or Db)");
 
         // Tree sits below Streaming: the stream format reads runs, runs know nothing of streams.
-        yield return (Layer.Tree, (_, to) => to == Layer.Streaming, "Tree never references Streaming");
-        yield return (Layer.TreeStorage, (_, to) => to is Layer.Streaming or Layer.Query,
-            "Tree's storage references neither Streaming nor Query");
+        yield return (Layer.Tree, (_, to) => to is Layer.Streaming or Layer.Remote, "Tree never references Streaming or Remote");
+        yield return (Layer.TreeStorage, (_, to) => to is Layer.Streaming or Layer.Query or Layer.Remote,
+            "Tree's storage references neither Streaming, Query nor Remote");
+
+        // Remote tracking sits on top of Tree (its client is another back end of the same API, its server applies
+        // batches through Tree's tracking path); it never reaches below Tree into the engine's files.
+        yield return (Layer.Remote, (_, to) => to is Layer.IO, "Remote never touches IO (its spool is a Db, opened through the engine)");
 
         // Streaming reads through Tree's storage seam only: never the engine (Db, Iterator, WriteBatch, ReadOptions,
         // ...) or its files, never a storage key. Of AimLsm.Kv it may see Common and the vocabulary (an engine error
@@ -97,11 +103,12 @@ internal static class LayerRules
         yield return (Layer.Streaming, (target, to) => to switch
             {
                 Layer.IO => true,
+                Layer.Remote => true,
                 Layer.Engine => !vocabulary(target),
                 Layer.TreeStorage => !StorageSeam.Contains(target),
                 _ => false,
             },
-            "Streaming never touches the engine (Db, ReadOptions, ...) or IO, and of Tree's storage only the seam (StoreLease, BlobReader, BlobKey, SequenceBlobs)");
+            "Streaming never touches the engine (Db, ReadOptions, ...), IO or Remote, and of Tree's storage only the seam (StoreLease, BlobReader, BlobKey, SequenceBlobs)");
     }
 
     /// <summary>Every reference in <paramref name="g"/> that breaks a rule, as <c>from -> to: breaks "rule"</c>.</summary>

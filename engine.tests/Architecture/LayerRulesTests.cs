@@ -33,6 +33,7 @@ public class LayerRulesTests
         ["AimLsm.Tree.Storage.StoreLease"] = "AimLsm.Tree.Storage",
         ["AimLsm.Tree.Storage.BlobReader"] = "AimLsm.Tree.Storage",
         ["AimLsm.Streaming.AimStreamWriter"] = "AimLsm.Streaming",
+        ["AimLsm.Remote.TrackingServer"] = "AimLsm.Remote",
     };
 
     /// <summary>Arrows that every rule allows: the layer picture of docs/architecture.md in miniature.</summary>
@@ -58,6 +59,9 @@ public class LayerRulesTests
         ("AimLsm.Streaming.AimStreamWriter", "AimLsm.Tree.Storage.BlobReader"),
         ("AimLsm.Streaming.AimStreamWriter", "AimLsm.Kv.CorruptionException"),
         ("AimLsm.Streaming.AimStreamWriter", "AimLsm.Kv.Common.Varint"),
+        ("AimLsm.Remote.TrackingServer", "AimLsm.Tree.Repo"),
+        ("AimLsm.Remote.TrackingServer", "AimLsm.Tree.Sequences.Tracker"),
+        ("AimLsm.Remote.TrackingServer", "AimLsm.Kv.Db"),
     ];
 
     private static bool Vocabulary(string type) => type is "AimLsm.Kv.CorruptionException" or "AimLsm.Query.IQueryRun";
@@ -70,7 +74,7 @@ public class LayerRulesTests
         TypeReferenceGraph g = With();
         Assert.Empty(WrongWayReferences(g, Vocabulary));
         Assert.Empty(NamespaceCycles(g, Vocabulary, new HashSet<(string, string)>(), Layer.Common, Layer.IO, Layer.Engine));
-        Assert.Empty(NamespaceCycles(g, Vocabulary, new HashSet<(string, string)>(), Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming));
+        Assert.Empty(NamespaceCycles(g, Vocabulary, new HashSet<(string, string)>(), Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming, Layer.Remote));
         Assert.Empty(VocabularyArrows(g, Vocabulary));
     }
 
@@ -84,7 +88,11 @@ public class LayerRulesTests
     [InlineData("AimLsm.Query.Binding.Binder", "AimLsm.Tree.Storage.Slot", "Query references only")]
     [InlineData("AimLsm.Query.AimQuery", "AimLsm.Kv.Db", "Query references only")]
     [InlineData("AimLsm.Tree.Run", "AimLsm.Streaming.AimStreamWriter", "Tree never references Streaming")]
+    [InlineData("AimLsm.Tree.Run", "AimLsm.Remote.TrackingServer", "Tree never references Streaming or Remote")]
     [InlineData("AimLsm.Tree.Storage.Slot", "AimLsm.Query.IQueryRun", "Tree's storage references neither")]
+    [InlineData("AimLsm.Tree.Storage.Slot", "AimLsm.Remote.TrackingServer", "Tree's storage references neither")]
+    [InlineData("AimLsm.Streaming.AimStreamWriter", "AimLsm.Remote.TrackingServer", "Streaming never touches the engine")]
+    [InlineData("AimLsm.Remote.TrackingServer", "AimLsm.Kv.IO.IFileSystem", "Remote never touches IO")]
     [InlineData("AimLsm.Streaming.AimStreamWriter", "AimLsm.Kv.Db", "Streaming never touches the engine")]
     [InlineData("AimLsm.Streaming.AimStreamWriter", "AimLsm.Kv.ReadOptions", "Streaming never touches the engine")]
     [InlineData("AimLsm.Streaming.AimStreamWriter", "AimLsm.Kv.IO.IFileSystem", "Streaming never touches the engine")]
@@ -110,7 +118,7 @@ public class LayerRulesTests
         var none = new HashSet<(string, string)>();
 
         List<string> cycles = NamespaceCycles(g, Vocabulary, none, Layer.Common, Layer.IO, Layer.Engine)
-            .Concat(NamespaceCycles(g, Vocabulary, none, Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming))
+            .Concat(NamespaceCycles(g, Vocabulary, none, Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming, Layer.Remote))
             .ToList();
 
         string only = Assert.Single(cycles);
@@ -118,7 +126,7 @@ public class LayerRulesTests
         Assert.Contains($"{from} -> {to}", only);
         // An exemption of exactly that reference takes it out, and nothing else does.
         Assert.Empty(NamespaceCycles(g, Vocabulary, new HashSet<(string, string)> { (from, to) },
-            Layer.Common, Layer.IO, Layer.Engine, Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming));
+            Layer.Common, Layer.IO, Layer.Engine, Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming, Layer.Remote));
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public class LayeringTests
     public void The_AimLsm_namespaces_form_no_cycle()
     {
         List<string> cycles = NamespaceCycles(Graph.Value, IsVocabulary, Exempt,
-            Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming);
+            Layer.Encoding, Layer.TreeStorage, Layer.Tree, Layer.Query, Layer.Streaming, Layer.Remote);
         Assert.True(cycles.Count == 0, "Namespace cycles inside AimLsm:\n" + string.Join('\n', cycles));
     }
 

@@ -25,7 +25,7 @@ namespace AimLsm.Tree;
 /// </list>
 /// Thread-safe.
 /// </summary>
-public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
+public sealed class Repo : IRepo, IQuerySource<Run, SequenceMatch>
 {
     /// <summary>The marker file that makes a folder a repo; it holds the repo format version.</summary>
     public const string MarkerFileName = "AIMLSM_REPO";
@@ -251,6 +251,13 @@ public sealed class Repo : IDisposable, IQuerySource<Run, SequenceMatch>
 
         return run;
     }
+
+    /// <inheritdoc/>
+    IRun IRepo.CreateRun(string? experiment, string? name, IEnumerable<string>? tags, string? description) =>
+        CreateRun(experiment, name, tags, description);
+
+    /// <inheritdoc/>
+    IRun IRepo.OpenRun(string hash) => OpenRun(hash);
 
     /// <summary>Resumes a run for writing (Aim's <c>Run(run_hash=...)</c>); it becomes active again until disposed.</summary>
     /// <exception cref="RunNotFoundException">No such run.</exception>

@@ -1,0 +1,291 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using AimLsm.Encoding;
+
+namespace AimLsm.Remote;
+
+/// <summary>
+/// Builds Batch frames (docs/format.md 16.2): operations appended to one growing buffer behind a reserved header,
+/// sealed with the batch's number and a checksum. Reused batch after batch by one thread (the client's sender, or a
+/// sync); not thread-safe. Strings are UTF-8 with a LEB128 length; a nullable string stores length + 1 (0 = null);
+/// hashes are 12 raw bytes; steps, epochs and times are little-endian i64.
+/// </summary>
+internal sealed class BatchWriter
+{
+    private byte[] _buffer = new byte[4096];
+    private int _length = TrackingFrame.HeaderBytes;
+    private readonly TreeWriter _tree = new();
+
+    /// <summary>Operations appended since the last <see cref="Finish"/>.</summary>
+    public int Operations { get; private set; }
+
+    /// <summary>Sequences declared in this batch (the next one gets this index).</summary>
+    public int Sequences { get; private set; }
+
+    /// <summary>The frame's size so far, trailer included.</summary>
+    public int Bytes => _length + TrackingFrame.TrailerBytes;
+
+    public void CreateRun(string hash, double createdAt, string experiment, string? name, string? description, IReadOnlyList<string> tags)
+    {
+        Op(OpCode.CreateRun, hash);
+        WriteF64(createdAt);
+        WriteString(experiment);
+        WriteNullableString(name);
+        WriteNullableString(description);
+        WriteVarint((ulong)tags.Count);
+        foreach (string tag in tags)
+        {
+            WriteString(tag);
+        }
+    }
+
+    public void OpenRun(string hash) => Op(OpCode.OpenRun, hash);
+
+    public void SetAttr(string hash, ReadOnlySpan<byte> path, object? value)
+    {
+        Op(OpCode.SetAttr, hash);
+        WriteBytes(path);
+        WriteRecords(value);
+    }
+
+    public void DeleteAttr(string hash, ReadOnlySpan<byte> path)
+    {
+        Op(OpCode.DeleteAttr, hash);
+        WriteBytes(path);
+    }
+
+    public void SetProp(string hash, RunProp prop, string? value)
+    {
+        Op(OpCode.SetProp, hash);
+        WriteByte((byte)prop);
+        WriteNullableString(value);
+    }
+
+    public void SetArchived(string hash, bool archived)
+    {
+        Op(OpCode.SetArchived, hash);
+        WriteByte(archived ? (byte)1 : (byte)0);
+    }
+
+    public void AddTag(string hash, string tag)
+    {
+        Op(OpCode.AddTag, hash);
+        WriteString(tag);
+    }
+
+    public void RemoveTag(string hash, string tag)
+    {
+        Op(OpCode.RemoveTag, hash);
+        WriteString(tag);
+    }
+
+    /// <summary>Declares a sequence; returns its index in this batch.</summary>
+    public int Sequence(string hash, string name, ReadOnlySpan<byte> contextRecords)
+    {
+        Op(OpCode.Sequence, hash);
+        WriteString(name);
+        WriteRaw(contextRecords);
+        return Sequences++;
+    }
+
+    public void TrackFloat(int sequence, long step, long epoch, long micros, double value)
+    {
+        Point(OpCode.TrackFloat, sequence, step, epoch, micros);
+        WriteF64(value);
+    }
+
+    public void TrackInt(int sequence, long step, long epoch, long micros, long value)
+    {
+        Point(OpCode.TrackInt, sequence, step, epoch, micros);
+        WriteI64(value);
+    }
+
+    /// <summary>A value of any other type; <paramref name="records"/> from <see cref="EncodeRecords"/>.</summary>
+    public void TrackObject(int sequence, long step, long epoch, long micros, ReadOnlySpan<byte> records)
+    {
+        Point(OpCode.TrackObject, sequence, step, epoch, micros);
+        WriteRaw(records);
+    }
+
+    public void CloseRun(string hash, double endTime)
+    {
+        Op(OpCode.CloseRun, hash);
+        WriteF64(endTime);
+    }
+
+    /// <summary>Seals the batch as number <paramref name="number"/> and returns the frame (a copy: the buffer is reused).</summary>
+    public byte[] Finish(ulong number)
+    {
+        int payload = _length - TrackingFrame.HeaderBytes;
+        Ensure(TrackingFrame.TrailerBytes);
+        _length += TrackingFrame.TrailerBytes;
+        Span<byte> frame = _buffer.AsSpan(0, _length);
+        TrackingFrame.WriteHeader(frame, FrameType.Batch, number, payload);
+        TrackingFrame.Seal(frame);
+        byte[] result = frame.ToArray();
+        Reset();
+        return result;
+    }
+
+    /// <summary>Drops what was appended since the last <see cref="Finish"/>.</summary>
+    public void Reset()
+    {
+        _length = TrackingFrame.HeaderBytes;
+        Operations = 0;
+        Sequences = 0;
+        if (_buffer.Length > 1 << 22)
+        {
+            _buffer = new byte[4096]; // a huge batch once does not pin its buffer for the session's life
+        }
+    }
+
+    /// <summary>
+    /// A value as the records of docs/format.md 16.2 (a LEB128 count, then per record a length-prefixed relative path
+    /// in Aim's path encoding and a length-prefixed value in Aim's value encoding), the way
+    /// <see cref="TreeWriter"/> flattens it. Done in the caller's thread, so an unsupported value is refused there.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value holds an unsupported type or is nested too deep.</exception>
+    public static byte[] EncodeRecords(object? value)
+    {
+        var writer = new BatchWriter();
+        writer._length = 0;
+        writer.WriteRecords(value);
+        return writer._buffer.AsSpan(0, writer._length).ToArray();
+    }
+
+    private void WriteRecords(object? value)
+    {
+        // The count is not known before flattening: reserve the longest LEB128 of an int and move the records back.
+        int countAt = _length;
+        Ensure(5);
+        _length += 5;
+        var sink = new RecordSink(this);
+        _tree.Flatten(value, [], ref sink);
+        int count = sink.Count;
+        Span<byte> varint = stackalloc byte[5];
+        int n = Leb128(varint, (ulong)count);
+        int recordsStart = countAt + 5;
+        _buffer.AsSpan(recordsStart, _length - recordsStart).CopyTo(_buffer.AsSpan(countAt + n));
+        varint[..n].CopyTo(_buffer.AsSpan(countAt));
+        _length -= 5 - n;
+    }
+
+    private void Op(OpCode code, string hash)
+    {
+        Operations++;
+        WriteByte((byte)code);
+        Ensure(12);
+        if (hash.Length != 24 || !Convert.FromHexString(hash, _buffer.AsSpan(_length, 12), out _, out int written).Equals(OperationStatus.Done) || written != 12)
+        {
+            throw new ArgumentException($"'{hash}' is not a run hash (24 hex characters).", nameof(hash));
+        }
+
+        _length += 12;
+    }
+
+    private void Point(OpCode code, int sequence, long step, long epoch, long micros)
+    {
+        Operations++;
+        WriteByte((byte)code);
+        WriteVarint((ulong)sequence);
+        WriteI64(step);
+        WriteI64(epoch);
+        WriteI64(micros);
+    }
+
+    private void WriteByte(byte value)
+    {
+        Ensure(1);
+        _buffer[_length++] = value;
+    }
+
+    private void WriteVarint(ulong value)
+    {
+        Ensure(10);
+        _length += Leb128(_buffer.AsSpan(_length), value);
+    }
+
+    private void WriteI64(long value)
+    {
+        Ensure(8);
+        BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(_length), value);
+        _length += 8;
+    }
+
+    private void WriteF64(double value)
+    {
+        Ensure(8);
+        BinaryPrimitives.WriteDoubleLittleEndian(_buffer.AsSpan(_length), value);
+        _length += 8;
+    }
+
+    private void WriteBytes(ReadOnlySpan<byte> value)
+    {
+        WriteVarint((ulong)value.Length);
+        WriteRaw(value);
+    }
+
+    private void WriteRaw(ReadOnlySpan<byte> value)
+    {
+        Ensure(value.Length);
+        value.CopyTo(_buffer.AsSpan(_length));
+        _length += value.Length;
+    }
+
+    private void WriteString(string value)
+    {
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        Ensure(max + 10);
+        int n = System.Text.Encoding.UTF8.GetByteCount(value);
+        WriteVarint((ulong)n);
+        _length += System.Text.Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
+    }
+
+    private void WriteNullableString(string? value)
+    {
+        if (value is null)
+        {
+            WriteVarint(0);
+            return;
+        }
+
+        int n = System.Text.Encoding.UTF8.GetByteCount(value);
+        Ensure(n + 10);
+        WriteVarint((ulong)n + 1);
+        _length += System.Text.Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
+    }
+
+    private void Ensure(int more)
+    {
+        if (_length + more > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + more));
+        }
+    }
+
+    internal static int Leb128(Span<byte> destination, ulong value)
+    {
+        int i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
+    }
+
+    /// <summary>Appends each flattened record as (path, value), both length-prefixed.</summary>
+    private struct RecordSink(BatchWriter owner) : ITreeSink
+    {
+        public int Count;
+
+        public void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> encodedValue)
+        {
+            Count++;
+            owner.WriteBytes(key);
+            owner.WriteBytes(encodedValue);
+        }
+    }
+}
