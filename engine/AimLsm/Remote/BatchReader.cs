@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace AimLsm.Remote;
 
 /// <summary>
-/// Reads the operations of a Batch frame's payload one at a time (docs/format.md 16.2), without copying: the spans it
+/// Reads the operations of a Batch frame's payload one at a time (docs/format.md 15.2), without copying: the spans it
 /// exposes point into the payload. Every read is bounds-checked; a malformed operation throws a
 /// <see cref="TrackingProtocolException"/> naming the operation's index and its byte offset in the frame.
 /// </summary>

@@ -5,7 +5,7 @@ using AimLsm.Encoding;
 namespace AimLsm.Remote;
 
 /// <summary>
-/// Builds Batch frames (docs/format.md 16.2): operations appended to one growing buffer behind a reserved header,
+/// Builds Batch frames (docs/format.md 15.2): operations appended to one growing buffer behind a reserved header,
 /// sealed with the batch's number and a checksum. Reused batch after batch by one thread (the client's sender, or a
 /// sync); not thread-safe. Strings are UTF-8 with a LEB128 length; a nullable string stores length + 1 (0 = null);
 /// hashes are 12 raw bytes; steps, epochs and times are little-endian i64.
@@ -140,7 +140,7 @@ internal sealed class BatchWriter
     }
 
     /// <summary>
-    /// A value as the records of docs/format.md 16.2 (a LEB128 count, then per record a length-prefixed relative path
+    /// A value as the records of docs/format.md 15.2 (a LEB128 count, then per record a length-prefixed relative path
     /// in Aim's path encoding and a length-prefixed value in Aim's value encoding), the way
     /// <see cref="TreeWriter"/> flattens it. Done in the caller's thread, so an unsupported value is refused there.
     /// </summary>
@@ -155,19 +155,17 @@ internal sealed class BatchWriter
 
     private void WriteRecords(object? value)
     {
-        // The count is not known before flattening: reserve the longest LEB128 of an int and move the records back.
-        int countAt = _length;
-        Ensure(5);
-        _length += 5;
-        var sink = new RecordSink(this);
+        // Flattening yields records in the value's own order (parent first); a reader rebuilds the value from records
+        // in key order, as a run's tree is stored, so they are sorted by encoded path (docs/format.md 15.2).
+        var sink = new RecordSink([]);
         _tree.Flatten(value, [], ref sink);
-        int count = sink.Count;
-        Span<byte> varint = stackalloc byte[5];
-        int n = Leb128(varint, (ulong)count);
-        int recordsStart = countAt + 5;
-        _buffer.AsSpan(recordsStart, _length - recordsStart).CopyTo(_buffer.AsSpan(countAt + n));
-        varint[..n].CopyTo(_buffer.AsSpan(countAt));
-        _length -= 5 - n;
+        sink.Records.Sort(static (a, b) => a.Path.AsSpan().SequenceCompareTo(b.Path));
+        WriteVarint((ulong)sink.Records.Count);
+        foreach ((byte[] path, byte[] encoded) in sink.Records)
+        {
+            WriteBytes(path);
+            WriteBytes(encoded);
+        }
     }
 
     private void Op(OpCode code, string hash)
@@ -276,16 +274,11 @@ internal sealed class BatchWriter
         return i;
     }
 
-    /// <summary>Appends each flattened record as (path, value), both length-prefixed.</summary>
-    private struct RecordSink(BatchWriter owner) : ITreeSink
+    /// <summary>Collects the flattened records (copies: the writer reuses its buffers between records).</summary>
+    private readonly struct RecordSink(List<(byte[] Path, byte[] Value)> records) : ITreeSink
     {
-        public int Count;
+        public List<(byte[] Path, byte[] Value)> Records => records;
 
-        public void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> encodedValue)
-        {
-            Count++;
-            owner.WriteBytes(key);
-            owner.WriteBytes(encodedValue);
-        }
+        public void Add(ReadOnlySpan<byte> path, ReadOnlySpan<byte> value) => records.Add((path.ToArray(), value.ToArray()));
     }
 }

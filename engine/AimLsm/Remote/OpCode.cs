@@ -1,6 +1,6 @@
 namespace AimLsm.Remote;
 
-/// <summary>The operations of a Batch frame's payload (docs/format.md 16.2).</summary>
+/// <summary>The operations of a Batch frame's payload (docs/format.md 15.2).</summary>
 internal enum OpCode : byte
 {
     /// <summary>hash, created_at (f64 unix seconds), experiment, name?, description?, tags: a new run with the

@@ -3,7 +3,7 @@ using System.IO.Hashing;
 
 namespace AimLsm.Remote;
 
-/// <summary>What a frame is (docs/format.md 16.1).</summary>
+/// <summary>What a frame is (docs/format.md 15.1).</summary>
 internal enum FrameType : byte
 {
     /// <summary>Client to server, first: the session id and who the client is.</summary>
@@ -22,7 +22,7 @@ internal enum FrameType : byte
     Error = 5,
 }
 
-/// <summary>Why a server refused a client (the code of an Error frame, docs/format.md 16.1).</summary>
+/// <summary>Why a server refused a client (the code of an Error frame, docs/format.md 15.1).</summary>
 public enum TrackingErrorCode : ushort
 {
     /// <summary>A frame that does not parse: bad magic, version, checksum, or operation.</summary>
@@ -51,7 +51,7 @@ public enum TrackingErrorCode : ushort
 }
 
 /// <summary>
-/// The frame of the tracking protocol: one WebSocket binary message each (docs/format.md 16.1). Little-endian:
+/// The frame of the tracking protocol: one WebSocket binary message each (docs/format.md 15.1). Little-endian:
 /// <code>
 /// 0   4  magic "ALTF"
 /// 4   1  version (1)

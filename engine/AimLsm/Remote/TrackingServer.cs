@@ -9,7 +9,7 @@ namespace AimLsm.Remote;
 /// <c>RemoteRepo</c> send over one WebSocket each to a writable <see cref="Repo"/>, through the same tracking
 /// path as <see cref="Run.Track(double, string, long?, long?, Context?)"/>, and acknowledges each batch once it is
 /// durable. A host (aim-server) accepts the connection and authenticates it; this class speaks the frames of
-/// docs/format.md section 16 on it. Thread-safe: one instance serves every connection of a repo.
+/// docs/format.md section 15 on it. Thread-safe: one instance serves every connection of a repo.
 /// </summary>
 public sealed partial class TrackingServer : IDisposable
 {

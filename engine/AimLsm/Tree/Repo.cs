@@ -25,7 +25,7 @@ namespace AimLsm.Tree;
 /// </list>
 /// Thread-safe.
 /// </summary>
-public sealed class Repo : IRepo, IQuerySource<Run, SequenceMatch>
+public sealed partial class Repo : IRepo, IQuerySource<Run, SequenceMatch>
 {
     /// <summary>The marker file that makes a folder a repo; it holds the repo format version.</summary>
     public const string MarkerFileName = "AIMLSM_REPO";

@@ -265,7 +265,11 @@ public sealed class Run : IQueryRun, IRun
     public void RemoveTag(string tag) => UpdateProps(p => p.Tags.Remove(tag));
 
     /// <summary>For a writable run: flushes, records the end time and releases the run. A read-only view has nothing to release.</summary>
-    public void Dispose()
+    public void Dispose() => Close(null);
+
+    /// <summary>As <see cref="Dispose"/>, recording <paramref name="endTime"/> (unix seconds; null for now): a remote
+    /// client's run ends when the client closed it.</summary>
+    internal void Close(double? endTime)
     {
         lock (_lock)
         {
@@ -295,7 +299,7 @@ public sealed class Run : IQueryRun, IRun
                 {
                     // The end time is recorded even when this run's tracking failed: the run is over either way.
                     _props ??= RunProps.Load(_slot.Writable!, Hash);
-                    _props.EndTime = RunProps.Now();
+                    _props.EndTime = endTime ?? RunProps.Now();
                     WriteProps(_props, sync: true);
                 }
                 catch (Exception e) when (failure is not null && e is DbException or IOException)
@@ -317,6 +321,9 @@ public sealed class Run : IQueryRun, IRun
 
     /// <inheritdoc/>
     public override string ToString() => $"Run {Hash} ({Name})";
+
+    /// <summary>What the background writer failed with for this run or its engine and has not reported yet, or null.</summary>
+    internal TrackingException? TrackingFailure => _repo.Tracker.Failures.For(Hash, _slot.Writable);
 
     internal StoreLease Lease() =>
         _slot.TryLease() ?? throw new RepoException($"Run '{Hash}': its writer slot '{_slot.Name}' holds no engine any more.");
@@ -405,7 +412,9 @@ public sealed class Run : IQueryRun, IRun
         _props = props;
     }
 
-    internal void Track(SequenceWriter writer, object? value, long? step, long? epoch)
+    /// <summary>Encodes, checks and queues a value; <paramref name="micros"/>: the point's time (unix µs), null for now
+    /// (a remote client's points carry the client's time).</summary>
+    internal void Track(SequenceWriter writer, object? value, long? step, long? epoch, long? micros = null)
     {
         TrackedValue tracked;
         byte[]? apart;
@@ -429,13 +438,13 @@ public sealed class Run : IQueryRun, IRun
                 nameof(value), e);
         }
 
-        Track(writer, tracked, ValueCodec.Dtype(value), step, epoch, apart);
+        Track(writer, tracked, ValueCodec.Dtype(value), step, epoch, apart, micros);
     }
 
     /// <summary>Checks the epoch, resolves the step and queues the point. <paramref name="apart"/>: for a str or
     /// bytes value stored apart (<see cref="LargeValue"/>), its payload, written to the engine here, in the caller's
     /// thread, before the point is queued.</summary>
-    internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, byte[]? apart = null)
+    internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, byte[]? apart = null, long? micros = null)
     {
         if (epoch == long.MinValue)
         {
@@ -458,8 +467,8 @@ public sealed class Run : IQueryRun, IRun
             queued = new TrackedValue(tracked.Type, tracked.Bits, tracked.Encoded);
         }
 
-        long micros = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-        tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, queued));
+        long time = micros ?? (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, time, queued));
     }
 
     /// <summary>

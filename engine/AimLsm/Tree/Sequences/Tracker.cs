@@ -40,6 +40,11 @@ internal sealed class Tracker : IDisposable
     private readonly DrainContext _drain;
     private readonly Item[] _batch = new Item[MaxDrain];
 
+    /// <summary>Keys waiting to ride with the flush that makes everything before them durable (guarded by _lock);
+    /// <see cref="_markersNow"/> holds the ones the current drain writes (the thread's own).</summary>
+    private readonly List<Marker> _markers = [];
+    private readonly List<Marker> _markersNow = [];
+
     public Tracker(int capacity, TimeSpan flushInterval)
     {
         _ring = new Item[capacity];
@@ -125,6 +130,32 @@ internal sealed class Tracker : IDisposable
         }
     }
 
+    /// <summary>
+    /// Like <see cref="Flush"/>, without blocking, and writes <paramref name="key"/> = <paramref name="value"/> into
+    /// <paramref name="db"/> in the same engine write batch as the last of the points enqueued before this call (and as
+    /// every sequence's pending chunk), synced with them. A remote session's "last batch applied" marker rides this
+    /// way (docs/aim-repo.md, "Many machines"): a kill leaves either the marker and the batch's last points, or
+    /// neither. The task completes once that write is durable, or faults with the engine's or the thread's failure.
+    /// </summary>
+    public Task FlushAsync(Db db, byte[] key, byte[] value)
+    {
+        var marker = new Marker(db, key, value, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            if (_threadFailed)
+            {
+                throw Failures.For(null, null)!;
+            }
+
+            _flushRequested = Math.Max(_flushRequested, _enqueued);
+            _markers.Add(marker);
+            Monitor.PulseAll(_lock);
+        }
+
+        return marker.Done.Task;
+    }
+
     /// <summary>Flushes, then stops the thread. Points of a failed writer are lost; the failure is rethrown.</summary>
     public void Dispose()
     {
@@ -169,7 +200,7 @@ internal sealed class Tracker : IDisposable
             bool flush, drained, stop;
             lock (_lock)
             {
-                while (_count == 0 && !_stopping && _flushRequested <= _durable && !(pendingDirty && sinceDirtyWrite.Elapsed >= _flushInterval))
+                while (_count == 0 && !_stopping && _flushRequested <= _durable && _markers.Count == 0 && !(pendingDirty && sinceDirtyWrite.Elapsed >= _flushInterval))
                 {
                     _waiters++;
                     if (pendingDirty)
@@ -196,7 +227,15 @@ internal sealed class Tracker : IDisposable
                 TrackerMetrics.QueueDepth.Add(-n);
                 _taken += n;
                 taken = _taken;
-                flush = _flushRequested > _durable && _flushRequested <= taken;
+                // A marker asks for a flush even when nothing was tracked since the last one.
+                flush = (_flushRequested > _durable || _markers.Count > 0) && _flushRequested <= taken;
+                if (flush)
+                {
+                    // Every pending marker was added when _flushRequested was raised to cover it: this flush does.
+                    _markersNow.AddRange(_markers);
+                    _markers.Clear();
+                }
+
                 drained = _count == 0;
                 stop = _stopping && _count == 0;
                 if (n > 0 && _waiters > 0)
@@ -230,6 +269,12 @@ internal sealed class Tracker : IDisposable
                     }
                 }
 
+                foreach (Marker marker in _markersNow)
+                {
+                    // After WriteDirty: the marker is the last record of its engine's batch, behind the chunks.
+                    _drain.BatchFor(marker.Db).Put(marker.Key, marker.Value);
+                }
+
                 _drain.Commit();
                 if (flush || stop)
                 {
@@ -240,14 +285,25 @@ internal sealed class Tracker : IDisposable
             {
                 // Not a run's or an engine's failure: a bug of the writer itself. Nothing can be trusted any more.
                 Failures.FailThread(e);
+                List<Marker> orphans;
                 lock (_lock)
                 {
                     _threadFailed = true;
+                    orphans = [.. _markers, .. _markersNow];
+                    _markers.Clear();
                     Monitor.PulseAll(_lock);
+                }
+
+                _markersNow.Clear();
+                foreach (Marker marker in orphans)
+                {
+                    marker.Done.TrySetException(Failures.For(null, null) ?? new TrackingException("The tracking thread failed.", e));
                 }
 
                 return;
             }
+
+            CompleteMarkers();
 
             lock (_lock)
             {
@@ -265,5 +321,34 @@ internal sealed class Tracker : IDisposable
         }
     }
 
+    /// <summary>Completes the markers the last drain wrote: durable, or failed with their engine.</summary>
+    private void CompleteMarkers()
+    {
+        foreach (Marker marker in _markersNow)
+        {
+            if (Failures.For(null, marker.Db) is { } failure)
+            {
+                marker.Done.TrySetException(failure);
+            }
+            else
+            {
+                marker.Done.TrySetResult();
+            }
+        }
+
+        _markersNow.Clear();
+    }
+
     private readonly record struct Item(SequenceWriter Sequence, SequencePoint Point);
+
+    private sealed class Marker(Db db, byte[] key, byte[] value, TaskCompletionSource done)
+    {
+        public Db Db { get; } = db;
+
+        public byte[] Key { get; } = key;
+
+        public byte[] Value { get; } = value;
+
+        public TaskCompletionSource Done { get; } = done;
+    }
 }

@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using AimLsm.Remote;
+
+namespace AimLsm.Tests.Remote;
+
+/// <summary>
+/// A test's side of one tracking connection to a <see cref="TrackingServer"/>, without HTTP: two WebSockets over a
+/// loopback TCP pair (127.0.0.1, a free port), the server's end served by <see cref="TrackingServer.ServeAsync"/>.
+/// Frames go out as the test builds them (valid or not); every receive has a timeout.
+/// </summary>
+internal sealed class RawTrackingClient : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private readonly WebSocket _socket;
+    private readonly TcpClient _tcp;
+    private readonly TcpClient _serverTcp;
+
+    private RawTrackingClient(WebSocket socket, TcpClient tcp, TcpClient serverTcp, Task serving)
+    {
+        _socket = socket;
+        _tcp = tcp;
+        _serverTcp = serverTcp;
+        Serving = serving;
+    }
+
+    /// <summary>The server's ServeAsync for this connection.</summary>
+    public Task Serving { get; }
+
+    public static async Task<RawTrackingClient> ConnectAsync(TrackingServer server)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var tcp = new TcpClient();
+            Task<TcpClient> accept = listener.AcceptTcpClientAsync();
+            await tcp.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+            TcpClient serverTcp = await accept.WaitAsync(Timeout);
+            WebSocket serverSocket = WebSocket.CreateFromStream(serverTcp.GetStream(), new WebSocketCreationOptions { IsServer = true });
+            WebSocket clientSocket = WebSocket.CreateFromStream(tcp.GetStream(), new WebSocketCreationOptions { IsServer = false });
+            Task serving = Task.Run(() => server.ServeAsync(serverSocket, "test-peer", CancellationToken.None));
+            return new RawTrackingClient(clientSocket, tcp, serverTcp, serving);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    /// <summary>Says Hello as <paramref name="session"/> and returns the Welcome's number.</summary>
+    public async Task<ulong> HelloAsync(Guid session, string who = "test pid 1")
+    {
+        byte[] text = System.Text.Encoding.UTF8.GetBytes(who);
+        byte[] payload = [.. session.ToByteArray(), (byte)text.Length, .. text];
+        await SendAsync(TrackingFrame.Build(FrameType.Hello, 0, payload));
+        (FrameType type, ulong number, byte[] welcome) = await ReceiveAsync();
+        Assert.True(type == FrameType.Welcome, $"expected Welcome, got {type}: {Describe(type, welcome)}");
+        Assert.Equal(4, welcome.Length);
+        return number;
+    }
+
+    public Task SendAsync(byte[] frame) =>
+        _socket.SendAsync(frame, WebSocketMessageType.Binary, true, CancellationToken.None).WaitAsync(Timeout);
+
+    /// <summary>The next frame; fails the test on a timeout or a closed connection.</summary>
+    public async Task<(FrameType Type, ulong Number, byte[] Payload)> ReceiveAsync()
+    {
+        var buffer = new byte[1 << 20];
+        int length = 0;
+        while (true)
+        {
+            ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None).AsTask().WaitAsync(Timeout);
+            Assert.True(result.MessageType == WebSocketMessageType.Binary, $"the server closed or sent {result.MessageType}");
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                byte[] payload = TrackingFrame.Parse(buffer.AsSpan(0, length), out FrameType type, out ulong number).ToArray();
+                return (type, number, payload);
+            }
+        }
+    }
+
+    /// <summary>Waits for an Ack covering <paramref name="number"/> (acks are cumulative).</summary>
+    public async Task AckedAsync(ulong number)
+    {
+        while (true)
+        {
+            (FrameType type, ulong acked, byte[] payload) = await ReceiveAsync();
+            Assert.True(type == FrameType.Ack, $"expected Ack, got {type}: {Describe(type, payload)}");
+            if (acked >= number)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends a frame the server must refuse; returns the Error frame's code and message.</summary>
+    public async Task<(TrackingErrorCode Code, string Message)> RefusedAsync(byte[] frame)
+    {
+        await SendAsync(frame);
+        return await ErrorAsync();
+    }
+
+    /// <summary>Waits for the server's Error frame and returns its code and message.</summary>
+    public async Task<(TrackingErrorCode Code, string Message)> ErrorAsync()
+    {
+        while (true)
+        {
+            (FrameType type, _, byte[] payload) = await ReceiveAsync();
+            if (type == FrameType.Error)
+            {
+                return ((TrackingErrorCode)BinaryPrimitives.ReadUInt16LittleEndian(payload), System.Text.Encoding.UTF8.GetString(payload.AsSpan(2)));
+            }
+        }
+    }
+
+    /// <summary>Drops the connection without a close handshake, as a killed client would.</summary>
+    public async Task DropAsync()
+    {
+        _tcp.Client.Close(0);
+        await Serving.WaitAsync(Timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or TimeoutException or IOException)
+        {
+            // Closed by the server already.
+        }
+
+        await Serving.WaitAsync(Timeout);
+        _socket.Dispose();
+        _tcp.Dispose();
+        _serverTcp.Dispose();
+    }
+
+    private static string Describe(FrameType type, byte[] payload) =>
+        type == FrameType.Error ? $"{(TrackingErrorCode)BinaryPrimitives.ReadUInt16LittleEndian(payload)}: {System.Text.Encoding.UTF8.GetString(payload.AsSpan(2))}" : "";
+}
