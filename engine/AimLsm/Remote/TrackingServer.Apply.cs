@@ -41,9 +41,9 @@ public sealed partial class TrackingServer
             {
                 run.Dispose();
             }
-            catch (RepoException)
+            catch (Exception e) when (e is RepoException or Kv.DbException or IOException)
             {
-                // Its failure was reported to its client; the others still close.
+                // Its failure was reported to its client (or the disk is gone); the others still close.
             }
         }
     }
