@@ -27,10 +27,16 @@ internal sealed class TreeChildProcess : IDisposable
     /// <summary>The child's process id.</summary>
     public int Id => _process.Id;
 
+    /// <summary>Whether the child has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Starts <c>AimLsm.CrashChild tree</c> with <paramref name="args"/>.</summary>
-    public static TreeChildProcess Start(params string[] args)
+    public static TreeChildProcess Start(params string[] args) => StartProgram(AimLsm.Tests.Crash.CrashChildBinary.Path, [TreeChild.Mode, .. args]);
+
+    /// <summary>Starts <c>dotnet <paramref name="childDll"/></c> with <paramref name="args"/> (another mode of the
+    /// crash child, or another program of the test's output folder such as aim-server).</summary>
+    public static TreeChildProcess StartProgram(string childDll, params string[] args)
     {
-        string childDll = AimLsm.Tests.Crash.CrashChildBinary.Path;
         Assert.True(File.Exists(childDll), $"the child program is missing at {childDll}");
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -42,7 +48,6 @@ internal sealed class TreeChildProcess : IDisposable
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(childDll);
-        psi.ArgumentList.Add(TreeChild.Mode);
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
