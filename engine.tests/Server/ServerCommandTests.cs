@@ -13,8 +13,10 @@ public partial class ServerCommandTests
     {
         (int code, string stdout, _) = await RunAsync(["--help"]);
         Assert.Equal(0, code);
-        Assert.Contains("--repo PATH", stdout);
+        Assert.Contains("--repo <PATH>", stdout);
+        Assert.Contains("--writable", stdout);
         Assert.Contains("GET /api/runs/search/metric", stdout);
+        Assert.Contains("GET /api/tracking", stdout);
     }
 
     [Theory]
@@ -23,6 +25,8 @@ public partial class ServerCommandTests
     [InlineData(new[] { "--repo", "x", "--port", "70000" }, "--port must be a number")]
     [InlineData(new[] { "--repo", "x", "--host", "example.com" }, "not an IP address")]
     [InlineData(new[] { "--repo", "x", "--bogus" }, "unknown argument '--bogus'")]
+    [InlineData(new[] { "--repo", "x", "--writeable" }, "unknown argument '--writeable'; did you mean --writable?")]
+    [InlineData(new[] { "--repo", "x", "--port", "abc" }, "--port must be a number from 0 to 65535, not 'abc'")]
     public async Task Bad_arguments_exit_2_with_a_message(string[] args, string message)
     {
         (int code, _, string stderr) = await RunAsync(args);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using AimLsm.Query;
+using AimLsm.Remote;
 using AimLsm.Server.Endpoints;
 using AimLsm.Server.Frontend;
 using AimLsm.Server.Http;
@@ -24,26 +25,31 @@ namespace AimLsm.Server;
 /// <item><c>GET /api/runs/search/run?q=...&amp;limit=...</c>: the matching runs, streamed;</item>
 /// <item><c>GET /api/runs/search/metric?q=...&amp;p=500&amp;x_axis=step&amp;record_range=a:b</c>: the matching metrics,
 /// sampled to <c>p</c> points, streamed run by run;</item>
-/// <item><c>GET /api/runs/{hash}</c> (and Aim's <c>/api/runs/{hash}/info</c>): one run as JSON.</item>
+/// <item><c>GET /api/runs/{hash}</c> (and Aim's <c>/api/runs/{hash}/info</c>): one run as JSON;</item>
+/// <item><c>GET /api/tracking</c>, with <see cref="AimServerOptions.Tracking"/>: the WebSocket of remote tracking
+/// clients, served by one <see cref="TrackingServer"/> the server owns.</item>
 /// </list>
 /// Streams are in the stream format (docs/format.md, section 14), chunked, one flush per run. A client that
-/// disconnects stops its query and its writing at the next run or flush. The server does not own the repo: dispose
-/// the server first, then the repo. Thread-safe.
+/// disconnects stops its query and its writing at the next run or flush. Off loopback the server needs TLS and the
+/// token on every request (<see cref="AccessPolicy"/>). The server does not own the repo: dispose the server first (it
+/// disposes its tracking server, flushing the runs that holds), then the repo. Thread-safe.
 /// </summary>
 public sealed class AimServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TrackingServer? _tracking;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _refreshLock = new();
     private RefreshTimer? _refreshTimer;
     private long _lastRefresh;
     private int _disposed;
 
-    private AimServer(Repo repo, AimServerOptions options, WebApplication app)
+    private AimServer(Repo repo, AimServerOptions options, WebApplication app, TrackingServer? tracking)
     {
         Repo = repo;
         Options = options;
         _app = app;
+        _tracking = tracking;
         _lastRefresh = Stopwatch.GetTimestamp();
     }
 
@@ -60,6 +66,10 @@ public sealed class AimServer : IAsyncDisposable
     /// <summary>The address the server listens on, with the port actually bound (say <c>http://127.0.0.1:43800/</c>).</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Where remote tracking clients connect (<c>ws://127.0.0.1:43800/api/tracking</c>, <c>wss://</c> with
+    /// TLS); null without <see cref="AimServerOptions.Tracking"/>.</summary>
+    public Uri? TrackingAddress { get; private set; }
+
     /// <summary>Counters of the streamed searches.</summary>
     public AimServerStats Stats { get; } = new();
 
@@ -70,10 +80,12 @@ public sealed class AimServer : IAsyncDisposable
     internal QueryOptions? QueryOptions => Options.QueryOptions;
 
     /// <summary>Starts serving <paramref name="repo"/> and returns once the port is bound.</summary>
-    /// <param name="repo">The repo; a read-only one (<see cref="Tree.Repo.OpenReadOnly"/>) lets writers run beside the server.</param>
-    /// <param name="options">Address, limits and logging; null for the defaults (127.0.0.1:43800).</param>
+    /// <param name="repo">The repo; a read-only one (<see cref="Tree.Repo.OpenReadOnly"/>) lets writers run beside the
+    /// server and is refreshed to see them; a writable one (needed for tracking) sees its own writes and is never refreshed.</param>
+    /// <param name="options">Address, limits, access and logging; null for the defaults (127.0.0.1:43800).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    /// <exception cref="ArgumentException">The host is not an IP address or <c>localhost</c>.</exception>
+    /// <exception cref="ArgumentException">The host is not an IP address or <c>localhost</c>; the address needs a
+    /// certificate or a token the options lack; tracking is asked of a read-only repo or without a token.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="IOException">The address could not be bound (the port is in use, say).</exception>
     public static async Task<AimServer> StartAsync(Repo repo, AimServerOptions? options = null, CancellationToken cancellationToken = default)
@@ -81,6 +93,11 @@ public sealed class AimServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(repo);
         options ??= new AimServerOptions();
         IPAddress address = options.Validate();
+        if (options.Tracking is not null && repo.IsReadOnly)
+        {
+            throw new ArgumentException($"Tracking (AimServerOptions.Tracking) needs a writable repo (Repo.Open); '{repo.Path}' is open read-only.", nameof(options));
+        }
+
         if (options.QueryOptions is { } queryOptions)
         {
             // Compiling validates the options (QueryOptions.Validate is internal): fail here, not on each request.
@@ -112,12 +129,20 @@ public sealed class AimServer : IAsyncDisposable
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
 
-            // Plain HTTP/1.1: chunked responses, and no cleartext HTTP/2 to configure.
-            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            // HTTP/1.1: chunked responses, WebSocket upgrades, and no cleartext HTTP/2 to configure.
+            kestrel.Listen(address, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (options.Certificate is { } certificate)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
 
         WebApplication app = builder.Build();
-        var server = new AimServer(repo, options, app);
+        TrackingServer? tracking = options.Tracking is null ? null : new TrackingServer(repo, options.Tracking, options.Logger);
+        var server = new AimServer(repo, options, app, tracking);
         server.Map(address);
         try
         {
@@ -126,6 +151,7 @@ public sealed class AimServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
+            tracking?.Dispose();
             server._stopping.Dispose();
             throw;
         }
@@ -133,11 +159,22 @@ public sealed class AimServer : IAsyncDisposable
         server._refreshTimer = new RefreshTimer(server);
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Address = new Uri(bound.EndsWith('/') ? bound : bound + "/");
+        if (tracking is not null)
+        {
+            server.TrackingAddress = new UriBuilder(server.Address)
+            {
+                Scheme = server.Address.Scheme == Uri.UriSchemeHttps ? Uri.UriSchemeWss : Uri.UriSchemeWs,
+                Path = AccessCheck.TrackingPath,
+            }.Uri;
+        }
+
         return server;
     }
 
-    /// <summary>Stops: cancels every stream in flight (their clients see the connection end), waits for requests
-    /// to finish up to <see cref="AimServerOptions.ShutdownTimeout"/>, releases the port. Idempotent.</summary>
+    /// <summary>Stops: cancels every stream and tracking connection in flight (their clients see the connection end;
+    /// tracking clients resume with the next server), waits for requests to finish up to
+    /// <see cref="AimServerOptions.ShutdownTimeout"/>, releases the port, then disposes the tracking server, which
+    /// flushes the runs it holds. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -155,6 +192,9 @@ public sealed class AimServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
+
+            // After the app: no connection is applying a batch any more. Before the repo, which the caller disposes next.
+            _tracking?.Dispose();
             _stopping.Dispose();
         }
     }
@@ -210,6 +250,13 @@ public sealed class AimServer : IAsyncDisposable
             await next(context);
         });
 
+        var access = new AccessCheck(Options.Token is { } token ? new BearerToken(token) : null, Options.ReadsNeedToken, _tracking is not null, Options.Logger);
+        _app.Use(access.InvokeAsync);
+
+        // Pings every 15 s; a client that answers none for 30 s is gone (its session's runs go on hold), even when the
+        // network dropped it without a FIN.
+        _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
+
         var search = new SearchEndpoints(this);
         var runs = new RunEndpoints(this);
         _app.MapGet("/api/runs/search/run", (RequestDelegate)search.RunSearchAsync);
@@ -217,6 +264,7 @@ public sealed class AimServer : IAsyncDisposable
         _app.MapGet("/api/runs/search/points", (RequestDelegate)new PointsEndpoint(this).PointsAsync);
         _app.MapGet("/api/runs/{hash}", (RequestDelegate)runs.RunInfoAsync);
         _app.MapGet("/api/runs/{hash}/info", (RequestDelegate)runs.RunInfoAsync);
+        _app.MapGet(AccessCheck.TrackingPath, (RequestDelegate)new TrackingEndpoint(this, _tracking).ServeAsync);
         var page = StaticAssets.Load(typeof(AimServer).Assembly);
         _app.MapGet("/", (RequestDelegate)page.IndexAsync);
         _app.MapGet("/ui/{**path}", (RequestDelegate)page.FileAsync);
