@@ -2,23 +2,26 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using AimLsm.Remote;
 
 namespace AimLsm.Tests.Remote;
 
 /// <summary>
-/// A test's side of one tracking connection to a <see cref="TrackingServer"/>, without HTTP: two WebSockets over a
-/// loopback TCP pair (127.0.0.1, a free port), the server's end served by <see cref="TrackingServer.ServeAsync"/>.
-/// Frames go out as the test builds them (valid or not); every receive has a timeout.
+/// A test's side of one tracking connection to a <see cref="TrackingServer"/>: either without HTTP, two WebSockets
+/// over a loopback TCP pair (127.0.0.1, a free port), the server's end served by <see cref="TrackingServer.ServeAsync"/>
+/// (<see cref="ConnectAsync(TrackingServer)"/>); or a <see cref="ClientWebSocket"/> to a server's tracking URL, as a
+/// remote client connects (<see cref="ConnectAsync(Uri, string?, X509Certificate2?)"/>). Frames go out as the test
+/// builds them (valid or not); every receive has a timeout.
 /// </summary>
 internal sealed class RawTrackingClient : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly WebSocket _socket;
-    private readonly TcpClient _tcp;
-    private readonly TcpClient _serverTcp;
+    private readonly TcpClient? _tcp;
+    private readonly TcpClient? _serverTcp;
 
-    private RawTrackingClient(WebSocket socket, TcpClient tcp, TcpClient serverTcp, Task serving)
+    private RawTrackingClient(WebSocket socket, TcpClient? tcp, TcpClient? serverTcp, Task serving)
     {
         _socket = socket;
         _tcp = tcp;
@@ -26,8 +29,40 @@ internal sealed class RawTrackingClient : IAsyncDisposable
         Serving = serving;
     }
 
-    /// <summary>The server's ServeAsync for this connection.</summary>
+    /// <summary>The server's ServeAsync for this connection (complete at once for a connection to a URL: the server
+    /// is another's).</summary>
     public Task Serving { get; }
+
+    /// <summary>Connects to <paramref name="url"/> (<c>ws://</c> or <c>wss://</c>) with <paramref name="token"/> as the
+    /// bearer token (none when null), trusting <paramref name="trust"/> as the server's certificate when given.</summary>
+    /// <exception cref="WebSocketException">The server refused the upgrade; <see cref="RefusedStatusAsync"/> tells how.</exception>
+    public static async Task<RawTrackingClient> ConnectAsync(Uri url, string? token, X509Certificate2? trust = null)
+    {
+        ClientWebSocket socket = NewSocket(token, trust);
+        try
+        {
+            using var timeout = new CancellationTokenSource(Timeout);
+            await socket.ConnectAsync(url, timeout.Token);
+            return new RawTrackingClient(socket, null, null, Task.CompletedTask);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tries to connect to <paramref name="url"/> and expects a refusal: returns the HTTP status and the
+    /// <c>WWW-Authenticate</c> header the server answered the upgrade with.</summary>
+    public static async Task<(HttpStatusCode Status, string? Challenge)> RefusedStatusAsync(Uri url, string? token, X509Certificate2? trust = null)
+    {
+        using ClientWebSocket socket = NewSocket(token, trust);
+        socket.Options.CollectHttpResponseDetails = true;
+        using var timeout = new CancellationTokenSource(Timeout);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(url, timeout.Token));
+        string? challenge = socket.HttpResponseHeaders?.TryGetValue("WWW-Authenticate", out IEnumerable<string>? values) == true ? string.Join(", ", values) : null;
+        return (socket.HttpStatusCode, challenge);
+    }
 
     public static async Task<RawTrackingClient> ConnectAsync(TrackingServer server)
     {
@@ -117,10 +152,32 @@ internal sealed class RawTrackingClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the server closed or dropped the connection: the next receive sees the end.</summary>
+    public async Task<bool> EndedAsync()
+    {
+        try
+        {
+            ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(new byte[1 << 16].AsMemory(), CancellationToken.None).AsTask().WaitAsync(Timeout);
+            return result.MessageType == WebSocketMessageType.Close;
+        }
+        catch (WebSocketException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Drops the connection without a close handshake, as a killed client would.</summary>
     public async Task DropAsync()
     {
-        _tcp.Client.Close(0);
+        if (_tcp is null)
+        {
+            _socket.Abort();
+        }
+        else
+        {
+            _tcp.Client.Close(0);
+        }
+
         await Serving.WaitAsync(Timeout);
     }
 
@@ -140,8 +197,24 @@ internal sealed class RawTrackingClient : IAsyncDisposable
 
         await Serving.WaitAsync(Timeout);
         _socket.Dispose();
-        _tcp.Dispose();
-        _serverTcp.Dispose();
+        _tcp?.Dispose();
+        _serverTcp?.Dispose();
+    }
+
+    private static ClientWebSocket NewSocket(string? token, X509Certificate2? trust)
+    {
+        var socket = new ClientWebSocket();
+        if (token is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
+        if (trust is not null)
+        {
+            socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == trust.GetCertHashString();
+        }
+
+        return socket;
     }
 
     private static string Describe(FrameType type, byte[] payload) =>
