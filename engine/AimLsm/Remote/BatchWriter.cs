@@ -48,6 +48,14 @@ internal sealed class BatchWriter
         WriteRecords(value);
     }
 
+    /// <summary>As <see cref="SetAttr"/>, with the value already flattened (<see cref="EncodeRecords"/>, in the caller's thread).</summary>
+    public void SetAttrRecords(string hash, ReadOnlySpan<byte> path, ReadOnlySpan<byte> records)
+    {
+        Op(OpCode.SetAttr, hash);
+        WriteBytes(path);
+        WriteRaw(records);
+    }
+
     public void DeleteAttr(string hash, ReadOnlySpan<byte> path)
     {
         Op(OpCode.DeleteAttr, hash);

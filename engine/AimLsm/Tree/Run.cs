@@ -433,9 +433,7 @@ public sealed class Run : IQueryRun, IRun
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException(
-                $"Cannot track into sequence '{LargeValue.Abbreviate(writer.Name)}' {LargeValue.Abbreviate(writer.Context.ToString())} of run '{Hash}': {e.Message}",
-                nameof(value), e);
+            throw TrackArguments.InSequence(e, Hash, writer.Name, writer.Context, nameof(value));
         }
 
         Track(writer, tracked, ValueCodec.Dtype(value), step, epoch, apart, micros);
@@ -446,11 +444,7 @@ public sealed class Run : IQueryRun, IRun
     /// thread, before the point is queued.</summary>
     internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, byte[]? apart = null, long? micros = null)
     {
-        if (epoch == long.MinValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "long.MinValue is reserved to mean 'no epoch'.");
-        }
-
+        TrackArguments.CheckEpoch(epoch);
         Tracker tracker = _repo.Tracker;
         tracker.ThrowIfFailed(writer);
         long resolved = writer.Prepare(dtype, step);
@@ -513,16 +507,7 @@ public sealed class Run : IQueryRun, IRun
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_writers.TryGetValue((context.Id, name), out SequenceWriter? writer))
             {
-                try
-                {
-                    TrackLimits.CheckSequence(Hash, name, context);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new ArgumentException(
-                        $"Cannot track into sequence '{LargeValue.Abbreviate(name)}' {LargeValue.Abbreviate(context.ToString())} of run '{Hash}': {e.Message}",
-                        e.ParamName, e);
-                }
+                TrackArguments.CheckSequence(Hash, name, context);
 
                 writer = new SequenceWriter(_slot.Writable!, Hash, name, context.Freeze(), _repo.Settings.SequenceChunkSize);
                 _writers[(context.Id, name)] = writer;

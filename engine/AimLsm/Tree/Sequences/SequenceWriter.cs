@@ -149,23 +149,7 @@ internal sealed class SequenceWriter
     {
         lock (_meta)
         {
-            string merged = dtype;
-            if (_dtype is not null && !ValueCodec.TryMerge(_dtype, dtype, out merged))
-            {
-                throw new ArgumentException(
-                    $"Sequence '{Name}' {Context} of run '{Hash}' holds {_dtype} values; a {dtype} value cannot be tracked into it.");
-            }
-
-            long resolved = step ?? _nextStep;
-            if (resolved == long.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(nameof(step), resolved,
-                    $"Sequence '{Name}' {Context} of run '{Hash}': step long.MaxValue is reserved (a read of [from, to) with to = long.MaxValue means 'to the end').");
-            }
-
-            _dtype = merged;
-            _nextStep = Math.Max(_nextStep, resolved + 1);
-            return resolved;
+            return TrackArguments.ResolveStep(ref _dtype, ref _nextStep, dtype, step, Hash, Name, Context);
         }
     }
 

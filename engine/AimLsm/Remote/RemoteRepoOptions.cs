@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+
+namespace AimLsm.Remote;
+
+/// <summary>
+/// How a <see cref="RemoteRepo"/> talks to its server: the token, when batches are sent, how much waits in memory and
+/// in the local spool, and how long <see cref="RemoteRepo.Flush"/> waits (docs/aim-repo.md, "Many machines").
+/// <see cref="RemoteRepo.Connect"/> copies and validates the options; later changes do not reach a connected repo.
+/// </summary>
+public sealed class RemoteRepoOptions
+{
+    /// <summary>The environment variable read for the bearer token when <see cref="Token"/> is null.</summary>
+    public const string TokenVariable = "AIMLSM_TOKEN";
+
+    /// <summary>The bearer token the server's tracking endpoint asks for (<c>Authorization: Bearer TOKEN</c>); null:
+    /// the environment variable <c>AIMLSM_TOKEN</c>, and no header when that is unset too.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>How long <see cref="RemoteRepo.Flush"/>, a run's <c>Flush</c> and <c>Dispose</c> wait for the server
+    /// to acknowledge everything tracked before them (default 30 s); then they throw a <see cref="TimeoutException"/>
+    /// that says since when the server is away and how much waits where. Nothing is dropped by the timeout.</summary>
+    public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The folder under which the repo keeps its spool, in a subfolder named by its session id: an AimLsm.Kv
+    /// database holding the sealed batches the server has not taken yet (docs/format.md 15.4). Default null:
+    /// <c>aimlsm-spool</c> under the system's temporary folder (<see cref="Path.GetTempPath"/>). The subfolder is
+    /// created at the first batch spooled and deleted by <see cref="RemoteRepo.Dispose"/> once it is empty.
+    /// </summary>
+    public string? SpoolPath { get; set; }
+
+    /// <summary>The most bytes of batches the spool holds (default 1 GiB, counted as the frames' sizes); when it and
+    /// the in-memory queue are full, <c>Track</c> blocks until the server takes batches, and logs that once.</summary>
+    public long SpoolBytes { get; set; } = 1L << 30;
+
+    /// <summary>Operations (points, tags, params, ...) the in-memory queue between <c>Track</c> and the background
+    /// sender holds (default 65,536).</summary>
+    public int QueueCapacity { get; set; } = 65_536;
+
+    /// <summary>A batch is sealed once it holds this many operations (default 16,384).</summary>
+    public int BatchOperations { get; set; } = 16_384;
+
+    /// <summary>A batch is sealed once its frame reaches this many bytes (default 1 MiB); kept below the server's
+    /// frame limit (16 MiB by default).</summary>
+    public int BatchBytes { get; set; } = 1 << 20;
+
+    /// <summary>A batch is sealed at most this long after its first operation (default 20 ms): the longest a point
+    /// waits in the client before it is sent while the server is there.</summary>
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Batches sent and not yet acknowledged, at most (default 8); sealed batches beyond them wait in the
+    /// spool. So at most <see cref="Window"/> x <see cref="BatchBytes"/> of batches are kept in memory.</summary>
+    public int Window { get; set; } = 8;
+
+    /// <summary>When true, <see cref="RemoteRepo.Connect"/> waits up to <see cref="FlushTimeout"/> for the server's
+    /// first answer and throws when it does not come; when false (the default), it returns at once and a server that is
+    /// down is an offline start: batches go to the spool until the server is there.</summary>
+    public bool RequireServer { get; set; }
+
+    /// <summary>Where the client says what happens to its connection (connected, lost, a refused batch, the spool full);
+    /// null: nothing is logged, and failures still reach the caller as exceptions.</summary>
+    public ILogger? Logger { get; set; }
+
+    internal RemoteRepoOptions Validated()
+    {
+        var copy = (RemoteRepoOptions)MemberwiseClone();
+        copy.Token ??= Environment.GetEnvironmentVariable(TokenVariable);
+        Positive(copy.FlushTimeout, nameof(FlushTimeout));
+        Positive(copy.BatchDelay, nameof(BatchDelay));
+        if (copy.SpoolBytes < copy.BatchBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SpoolBytes), copy.SpoolBytes, $"must hold at least one batch ({nameof(BatchBytes)} = {copy.BatchBytes} bytes).");
+        }
+
+        AtLeast(copy.QueueCapacity, 16, nameof(QueueCapacity));
+        AtLeast(copy.BatchOperations, 1, nameof(BatchOperations));
+        AtLeast(copy.Window, 1, nameof(Window));
+        AtLeast(copy.BatchBytes, 4096, nameof(BatchBytes));
+        if (copy.BatchBytes > MaxBatchBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BatchBytes), copy.BatchBytes, $"must be at most {MaxBatchBytes} bytes, below the server's default frame limit.");
+        }
+
+        copy.SpoolPath = Path.GetFullPath(copy.SpoolPath ?? Path.Combine(Path.GetTempPath(), "aimlsm-spool"));
+        return copy;
+    }
+
+    /// <summary>The largest <see cref="BatchBytes"/>: a quarter of the server's default frame limit (16 MiB), so a
+    /// batch sealed after one more large point still fits.</summary>
+    internal const int MaxBatchBytes = 4 << 20;
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "must be positive.");
+        }
+    }
+
+    private static void AtLeast(long value, long min, string name)
+    {
+        if (value < min)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"must be at least {min}.");
+        }
+    }
+}
