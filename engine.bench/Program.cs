@@ -53,6 +53,10 @@ internal static class Program
             "bigvalue" => BigValueCommand.Run(rest),
             "micro" => MicroCommand.Run(rest),
             "budget" => BudgetCommand.Run(rest),
+            "remote" => Remote.RemoteBench.Run(new Remote.RemoteBench.Settings(
+                rest.Length > 0 ? int.Parse(rest[0]) : 8, rest.Length > 1 ? int.Parse(rest[1]) : 64, rest.Length > 2 ? int.Parse(rest[2]) : 500,
+                Path.GetTempPath(), "results", false)),
+            "remote-client" => Remote.RemoteBench.Client(rest),
             "--help" or "-h" or "help" => Help(),
             _ => Unknown(args[0]),
         };

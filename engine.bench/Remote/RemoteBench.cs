@@ -1,0 +1,455 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using AimLsm.Bench.DbBench;
+using AimLsm.Remote;
+using AimLsm.Tree;
+
+namespace AimLsm.Bench.Remote;
+
+/// <summary>
+/// The <c>remote</c> workload (issue 18): remote tracking through a writable aim-server process, beside the same shape
+/// tracked in-process, in one run.
+/// <list type="number">
+/// <item><b>In-process</b>: a local repo, <c>connections x 4</c> runs x 4 metrics x 2 contexts x steps float points
+/// tracked from 4 threads, until <c>Repo.Flush</c> returns (durable): the reference rate.</item>
+/// <item><b>Remote</b>: aim-server <c>--writable</c> in its own process on 127.0.0.1; <c>clients</c> client
+/// processes (this program's <c>remote-client</c>), each with <c>connections / clients</c> <see cref="RemoteRepo"/>
+/// connections of 4 runs x 4 metrics x 2 contexts, tracked from 4 threads. Rate = every point / the time from "go"
+/// to the last client's <c>Flush</c> returning (every point acknowledged durable). Each client times every
+/// <c>Track</c> call on the calling thread, and a probe thread times Track-to-durable-acknowledgement of one point
+/// every 20 ms on a connection of its own (Track, then Flush of that connection). The server's peak RSS (VmHWM) is read before it stops.</item>
+/// <item><b>Server down</b>: one client process tracking the same shape while nothing listens (every batch goes to
+/// the spool): the cost of Track on the calling thread while spooling.</item>
+/// </list>
+/// </summary>
+internal static class RemoteBench
+{
+    private static readonly string[] Metrics = ["loss", "accuracy", "lr", "grad_norm"];
+    private static readonly string[] Subsets = ["train", "val"];
+    private const int RunsPerConnection = 4;
+    private const int Threads = 4;
+    private const string Token = "remote-bench-token-7f3a9c1e5b2d4068";
+
+    public sealed record Settings(int Clients, int Connections, int Steps, string DataDirectory, string ResultsDirectory, bool WriteFiles);
+
+    /// <summary>What one client process reports.</summary>
+    private sealed record ClientResult(long Points, double Seconds, double TrackP50, double TrackP99, double TrackMax,
+        double ProbeP50, double ProbeP99, long Probes);
+
+    public static int Run(Settings s)
+    {
+        if (s.Connections % s.Clients != 0)
+        {
+            Console.Error.WriteLine($"engine.bench remote: --connections ({s.Connections}) must be a multiple of --clients ({s.Clients})");
+            return 2;
+        }
+
+        string root = Path.Combine(s.DataDirectory, $"aimlsm-remote-{Environment.ProcessId}");
+        Directory.CreateDirectory(root);
+        try
+        {
+            long points = (long)s.Connections * RunsPerConnection * Metrics.Length * Subsets.Length * s.Steps;
+            Console.WriteLine($"remote: {s.Connections} connections from {s.Clients} client processes x {RunsPerConnection} runs x " +
+                $"{Metrics.Length} metrics x {Subsets.Length} contexts x {s.Steps:N0} steps = {points:N0} float points, {Threads} tracking threads a process");
+            Console.WriteLine($"  {MachineInfo.Describe(s.DataDirectory)}");
+
+            double local = InProcess(Path.Combine(root, "local.aimlsm"), s);
+            Console.WriteLine($"in-process: {local:N0} points/s");
+
+            (ClientResult[] online, double seconds, long serverPeak) = Online(root, s);
+            long total = online.Sum(r => r.Points);
+            double remote = total / seconds;
+            Console.WriteLine($"remote: {remote:N0} points/s acknowledged durable ({remote / local:P0} of in-process)");
+
+            ClientResult offline = Offline(root, s);
+            string report = Report(s, local, online, remote, seconds, serverPeak, offline);
+            Console.WriteLine();
+            Console.WriteLine(report);
+            if (s.WriteFiles)
+            {
+                Directory.CreateDirectory(s.ResultsDirectory);
+                string file = Path.Combine(s.ResultsDirectory, DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-remote.md");
+                File.WriteAllText(file, report);
+                Console.WriteLine($"Written {file}");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A child still closing its spool; the data folder is the bench's own.
+            }
+        }
+    }
+
+    private static double InProcess(string path, Settings s)
+    {
+        using var repo = Repo.Open(path);
+        int runs = s.Connections * RunsPerConnection;
+        var all = new IRun[runs];
+        for (int r = 0; r < runs; r++)
+        {
+            all[r] = repo.CreateRun(experiment: "remote-bench", name: $"local {r}");
+        }
+
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            for (int r = t; r < runs; r += Threads)
+            {
+                TrackRun(all[r], s.Steps, null);
+            }
+        });
+        repo.Flush();
+        double seconds = clock.Elapsed.TotalSeconds;
+        foreach (IRun run in all)
+        {
+            run.Dispose();
+        }
+
+        return (double)runs * Metrics.Length * Subsets.Length * s.Steps / seconds;
+    }
+
+    private static (ClientResult[] Results, double Seconds, long ServerPeak) Online(string root, Settings s)
+    {
+        int port = FreePort();
+        string tokenFile = Path.Combine(root, "token");
+        File.WriteAllText(tokenFile, Token + "\n");
+        string repoPath = Path.Combine(root, "server.aimlsm");
+        Directory.CreateDirectory(repoPath);
+        using var server = Child.Start(Path.Combine(AppContext.BaseDirectory, "aim-server.dll"),
+            ["--repo", repoPath, "--writable", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--token-file", tokenFile]);
+        server.WaitFor("serving ");
+        var clients = new List<Child>();
+        try
+        {
+            for (int c = 0; c < s.Clients; c++)
+            {
+                clients.Add(StartClient($"http://127.0.0.1:{port}", s.Connections / s.Clients, s.Steps, Path.Combine(root, $"spool-{c}")));
+            }
+
+            clients.ForEach(c => c.WaitFor("ready"));
+            var clock = Stopwatch.StartNew();
+            clients.ForEach(c => c.Send("go"));
+            ClientResult[] results = clients.Select(c => Parse(c.WaitFor("result "))).ToArray();
+            double seconds = clock.Elapsed.TotalSeconds;
+            long peak = Child.PeakRss(server.Id);
+            server.Kill();
+            return (results, seconds, peak);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    private static ClientResult Offline(string root, Settings s)
+    {
+        // Nothing listens on this port: every batch goes to the spool.
+        using Child client = StartClient($"http://127.0.0.1:{FreePort()}", s.Connections / s.Clients, s.Steps, Path.Combine(root, "spool-offline"), offline: true);
+        client.WaitFor("ready");
+        client.Send("go");
+        return Parse(client.WaitFor("result "));
+    }
+
+    private static Child StartClient(string url, int connections, int steps, string spool, bool offline = false) =>
+        Child.Start(Path.Combine(AppContext.BaseDirectory, "AimLsm.Bench.dll"),
+            ["remote-client", url, Token, connections.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture), spool, offline ? "offline" : "online"]);
+
+    /// <summary>
+    /// The client process: <c>remote-client URL TOKEN CONNECTIONS STEPS SPOOL online|offline</c>. Connects, creates
+    /// the runs, prints <c>ready</c>, waits for <c>go</c>, tracks, flushes (online), prints one <c>result</c> line.
+    /// </summary>
+    public static int Client(string[] args)
+    {
+        if (args is not [string url, string token, string connectionsText, string stepsText, string spool, string mode])
+        {
+            Console.Error.WriteLine("usage: engine.bench remote-client URL TOKEN CONNECTIONS STEPS SPOOL online|offline");
+            return 2;
+        }
+
+        int connections = int.Parse(connectionsText, CultureInfo.InvariantCulture);
+        int steps = int.Parse(stepsText, CultureInfo.InvariantCulture);
+        bool online = mode == "online";
+        var repos = new RemoteRepo[connections];
+        var runs = new IRun[connections * RunsPerConnection];
+        for (int c = 0; c < connections; c++)
+        {
+            repos[c] = RemoteRepo.Connect(new Uri(url), new RemoteRepoOptions
+            {
+                Token = token,
+                SpoolPath = Path.Combine(spool, c.ToString(CultureInfo.InvariantCulture)),
+                FlushTimeout = online ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(1),
+            });
+            for (int r = 0; r < RunsPerConnection; r++)
+            {
+                runs[c * RunsPerConnection + r] = repos[c].CreateRun(experiment: "remote-bench", name: $"pid {Environment.ProcessId} c{c} r{r}");
+            }
+        }
+
+        // The probe has a connection of its own: its Flush then waits for its own point, through a server busy with
+        // every other connection, rather than behind this process's whole queue.
+        using var probeRepo = RemoteRepo.Connect(new Uri(url), new RemoteRepoOptions
+        {
+            Token = token,
+            SpoolPath = Path.Combine(spool, "probe"),
+            FlushTimeout = online ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(1),
+        });
+        IRun probeRun = probeRepo.CreateRun(experiment: "remote-bench", name: "probe");
+        Console.WriteLine("ready");
+        if (Console.ReadLine() != "go")
+        {
+            return 2;
+        }
+
+        var histograms = Enumerable.Range(0, Threads).Select(_ => new LatencyHistogram()).ToArray();
+        var probe = new LatencyHistogram();
+        using var done = new CancellationTokenSource();
+        Thread? prober = null;
+        if (online)
+        {
+            prober = new Thread(() => Probe(probeRepo, probeRun, probe, done.Token)) { IsBackground = true };
+            prober.Start();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (int r = t; r < runs.Length; r += Threads)
+            {
+                TrackRun(runs[r], steps, histograms[t]);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        if (online)
+        {
+            foreach (RemoteRepo repo in repos)
+            {
+                repo.Flush();
+            }
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        done.Cancel();
+        prober?.Join();
+        var track = new LatencyHistogram();
+        foreach (LatencyHistogram h in histograms)
+        {
+            track.Merge(h);
+        }
+
+        long points = (long)runs.Length * Metrics.Length * Subsets.Length * steps;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"result {points} {seconds} {track.Percentile(50)} {track.Percentile(99)} {track.Max} {probe.Percentile(50)} {probe.Percentile(99)} {probe.Count}"));
+        Console.Out.Flush();
+        foreach (IRun run in runs.Append(probeRun))
+        {
+            try
+            {
+                run.Dispose();
+            }
+            catch (TimeoutException) when (!online)
+            {
+                // Offline: the close waits for a server that never comes, up to the short flush timeout.
+            }
+        }
+
+        foreach (RemoteRepo repo in repos)
+        {
+            try
+            {
+                repo.Dispose();
+            }
+            catch (TimeoutException) when (!online)
+            {
+            }
+        }
+
+        return 0;
+    }
+
+    // The shape of the track bench: for step, for metric, for context; epoch = step / 100.
+    private static void TrackRun(IRun run, int steps, LatencyHistogram? histogram)
+    {
+        var contexts = Subsets.Select(subset => new Context { ["subset"] = subset }).ToArray();
+        for (int step = 0; step < steps; step++)
+        {
+            for (int m = 0; m < Metrics.Length; m++)
+            {
+                for (int c = 0; c < contexts.Length; c++)
+                {
+                    double value = 1.0 / (step + 1) + m + c * 0.5;
+                    if (histogram is null)
+                    {
+                        run.Track(value, Metrics[m], step, step / 100, contexts[c]);
+                        continue;
+                    }
+
+                    long start = Stopwatch.GetTimestamp();
+                    run.Track(value, Metrics[m], step, step / 100, contexts[c]);
+                    histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalNanoseconds);
+                }
+            }
+        }
+    }
+
+    private static void Probe(RemoteRepo repo, IRun run, LatencyHistogram histogram, CancellationToken stop)
+    {
+        long step = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            long start = Stopwatch.GetTimestamp();
+            run.Track(step, "probe", step);
+            repo.Flush();
+            histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalNanoseconds);
+            step++;
+            stop.WaitHandle.WaitOne(20);
+        }
+    }
+
+    private static ClientResult Parse(string line)
+    {
+        double[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        return new ClientResult((long)f[0], f[1], f[2], f[3], f[4], f[5], f[6], (long)f[7]);
+    }
+
+    private static string Report(Settings s, double local, ClientResult[] online, double remote, double seconds, long serverPeak, ClientResult offline)
+    {
+        static string Us(double nanos) => (nanos / 1000).ToString("F2", CultureInfo.InvariantCulture);
+        static string Ms(double nanos) => (nanos / 1e6).ToString("F1", CultureInfo.InvariantCulture);
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        w.WriteLine($"# engine.bench remote, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        w.WriteLine();
+        w.WriteLine(MachineInfo.Describe(s.DataDirectory));
+        w.WriteLine();
+        w.WriteLine($"{s.Connections} connections from {s.Clients} client processes, each connection {RunsPerConnection} runs x {Metrics.Length} metrics x " +
+            $"{Subsets.Length} contexts x {s.Steps:N0} steps; {Threads} tracking threads a process; aim-server --writable in its own process, all on 127.0.0.1.");
+        w.WriteLine();
+        w.WriteLine("| figure | value | goal |");
+        w.WriteLine("|---|---:|---|");
+        w.WriteLine($"| in-process `track` rate, same shape, 4 threads, until Repo.Flush | {local:N0} points/s | |");
+        w.WriteLine($"| remote rate, acknowledged durable ({online.Sum(r => r.Points):N0} points in {seconds:F2} s) | {remote:N0} points/s = {remote / local:P0} | >= 50% |");
+        w.WriteLine($"| Track on the calling thread, median of the client processes' medians | {Us(Median(online.Select(r => r.TrackP50)))} µs | <= 1 µs |");
+        w.WriteLine($"| Track on the calling thread, worst client's p99 | {Us(online.Max(r => r.TrackP99))} µs | <= 50 µs |");
+        w.WriteLine($"| Track while the server is down (spooling): p50 / p99 / max | {Us(offline.TrackP50)} / {Us(offline.TrackP99)} / {Us(offline.TrackMax)} µs | <= 1 / 50 µs |");
+        w.WriteLine($"| Track to durable acknowledgement (probe, {online.Sum(r => r.Probes)} probes): p50 / p99 | {Ms(Median(online.Select(r => r.ProbeP50)))} / {Ms(online.Max(r => r.ProbeP99))} ms | Aim: ~150 ms a track |");
+        w.WriteLine($"| server peak RSS (VmHWM) | {serverPeak / 1048576.0:F0} MB | bounded |");
+        return w.ToString();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>A child process speaking one line per event on stdout.</summary>
+    private sealed class Child : IDisposable
+    {
+        private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+        private readonly Process _process;
+        private readonly System.Collections.Concurrent.BlockingCollection<string> _lines = [];
+
+        private Child(Process process) => _process = process;
+
+        public int Id => _process.Id;
+
+        public static Child Start(string dll, string[] args)
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            psi.ArgumentList.Add(dll);
+            foreach (string a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            var child = new Child(Process.Start(psi)!);
+            child._process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null)
+                {
+                    child._lines.CompleteAdding();
+                }
+                else
+                {
+                    child._lines.Add(e.Data);
+                }
+            };
+            child._process.BeginOutputReadLine();
+            return child;
+        }
+
+        public string WaitFor(string prefix)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < Timeout && _lines.TryTake(out string? line, Timeout - clock.Elapsed))
+            {
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return line[prefix.Length..];
+                }
+            }
+
+            throw new InvalidOperationException($"engine.bench remote: process {Id} printed no '{prefix}' line within {Timeout.TotalMinutes} min (exited: {_process.HasExited})");
+        }
+
+        public void Send(string line)
+        {
+            _process.StandardInput.WriteLine(line);
+            _process.StandardInput.Flush();
+        }
+
+        /// <summary>VmHWM of a live process, in bytes (0 where /proc is missing).</summary>
+        public static long PeakRss(int pid)
+        {
+            string status = $"/proc/{pid}/status";
+            if (!File.Exists(status))
+            {
+                return 0;
+            }
+
+            string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+
+        public void Kill()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            _process.Dispose();
+        }
+    }
+}
