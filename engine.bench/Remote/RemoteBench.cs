@@ -197,7 +197,7 @@ internal static class RemoteBench
 
         // The probe has a connection of its own: its Flush then waits for its own point, through a server busy with
         // every other connection, rather than behind this process's whole queue.
-        using var probeRepo = RemoteRepo.Connect(new Uri(url), new RemoteRepoOptions
+        var probeRepo = RemoteRepo.Connect(new Uri(url), new RemoteRepoOptions
         {
             Token = token,
             SpoolPath = Path.Combine(spool, "probe"),
@@ -263,7 +263,7 @@ internal static class RemoteBench
             }
         }
 
-        foreach (RemoteRepo repo in repos)
+        foreach (RemoteRepo repo in repos.Append(probeRepo))
         {
             try
             {
