@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using AimLsm.Kv;
 
 namespace AimLsm.Tree.Sequences;
@@ -15,9 +14,9 @@ namespace AimLsm.Tree.Sequences;
 /// are written again under load;</item>
 /// <item><see cref="Flush"/> returns once every point enqueued before it is in the engine and the WAL is synced.</item>
 /// </list>
-/// The queue is a bounded <see cref="Channel{T}"/> (System.Threading.Channels). A flush is an item of the queue
-/// itself (a <see cref="Request"/>), so "every point enqueued before it" is exactly the points ahead of it in the
-/// queue, whichever threads enqueued them.
+/// The queue is a ring under one lock, not a bounded System.Threading.Channels channel: a drain takes up to
+/// <see cref="MaxDrain"/> points in one lock acquisition where a channel's reader takes one item per lock, and the
+/// channel measured about 30% slower on the track bench (docs/aim-repo.md, "Tracking", step 3).
 /// Failures are kept per scope (<see cref="TrackingFailures"/>): a point the writer cannot apply stops its run only,
 /// a failed engine write or sync stops that engine's runs only, and the writer goes on for everything else; each
 /// later caller in a failed scope gets a <see cref="TrackingException"/> that carries the cause.
@@ -26,27 +25,32 @@ internal sealed class Tracker : IDisposable
 {
     public const int MaxDrain = 8192;
 
-    private readonly Channel<Item> _queue;
+    // All fields below are guarded by _lock; the thread waits on it for work, producers for room, flushers for progress.
+    private readonly object _lock = new();
+    private readonly Item[] _ring;
     private readonly TimeSpan _flushInterval;
     private readonly Thread _thread;
-    private long _enqueued; // Interlocked
-    private volatile bool _stopping;
-    private volatile bool _threadFailed;
+    private int _head;
+    private int _count;
+    private long _enqueued;
+    private long _taken;
+    private long _durable;
+    private long _flushRequested;
+    private int _waiters;
+    private bool _stopping;
+    private bool _threadFailed;
 
-    // The writer thread's own.
     private readonly DrainContext _drain;
     private readonly Item[] _batch = new Item[MaxDrain];
-    private readonly List<Request> _requests = [];
-    private Task<bool>? _readable; // a wait for items that outlived its timeout, kept for the next wait
+
+    /// <summary>Keys waiting to ride with the flush that makes everything before them durable (guarded by _lock);
+    /// <see cref="_markersNow"/> holds the ones the current drain writes (the thread's own).</summary>
+    private readonly List<Marker> _markers = [];
+    private readonly List<Marker> _markersNow = [];
 
     public Tracker(int capacity, TimeSpan flushInterval)
     {
-        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            AllowSynchronousContinuations = false,
-        });
+        _ring = new Item[capacity];
         _flushInterval = flushInterval;
         _drain = new DrainContext(Failures);
         _thread = new Thread(Run) { IsBackground = true, Name = "AimLsm tracker" };
@@ -57,7 +61,16 @@ internal sealed class Tracker : IDisposable
     public TrackingFailures Failures { get; } = new();
 
     /// <summary>Points tracked so far.</summary>
-    public long Enqueued => Interlocked.Read(ref _enqueued);
+    public long Enqueued
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _enqueued;
+            }
+        }
+    }
 
     /// <summary>Throws the failure of <paramref name="sequence"/>'s run or engine, if any.</summary>
     /// <exception cref="TrackingException">The writer failed for that run or engine.</exception>
@@ -73,18 +86,26 @@ internal sealed class Tracker : IDisposable
     /// <exception cref="TrackingException">The writer failed earlier for this point's run or engine.</exception>
     public void Enqueue(SequenceWriter sequence, in SequencePoint point)
     {
-        ThrowIfFailed(sequence);
-        ObjectDisposedException.ThrowIf(_stopping, this);
-        var item = new Item(sequence, point);
-        if (!_queue.Writer.TryWrite(item) && !WriteWhenRoom(item))
+        lock (_lock)
         {
-            ThrowIfFailed(sequence);
-            throw new ObjectDisposedException(nameof(Tracker));
-        }
+            while (_count == _ring.Length && !_threadFailed && !_stopping)
+            {
+                Wait();
+            }
 
-        Interlocked.Increment(ref _enqueued);
-        TrackerMetrics.PointsTracked.Add(1);
-        TrackerMetrics.QueueDepth.Add(1);
+            ThrowIfFailed(sequence);
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            int index = _head + _count;
+            _ring[index >= _ring.Length ? index - _ring.Length : index] = new Item(sequence, point);
+            _count++;
+            _enqueued++;
+            TrackerMetrics.PointsTracked.Add(1);
+            TrackerMetrics.QueueDepth.Add(1);
+            if (_count == 1 && _waiters > 0)
+            {
+                Monitor.PulseAll(_lock);
+            }
+        }
     }
 
     /// <summary>
@@ -95,11 +116,15 @@ internal sealed class Tracker : IDisposable
     /// <exception cref="TrackingException">The writer failed in that scope.</exception>
     public void Flush(string? hash = null, Db? db = null)
     {
-        var request = new Request(null, null, null);
-        if (_queue.Writer.TryWrite(new Item(request, default)) || WriteWhenRoom(new Item(request, default)))
+        lock (_lock)
         {
-            // Completed by the writer thread after the sync, or when it fails; never faulted.
-            request.Done.Task.Wait();
+            long target = _enqueued;
+            _flushRequested = Math.Max(_flushRequested, target);
+            Monitor.PulseAll(_lock);
+            while (_durable < target && !_threadFailed)
+            {
+                Wait();
+            }
         }
 
         if (Failures.For(hash, db) is { } failure)
@@ -117,19 +142,18 @@ internal sealed class Tracker : IDisposable
     /// </summary>
     public Task FlushAsync(Db db, byte[] key, byte[] value)
     {
-        ObjectDisposedException.ThrowIf(_stopping, this);
-        if (_threadFailed)
+        var marker = new Marker(db, key, value, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_lock)
         {
-            throw Failures.For(null, null)!;
-        }
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            if (_threadFailed)
+            {
+                throw Failures.For(null, null)!;
+            }
 
-        var marker = new Request(db, key, value);
-        // Behind every point enqueued before this call: a full queue keeps the marker in the channel's line of
-        // waiting writers, in order, and this call does not wait for room.
-        ValueTask written = _queue.Writer.WriteAsync(new Item(marker, default));
-        if (!written.IsCompletedSuccessfully)
-        {
-            _ = ObserveAsync(written, marker);
+            _flushRequested = Math.Max(_flushRequested, _enqueued);
+            _markers.Add(marker);
+            Monitor.PulseAll(_lock);
         }
 
         return marker.Done.Task;
@@ -148,8 +172,12 @@ internal sealed class Tracker : IDisposable
             failure = e;
         }
 
-        _stopping = true;
-        _queue.Writer.TryComplete();
+        lock (_lock)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_lock);
+        }
+
         _thread.Join();
         if (failure is not null)
         {
@@ -157,105 +185,75 @@ internal sealed class Tracker : IDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="item"/> once the queue has room (back-pressure); false when the queue is closed
-    /// (the repo stopped or the writer thread failed).</summary>
-    private bool WriteWhenRoom(Item item)
+    private void Wait()
     {
-        while (true)
-        {
-            ValueTask<bool> room = _queue.Writer.WaitToWriteAsync();
-            if (!(room.IsCompletedSuccessfully ? room.Result : room.AsTask().GetAwaiter().GetResult()))
-            {
-                return false;
-            }
-
-            if (_queue.Writer.TryWrite(item))
-            {
-                return true;
-            }
-        }
-    }
-
-    private async Task ObserveAsync(ValueTask written, Request marker)
-    {
-        try
-        {
-            await written.ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            marker.Done.TrySetException(Failures.For(null, null) ?? (Exception)new ObjectDisposedException(nameof(Tracker)));
-        }
-    }
-
-    /// <summary>Waits until the queue has an item or <paramref name="timeout"/> passes; false once it is closed and
-    /// empty.</summary>
-    private bool WaitForItems(TimeSpan timeout)
-    {
-        if (_readable is null)
-        {
-            ValueTask<bool> ready = _queue.Reader.WaitToReadAsync();
-            if (ready.IsCompletedSuccessfully)
-            {
-                return ready.Result;
-            }
-
-            _readable = ready.AsTask();
-        }
-
-        if (!_readable.Wait(timeout))
-        {
-            return true;
-        }
-
-        bool open = _readable.Result;
-        _readable = null;
-        return open;
+        _waiters++;
+        Monitor.Wait(_lock);
+        _waiters--;
     }
 
     private void Run()
     {
         var sinceDirtyWrite = Stopwatch.StartNew();
         bool pendingDirty = false;
-        ChannelReader<Item> reader = _queue.Reader;
         while (true)
         {
-            bool open = true;
-            if (!reader.TryPeek(out _))
+            int n;
+            long taken;
+            bool flush, drained, stop;
+            lock (_lock)
             {
-                TimeSpan left = pendingDirty ? _flushInterval - sinceDirtyWrite.Elapsed : Timeout.InfiniteTimeSpan;
-                if (!pendingDirty || left > TimeSpan.Zero)
+                while (_count == 0 && !_stopping && _flushRequested <= _durable && _markers.Count == 0 && !(pendingDirty && sinceDirtyWrite.Elapsed >= _flushInterval))
                 {
-                    open = WaitForItems(left);
+                    _waiters++;
+                    if (pendingDirty)
+                    {
+                        Monitor.Wait(_lock, _flushInterval);
+                    }
+                    else
+                    {
+                        Monitor.Wait(_lock);
+                    }
+
+                    _waiters--;
+                }
+
+                n = Math.Min(_count, MaxDrain);
+                for (int i = 0; i < n; i++)
+                {
+                    _batch[i] = _ring[_head];
+                    _ring[_head] = default;
+                    _head = _head + 1 == _ring.Length ? 0 : _head + 1;
+                }
+
+                _count -= n;
+                TrackerMetrics.QueueDepth.Add(-n);
+                _taken += n;
+                taken = _taken;
+                // A marker asks for a flush even when nothing was tracked since the last one.
+                flush = (_flushRequested > _durable || _markers.Count > 0) && _flushRequested <= taken;
+                if (flush)
+                {
+                    // Every pending marker was added when _flushRequested was raised to cover it: this flush does.
+                    _markersNow.AddRange(_markers);
+                    _markers.Clear();
+                }
+
+                drained = _count == 0;
+                stop = _stopping && _count == 0;
+                if (n > 0 && _waiters > 0)
+                {
+                    Monitor.PulseAll(_lock);
                 }
             }
 
-            int n = 0;
-            bool flush = false;
-            while (n < MaxDrain && reader.TryRead(out Item item))
-            {
-                if (item.Target is Request request)
-                {
-                    // A flush or a marker: everything ahead of it is in this drain or an earlier one.
-                    _requests.Add(request);
-                    flush = true;
-                }
-                else
-                {
-                    _batch[n++] = item;
-                }
-            }
-
-            TrackerMetrics.QueueDepth.Add(-n);
-            bool drained = !reader.TryPeek(out _);
-            bool stop = !open;
             try
             {
                 for (int i = 0; i < n; i++)
                 {
                     // A failure is the point's run's alone (engine failures are caught by the drain, per engine);
                     // the drain holds only whole points, so the other runs' points in it stay consistent.
-                    _drain.Apply((SequenceWriter)_batch[i].Target, _batch[i].Point);
+                    _drain.Apply(_batch[i].Sequence, _batch[i].Point);
                     _batch[i] = default;
                 }
 
@@ -274,13 +272,10 @@ internal sealed class Tracker : IDisposable
                     }
                 }
 
-                foreach (Request request in _requests)
+                foreach (Marker marker in _markersNow)
                 {
                     // After WriteDirty: the marker is the last record of its engine's batch, behind the chunks.
-                    if (request.Db is not null)
-                    {
-                        _drain.BatchFor(request.Db).Put(request.Key!, request.Value!);
-                    }
+                    _drain.BatchFor(marker.Db).Put(marker.Key, marker.Value);
                 }
 
                 _drain.Commit();
@@ -293,71 +288,70 @@ internal sealed class Tracker : IDisposable
             {
                 // Not a run's or an engine's failure: a bug of the writer itself. Nothing can be trusted any more.
                 Failures.FailThread(e);
-                _threadFailed = true;
-                _queue.Writer.TryComplete();
-                while (reader.TryRead(out Item left))
+                List<Marker> orphans;
+                lock (_lock)
                 {
-                    if (left.Target is Request request)
-                    {
-                        _requests.Add(request);
-                    }
+                    _threadFailed = true;
+                    orphans = [.. _markers, .. _markersNow];
+                    _markers.Clear();
+                    Monitor.PulseAll(_lock);
                 }
 
-                foreach (Request request in _requests)
+                _markersNow.Clear();
+                foreach (Marker marker in orphans)
                 {
-                    if (request.Db is null)
-                    {
-                        request.Done.TrySetResult(); // the flusher reads the failure itself
-                    }
-                    else
-                    {
-                        request.Done.TrySetException(Failures.For(null, null) ?? new TrackingException("The tracking thread failed.", e));
-                    }
+                    marker.Done.TrySetException(Failures.For(null, null) ?? new TrackingException("The tracking thread failed.", e));
                 }
 
-                _requests.Clear();
                 return;
             }
 
-            CompleteRequests();
-            if (stop)
+            CompleteMarkers();
+
+            lock (_lock)
             {
-                return;
+                if (flush || stop)
+                {
+                    _durable = taken;
+                    Monitor.PulseAll(_lock);
+                }
+
+                if (stop)
+                {
+                    return;
+                }
             }
         }
     }
 
-    /// <summary>Completes the flushes and markers the last drain wrote: durable, or failed with their engine.</summary>
-    private void CompleteRequests()
+    /// <summary>Completes the markers the last drain wrote: durable, or failed with their engine.</summary>
+    private void CompleteMarkers()
     {
-        foreach (Request request in _requests)
+        foreach (Marker marker in _markersNow)
         {
-            if (request.Db is not null && Failures.For(null, request.Db) is { } failure)
+            if (Failures.For(null, marker.Db) is { } failure)
             {
-                request.Done.TrySetException(failure);
+                marker.Done.TrySetException(failure);
             }
             else
             {
-                request.Done.TrySetResult();
+                marker.Done.TrySetResult();
             }
         }
 
-        _requests.Clear();
+        _markersNow.Clear();
     }
 
-    /// <summary>A queued point (<see cref="Target"/> its <see cref="SequenceWriter"/>) or a <see cref="Request"/>.
-    /// One reference field for both keeps the item, and so the queue, as small as a point alone.</summary>
-    private readonly record struct Item(object Target, SequencePoint Point);
+    private readonly record struct Item(SequenceWriter Sequence, SequencePoint Point);
 
-    /// <summary>A flush (no <see cref="Db"/>) or a marker to write with it.</summary>
-    private sealed class Request(Db? db, byte[]? key, byte[]? value)
+    private sealed class Marker(Db db, byte[] key, byte[] value, TaskCompletionSource done)
     {
-        public Db? Db { get; } = db;
+        public Db Db { get; } = db;
 
-        public byte[]? Key { get; } = key;
+        public byte[] Key { get; } = key;
 
-        public byte[]? Value { get; } = value;
+        public byte[] Value { get; } = value;
 
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Done { get; } = done;
     }
 }
