@@ -136,7 +136,7 @@ internal sealed class RemoteReader : IDisposable
     {
         if (from >= to)
         {
-            return RemoteSequence.Empty(sequence.Info.Dtype);
+            return RemoteSequence.Empty();
         }
 
         string query = AimQlText.Metric(sequence.Run.Hash, sequence.Name, sequence.Context);
@@ -149,7 +149,7 @@ internal sealed class RemoteReader : IDisposable
     {
         if (from >= to)
         {
-            return RemoteSequence.Empty(sequence.Info.Dtype);
+            return RemoteSequence.Empty();
         }
 
         string query = AimQlText.Metric(sequence.Run.Hash, sequence.Name, sequence.Context);
@@ -168,9 +168,10 @@ internal sealed class RemoteReader : IDisposable
             pieces.AddRange(chunk.Traces);
         }
 
-        if (pieces.Count == 0)
+        if (pieces.TrueForAll(p => p.Length == 0))
         {
-            return RemoteSequence.Empty(sequence.Info.Dtype);
+            // A range without records: the stream may still send an (empty) int64 column, a local read fills none.
+            return RemoteSequence.Empty();
         }
 
         StreamedTrace trace = pieces.Count == 1 ? pieces[0] : StreamedTrace.Combine(pieces);

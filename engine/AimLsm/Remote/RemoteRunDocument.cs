@@ -74,7 +74,7 @@ internal static class RemoteRunDocument
     private static object? Scalar(JsonElement value, string? dtype) => value.ValueKind switch
     {
         JsonValueKind.Number when dtype == "float" => value.GetDouble(),
-        JsonValueKind.Number => value.TryGetInt64(out long l) ? l : value.GetDouble(),
+        JsonValueKind.Number => value.TryGetInt64(out long l) ? (object)l : value.GetDouble(), // (object): not widened to double
         JsonValueKind.String when dtype is "float" or "number" && value.GetString() is "NaN" or "inf" or "-inf" => value.GetString() switch
         {
             "NaN" => double.NaN,

@@ -64,9 +64,9 @@ internal sealed class RemoteSequence : ISequence
     /// <inheritdoc/>
     public override string ToString() => $"{_run.Hash} {Name} {Context}";
 
-    /// <summary>No records, in the columns a local read of a sequence of <paramref name="dtype"/> fills.</summary>
-    internal static SequenceData Empty(string dtype) =>
-        new([], [], [], [], dtype == "int" ? [] : null, null);
+    /// <summary>No records, in the columns a local read of a numeric sequence fills when it finds none (no
+    /// <see cref="SequenceData.Integers"/>, even for ints: no value says they are all ints).</summary>
+    internal static SequenceData Empty() => new([], [], [], [], null, null);
 
     private void ThrowIfNotNumeric()
     {
