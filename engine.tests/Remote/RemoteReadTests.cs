@@ -189,6 +189,8 @@ public class RemoteReadTests(RemoteReadFixture fixture) : IClassFixture<RemoteRe
             AssertSameData(local.Sample(points, from, to), train.Sample(points, from, to));
         }
 
+        // Beyond the metric search's cap of 100,000 points: the whole range, which holds fewer.
+        AssertSameData(local.Sample(150_000), train.Sample(150_000));
         AssertSameData(
             fixture.Repo.GetRun(fixture.Adam).GetSequence("tokens", RemoteReadFixture.Train).Sample(9),
             run.GetSequence("tokens", RemoteReadFixture.Train).Sample(9));
@@ -213,6 +215,27 @@ public class RemoteReadTests(RemoteReadFixture fixture) : IClassFixture<RemoteRe
         }
 
         Assert.Equal(0.1, matches.Single(m => m.Run.Hash == fixture.Baseline).Run.Tree["hparams", "lr"].Get<double>());
+    }
+
+    [Fact]
+    public void A_local_repo_answers_IRepo_reads_with_its_own_objects()
+    {
+        IRepo repo = fixture.Repo;
+        Assert.All(repo.QueryRuns("run.hparams.lr > 0"), r => Assert.IsType<Run>(r));
+        Assert.All(repo.QuerySequences("metric.name == 'tokens'"), s => Assert.IsType<SequenceMatch>(s));
+        Assert.IsType<Run>(repo.GetRun(fixture.Adam));
+        Assert.IsType<TreeView>(repo.GetRun(fixture.Adam).Tree["hparams"]);
+        Assert.IsType<Sequence>(repo.GetRun(fixture.Adam).GetSequence("tokens", RemoteReadFixture.Train));
+    }
+
+    [Fact]
+    public void The_tracking_connections_ws_address_reads_over_http()
+    {
+        var ws = new UriBuilder(fixture.Server.Address) { Scheme = "ws" }.Uri;
+        using var reader = new RemoteReader(ws);
+        Assert.Equal(Uri.UriSchemeHttp, reader.BaseAddress.Scheme);
+        Assert.Equal(fixture.Adam, reader.GetRun(fixture.Adam).Hash);
+        Assert.Throws<ArgumentException>(() => new RemoteReader(new Uri("ftp://127.0.0.1/")));
     }
 
     public static TheoryData<string, string> BadQueries => new()
@@ -314,6 +337,29 @@ public class RemoteReadTests(RemoteReadFixture fixture) : IClassFixture<RemoteRe
         Assert.Contains($"http://127.0.0.1:{port}/api/runs/search/run", error.Message);
         Assert.IsType<HttpRequestException>(error.InnerException);
         Assert.Contains($"127.0.0.1:{port}", Assert.Throws<RepoException>(() => reader.GetRun(fixture.Adam)).Message);
+    }
+
+    [Fact]
+    public void A_server_that_does_not_answer_is_a_RepoException_after_the_timeout()
+    {
+        // The kernel accepts the connection into the backlog; nothing ever reads the request or answers it.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var reader = new RemoteReader(new Uri($"http://127.0.0.1:{port}/"), timeout: TimeSpan.FromMilliseconds(300));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            RepoException error = Assert.Throws<RepoException>(() => reader.GetRun(fixture.Adam));
+            Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
+            Assert.Contains($"127.0.0.1:{port}", error.Message);
+            Assert.Contains("did not answer within 0.3 s", error.Message);
+            Assert.IsType<TimeoutException>(error.InnerException);
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     [Fact]

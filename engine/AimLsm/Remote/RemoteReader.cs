@@ -35,25 +35,36 @@ internal sealed class RemoteReader : IDisposable
     /// <summary>The metric search's largest <c>p</c> (aim-server's <c>AimServerOptions.MaxDensity</c>).</summary>
     internal const int MaxDensity = 100_000;
 
+    /// <summary>The default wait for an answer to start: ten times aim-server's default query time budget (10 s).</summary>
+    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
+
     private readonly HttpClient _http;
 
     /// <summary>Reads the repo aim-server serves at <paramref name="baseAddress"/>.</summary>
-    /// <param name="baseAddress">The server's root, such as <c>http://127.0.0.1:43800/</c>.</param>
+    /// <param name="baseAddress">The server's root, such as <c>http://127.0.0.1:43800/</c>; a <c>ws://</c> or
+    /// <c>wss://</c> address (the tracking connection's) reads from the same host and port over <c>http</c> or <c>https</c>.</param>
     /// <param name="token">Sent as <c>Authorization: Bearer TOKEN</c> with every request; null sends none.</param>
     /// <param name="handler">The HTTP handler (tests, proxies); null for the default. Not disposed.</param>
+    /// <param name="timeout">How long a request may wait for the server's answer to start (<see cref="DefaultTimeout"/>
+    /// when null): a search answers once its first result is ready, within the server's query time budget.</param>
     /// <exception cref="ArgumentException">The address is not an absolute http or https URI.</exception>
-    public RemoteReader(Uri baseAddress, string? token = null, HttpMessageHandler? handler = null)
+    public RemoteReader(Uri baseAddress, string? token = null, HttpMessageHandler? handler = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
+        if (baseAddress.IsAbsoluteUri && (baseAddress.Scheme == Uri.UriSchemeWs || baseAddress.Scheme == Uri.UriSchemeWss))
+        {
+            baseAddress = new UriBuilder(baseAddress) { Scheme = baseAddress.Scheme == Uri.UriSchemeWs ? Uri.UriSchemeHttp : Uri.UriSchemeHttps }.Uri;
+        }
+
         if (!baseAddress.IsAbsoluteUri || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentException($"'{baseAddress}' is not an http:// or https:// address of aim-server.", nameof(baseAddress));
+            throw new ArgumentException($"'{baseAddress}' is not an http://, https://, ws:// or wss:// address of aim-server.", nameof(baseAddress));
         }
 
         // Relative request paths resolve below the address only when it ends with '/'.
         BaseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _http.Timeout = Timeout.InfiniteTimeSpan; // a query may take the server's time budget; cancel through the token
+        _http.Timeout = timeout ?? DefaultTimeout;
         if (token is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -262,6 +273,10 @@ internal sealed class RemoteReader : IDisposable
         catch (HttpRequestException e)
         {
             throw new RepoException($"Cannot reach aim-server at {uri}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RepoException($"aim-server at {uri} did not answer within {_http.Timeout.TotalSeconds:0.#} s.", new TimeoutException(e.Message, e));
         }
 
         if (response.IsSuccessStatusCode)
