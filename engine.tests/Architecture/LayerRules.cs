@@ -94,7 +94,9 @@ internal static class LayerRules
             "Tree's storage references neither Streaming, Query nor Remote");
 
         // Remote tracking sits on top of Tree (its client is another back end of the same API, its server applies
-        // batches through Tree's tracking path); it never reaches below Tree into the engine's files.
+        // batches through Tree's tracking path), and its reads on top of Query (a query is compiled before it is sent)
+        // and Streaming (the server's streams are decoded by AimStreamReader): no rule holds it from those, and
+        // nothing below references it. It never reaches below Tree into the engine's files.
         yield return (Layer.Remote, (_, to) => to is Layer.IO, "Remote never touches IO (its spool is a Db, opened through the engine)");
 
         // Streaming reads through Tree's storage seam only: never the engine (Db, Iterator, WriteBatch, ReadOptions,

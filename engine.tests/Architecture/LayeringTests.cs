@@ -44,6 +44,7 @@ public class LayeringTests
         "AimLsm.Tree.Context",         // a sequence's context, what the tracking and reading parts key by
         "AimLsm.Tree.SequenceData",    // the columns a sequence read fills
         "AimLsm.Tree.AimBlob",         // the marker of a value stored apart
+        "AimLsm.Tree.SequenceInfo",    // a sequence's metadata, what both back ends' reads (IRunInfo.Sequences) return
     };
 
     private static readonly string[] RootNamespaces = ["AimLsm.Kv", "AimLsm.Query", "AimLsm.Tree"];

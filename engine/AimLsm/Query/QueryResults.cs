@@ -33,6 +33,16 @@ public sealed class QueryResults<T> : IEnumerable<T>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>
+    /// The same results typed as <typeparamref name="TBase"/>, a type <typeparamref name="T"/> converts to by
+    /// reference (an interface it implements): no copy, no wrapper per result; the evaluation's enumerable is cast by
+    /// <see cref="IEnumerable{T}"/>'s covariance.
+    /// </summary>
+    /// <exception cref="InvalidCastException">When enumerated, if <typeparamref name="T"/> does not convert to <typeparamref name="TBase"/>.</exception>
+    internal QueryResults<TBase> As<TBase>()
+        where TBase : class =>
+        new(Text, Report, ct => (IEnumerable<TBase>)_evaluate(ct), _cancellationToken);
+
     /// <summary>The results as an asynchronous sequence that observes <paramref name="cancellationToken"/> too.</summary>
     public IAsyncEnumerable<T> ToAsyncEnumerable(CancellationToken cancellationToken = default) => Iterate(cancellationToken);
 

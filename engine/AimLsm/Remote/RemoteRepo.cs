@@ -221,6 +221,7 @@ public sealed partial class RemoteRepo : IRepo
 
         IsClosing = true;
         Stop();
+        DisposeReader();
         if (failure is null)
         {
             ThrowUnreported();

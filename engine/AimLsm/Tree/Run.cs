@@ -22,7 +22,7 @@ namespace AimLsm.Tree;
 /// sees the latest state (each property read on its own; one sequence read is consistent in itself).
 /// </para>
 /// </summary>
-public sealed class Run : IQueryRun, IRun
+public sealed partial class Run : IQueryRun, IRun, IRunInfo
 {
     private readonly Repo _repo;
     private readonly Slot _slot;

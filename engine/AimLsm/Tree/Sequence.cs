@@ -9,7 +9,7 @@ namespace AimLsm.Tree;
 /// <see cref="Tree.Run"/>); of a writable run, <see cref="Track(object?, long?, long?)"/> is the fast path that
 /// skips the lookup by name.
 /// </summary>
-public sealed class Sequence
+public sealed class Sequence : ISequence
 {
     private readonly Run _run;
     private readonly byte[] _chunks;
@@ -30,6 +30,8 @@ public sealed class Sequence
 
     /// <summary>The run the sequence belongs to.</summary>
     public Run Run => _run;
+
+    IRunInfo ISequence.Run => _run;
 
     /// <summary>The sequence's metadata now (first, last, min, max, count, dtype); Count is 0 for a sequence never written.</summary>
     public SequenceInfo Info

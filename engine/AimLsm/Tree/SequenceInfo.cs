@@ -1,16 +1,17 @@
 using AimLsm.Query;
-using AimLsm.Tree.Sequences;
 
 namespace AimLsm.Tree;
 
 /// <summary>
 /// A sequence's identity and metadata as of the moment it was read (docs/format.md, section 13.5); no sequence data
-/// is read to build it. <see cref="First"/> and <see cref="Last"/> are null for composite values (images, lists, dicts),
+/// is read to build it. Both back ends return it (a local run's and a remote run's <see cref="IRunInfo.Sequences"/>),
+/// so it is part of the tree layer's vocabulary: it knows its metadata only through <see cref="ISequenceMetadata"/>. <see cref="First"/> and <see cref="Last"/> are null for composite values (images, lists, dicts),
 /// whose metadata keeps no copy; <see cref="Min"/> and <see cref="Max"/> are null unless the sequence holds numbers.
 /// </summary>
 public sealed class SequenceInfo : IQuerySequence
 {
-    internal SequenceInfo(string name, Context context, SequenceMeta meta)
+    /// <summary>Creates the info over <paramref name="meta"/>, which it keeps: it must not change afterwards.</summary>
+    internal SequenceInfo(string name, Context context, ISequenceMetadata meta)
     {
         Name = name;
         Context = context;
@@ -18,17 +19,12 @@ public sealed class SequenceInfo : IQuerySequence
         Count = meta.Count;
         FirstStep = meta.FirstStep;
         LastStep = meta.LastStep;
-        _first = meta.First;
-        _last = meta.Last;
-        _min = meta.Min;
-        _max = meta.Max;
+        _values = meta;
     }
 
-    // Kept unboxed: a metric query reads metadata of every sequence of every run and usually looks at one of these.
-    private readonly TrackedValue? _first;
-    private readonly TrackedValue? _last;
-    private readonly TrackedValue? _min;
-    private readonly TrackedValue? _max;
+    // Kept, not copied out: a local read's metadata keeps the values unboxed, and a metric query reads metadata of
+    // every sequence of every run and usually looks at one of them, which is boxed only then.
+    private readonly ISequenceMetadata _values;
 
     /// <inheritdoc/>
     public string Name { get; }
@@ -51,16 +47,16 @@ public sealed class SequenceInfo : IQuerySequence
     public long LastStep { get; }
 
     /// <inheritdoc/>
-    public object? First => _first?.ToObject(null);
+    public object? First => _values.FirstValue;
 
     /// <inheritdoc/>
-    public object? Last => _last?.ToObject(null);
+    public object? Last => _values.LastValue;
 
     /// <inheritdoc/>
-    public object? Min => _min?.ToObject(null);
+    public object? Min => _values.MinValue;
 
     /// <inheritdoc/>
-    public object? Max => _max?.ToObject(null);
+    public object? Max => _values.MaxValue;
 
     /// <summary>Whether the values are numbers (dtype int, float or number).</summary>
     public bool IsNumeric => Dtype is "int" or "float" or "number";

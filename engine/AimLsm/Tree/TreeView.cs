@@ -1,4 +1,3 @@
-using System.Collections;
 using AimLsm.Kv;
 using AimLsm.Encoding;
 using AimLsm.Tree.Storage;
@@ -10,7 +9,7 @@ namespace AimLsm.Tree;
 /// value reads only its subtree's key range, and listing its children skips past each child's subtree without
 /// reading it (docs/format.md, section 12.3). Views of a run opened for writing can also set and delete.
 /// </summary>
-public sealed class TreeView
+public sealed class TreeView : ITreeView
 {
     private readonly Run _run;
     private readonly byte[] _prefix;
@@ -38,6 +37,8 @@ public sealed class TreeView
         }
     }
 
+    ITreeView ITreeView.this[params PathSegment[] path] => this[path];
+
     /// <summary>Whether anything is stored at or below this node.</summary>
     public bool Exists
     {
@@ -50,16 +51,16 @@ public sealed class TreeView
 
     /// <summary>The node's value, materialized from its subtree (dicts, lists, scalars, <see cref="AimObject"/>s).</summary>
     /// <exception cref="KeyNotFoundException">Nothing is stored at this path.</exception>
-    public object? Value => TryRead(out object? value) ? value : throw Missing();
+    public object? Value => TryRead(out object? value) ? value : throw TreeValues.Missing(_run.Hash, _path);
 
     /// <summary>The node's value converted to <typeparamref name="T"/> (an int is accepted as a double).</summary>
     /// <exception cref="KeyNotFoundException">Nothing is stored at this path.</exception>
     /// <exception cref="InvalidCastException">The value is of another type; the message names the path and both types.</exception>
-    public T Get<T>() => TryRead(out object? value) ? Convert<T>(value) : throw Missing();
+    public T Get<T>() => TryRead(out object? value) ? TreeValues.Convert<T>(value, _run.Hash, _path) : throw TreeValues.Missing(_run.Hash, _path);
 
     /// <summary>The node's value converted to <typeparamref name="T"/>, or <paramref name="fallback"/> when nothing is stored.</summary>
     /// <exception cref="InvalidCastException">The value is of another type.</exception>
-    public T Get<T>(T fallback) => TryRead(out object? value) ? Convert<T>(value) : fallback;
+    public T Get<T>(T fallback) => TryRead(out object? value) ? TreeValues.Convert<T>(value, _run.Hash, _path) : fallback;
 
     /// <summary>The names of the node's children, in key order (str keys, then int keys), without reading below them.</summary>
     public IReadOnlyList<PathSegment> Keys
@@ -122,62 +123,4 @@ public sealed class TreeView
         value = reader.Build();
         return true;
     }
-
-    private KeyNotFoundException Missing() =>
-        new($"Run '{_run.Hash}' has nothing stored at {PathSegment.Format(_path)}; Keys lists what its parent holds.");
-
-    private T Convert<T>(object? value)
-    {
-        switch (value)
-        {
-            case T typed:
-                return typed;
-            case null when default(T) is null:
-                return default!;
-            case long l when typeof(T) == typeof(double):
-                return (T)(object)(double)l;
-            case long l when typeof(T) == typeof(int) && l is >= int.MinValue and <= int.MaxValue:
-                return (T)(object)(int)l;
-            case double d when typeof(T) == typeof(float):
-                return (T)(object)(float)d;
-            case IList list when typeof(T) == typeof(double[]):
-                return (T)(object)ConvertElements(list, static x => x switch { double d => d, long l => l, _ => (double?)null });
-            case IList list when typeof(T) == typeof(long[]):
-                return (T)(object)ConvertElements(list, static x => x as long?);
-            case IList list when typeof(T) == typeof(int[]):
-                return (T)(object)ConvertElements(list, static x => x is long l and >= int.MinValue and <= int.MaxValue ? (int)l : (int?)null);
-            case IList list when typeof(T) == typeof(string[]):
-                return (T)(object)ConvertElements(list, static x => x as string);
-        }
-
-        throw new InvalidCastException(
-            $"Run '{_run.Hash}' stores a {value?.GetType().Name ?? "None"} at {PathSegment.Format(_path)}, not a {typeof(T).Name}.");
-    }
-
-    /// <summary>Converts every element exactly (an int is accepted as a double, nothing else is coerced).</summary>
-    private TElement[] ConvertElements<TElement>(IList list, Func<object?, TElement?> convert)
-        where TElement : struct
-    {
-        var result = new TElement[list.Count];
-        for (int i = 0; i < list.Count; i++)
-        {
-            result[i] = convert(list[i]) ?? throw ElementMismatch(list[i], i, typeof(TElement));
-        }
-
-        return result;
-    }
-
-    private string[] ConvertElements(IList list, Func<object?, string?> convert)
-    {
-        var result = new string[list.Count];
-        for (int i = 0; i < list.Count; i++)
-        {
-            result[i] = convert(list[i]) ?? throw ElementMismatch(list[i], i, typeof(string));
-        }
-
-        return result;
-    }
-
-    private InvalidCastException ElementMismatch(object? element, int index, Type wanted) =>
-        new($"Run '{_run.Hash}' stores a list at {PathSegment.Format(_path)} whose element {index} is a {element?.GetType().Name ?? "None"}, not a {wanted.Name}.");
 }

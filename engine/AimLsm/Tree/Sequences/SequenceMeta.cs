@@ -12,7 +12,7 @@ namespace AimLsm.Tree.Sequences;
 /// <c>first_step</c>, <c>last</c>, <c>last_step</c>, <c>max</c>, <c>min</c>. <c>first</c> and <c>last</c> are kept for
 /// scalar values only; <c>min</c> and <c>max</c> for numbers only, NaN ignored.
 /// </summary>
-internal sealed class SequenceMeta
+internal sealed class SequenceMeta : ISequenceMetadata
 {
     private static readonly string[] Fields = ["count", "dtype", "first", "first_step", "last", "last_step", "max", "min"];
 
@@ -65,6 +65,14 @@ internal sealed class SequenceMeta
     public TrackedValue? Min { get => Get(MinBit, _minType, _minBits, null); set => Set(MinBit, 1 << 7, value, out _minType, out _minBits, out _); }
 
     public TrackedValue? Max { get => Get(MaxBit, _maxType, _maxBits, null); set => Set(MaxBit, 1 << 6, value, out _maxType, out _maxBits, out _); }
+
+    object? ISequenceMetadata.FirstValue => First?.ToObject(null);
+
+    object? ISequenceMetadata.LastValue => Last?.ToObject(null);
+
+    object? ISequenceMetadata.MinValue => Min?.ToObject(null);
+
+    object? ISequenceMetadata.MaxValue => Max?.ToObject(null);
 
     /// <summary>Reads the metadata at <paramref name="tracePrefix"/>; a sequence never written reads as Count 0.</summary>
     public static SequenceMeta Load(Db db, byte[] tracePrefix)
