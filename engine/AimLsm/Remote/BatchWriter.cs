@@ -48,6 +48,14 @@ internal sealed class BatchWriter
         WriteRecords(value);
     }
 
+    /// <summary>A SetAttr of records already encoded (count included), such as a stored tree's keys and values.</summary>
+    public void SetAttrRecords(string hash, ReadOnlySpan<byte> path, ReadOnlySpan<byte> records)
+    {
+        Op(OpCode.SetAttr, hash);
+        WriteBytes(path);
+        WriteRaw(records);
+    }
+
     public void DeleteAttr(string hash, ReadOnlySpan<byte> path)
     {
         Op(OpCode.DeleteAttr, hash);
