@@ -48,8 +48,10 @@ public static class RepoSync
         options = (options ?? new SyncOptions()).Validated();
         Uri endpoint = SyncConnection.Endpoint(server);
         string? token = options.Token ?? Environment.GetEnvironmentVariable(SyncOptions.TokenVariable);
-        using FileStream held = Lock(repo.Path, endpoint);
-        SyncState state = SyncState.Load(repo.Path, endpoint);
+        string name = SyncState.NameFor(endpoint);
+        using IDisposable held = repo.TryLockSyncFile(System.IO.Path.ChangeExtension(name, ".lock"))
+            ?? throw new SyncException($"Another sync of '{repo.Path}' to {endpoint} is running (it holds {Repo.SyncFolder}/{System.IO.Path.ChangeExtension(name, ".lock")}).");
+        SyncState state = SyncState.Load(repo, endpoint);
         var report = new SyncReport();
         var run = new SyncRun(repo, state, report, options, progress);
         try
@@ -60,22 +62,6 @@ public static class RepoSync
         finally
         {
             state.Save();
-        }
-    }
-
-    /// <summary>One sync at a time per repo and server: both would say Hello with the same session.</summary>
-    private static FileStream Lock(string repoPath, Uri endpoint)
-    {
-        string folder = Path.Combine(repoPath, SyncState.Folder);
-        Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, Path.ChangeExtension(SyncState.FileName(endpoint), ".lock"));
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            throw new SyncException($"Another sync of '{repoPath}' to {endpoint} is running (it holds '{path}').", e);
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text.Json;
+using AimLsm.Tree;
 
 namespace AimLsm.Remote;
 
@@ -16,17 +18,18 @@ internal sealed class SyncState
     /// <summary>The version written in the file; a reader refuses a larger one (docs/format.md 15.4).</summary>
     public const int Version = 1;
 
-    /// <summary>The folder under the repo that holds the state files.</summary>
-    public const string Folder = "sync";
-
-    private SyncState(string path, Uri server, Guid session)
+    private SyncState(Repo repo, string name, Uri server, Guid session)
     {
-        FilePath = path;
+        _repo = repo;
+        FileName = name;
         Server = server;
         Session = session;
     }
 
-    public string FilePath { get; }
+    private readonly Repo _repo;
+
+    /// <summary>The state file's name in the repo's <c>sync/</c> folder.</summary>
+    public string FileName { get; }
 
     public Uri Server { get; }
 
@@ -36,30 +39,31 @@ internal sealed class SyncState
     public Dictionary<string, RunState> Runs { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The state file's name for <paramref name="server"/>: scheme, host and port, so two servers never share one.</summary>
-    public static string FileName(Uri server) =>
+    public static string NameFor(Uri server) =>
         $"{server.Scheme}_{server.Host.Replace(':', '_').Replace('%', '_')}_{server.Port}.json";
 
-    /// <summary>Reads the state for <paramref name="server"/> from <paramref name="repoPath"/>, or starts one with a new session.</summary>
-    /// <exception cref="IOException">The file exists and is not a sync state this build reads; the message names it.</exception>
-    public static SyncState Load(string repoPath, Uri server)
+    /// <summary>Reads the state for <paramref name="server"/> from <paramref name="repo"/>'s folder, or starts one with a new session.</summary>
+    /// <exception cref="SyncException">The file exists and is not a sync state this build reads; the message names it.</exception>
+    public static SyncState Load(Repo repo, Uri server)
     {
-        string path = Path.Combine(repoPath, Folder, FileName(server));
-        if (!File.Exists(path))
+        string name = NameFor(server);
+        string path = Path.Combine(repo.Path, Repo.SyncFolder, name);
+        if (repo.ReadSyncFile(name) is not { } bytes)
         {
-            return new SyncState(path, server, Guid.NewGuid());
+            return new SyncState(repo, name, server, Guid.NewGuid());
         }
 
         try
         {
-            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
+            using JsonDocument document = JsonDocument.Parse(bytes);
             JsonElement root = document.RootElement;
             int version = root.GetProperty("version").GetInt32();
             if (version > Version)
             {
-                throw new IOException($"The sync state '{path}' has version {version}; this build reads version {Version} and older.");
+                throw new SyncException($"The sync state '{path}' has version {version}; this build reads version {Version} and older.");
             }
 
-            var state = new SyncState(path, server, Guid.ParseExact(root.GetProperty("session").GetString()!, "N"));
+            var state = new SyncState(repo, name, server, Guid.ParseExact(root.GetProperty("session").GetString()!, "N"));
             foreach (JsonProperty run in root.GetProperty("runs").EnumerateObject())
             {
                 var runState = new RunState
@@ -81,18 +85,16 @@ internal sealed class SyncState
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentNullException)
         {
-            throw new IOException($"The sync state '{path}' is damaged ({e.Message}); delete it to sync everything again (the server keeps what it has: a resend changes nothing).", e);
+            throw new SyncException($"The sync state '{path}' is damaged ({e.Message}); delete it to sync everything again (the server keeps what it has: a resend changes nothing).", e);
         }
     }
 
     /// <summary>Writes the state atomically: a temporary file, flushed to the disk, renamed over the old one.</summary>
     public void Save()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        string temporary = FilePath + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true }))
             {
                 json.WriteStartObject();
                 json.WriteNumber("version", Version);
@@ -134,11 +136,9 @@ internal sealed class SyncState
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
-
-            file.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, FilePath, overwrite: true);
+        _repo.WriteSyncFile(FileName, buffer.WrittenSpan);
     }
 
     /// <summary>The key of a sequence in <see cref="RunState.Sequences"/>: its context id and name.</summary>
