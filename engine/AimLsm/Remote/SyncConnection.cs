@@ -57,6 +57,7 @@ internal sealed class SyncConnection : IAsyncDisposable
         else
         {
             var client = new ClientWebSocket();
+            client.Options.CollectHttpResponseDetails = true;
             if (token is not null)
             {
                 client.Options.SetRequestHeader("Authorization", "Bearer " + token);
@@ -65,6 +66,12 @@ internal sealed class SyncConnection : IAsyncDisposable
             try
             {
                 await client.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch (WebSocketException e) when (Refusal(client.HttpStatusCode, endpoint, token) is { } refusal)
+            {
+                // Trying again would not help: say what to change.
+                client.Dispose();
+                throw new SyncException(refusal, e);
             }
             catch
             {
@@ -182,6 +189,16 @@ internal sealed class SyncConnection : IAsyncDisposable
             _socket.Dispose();
         }
     }
+
+    /// <summary>Why the server turned the WebSocket upgrade down for good, or null for a failure worth retrying.</summary>
+    private static string? Refusal(System.Net.HttpStatusCode status, Uri endpoint, string? token) => (int)status switch
+    {
+        401 or 403 => token is null
+            ? $"{endpoint} wants a bearer token (HTTP {(int)status}): give it with --token-file, SyncOptions.Token or the {SyncOptions.TokenVariable} environment variable."
+            : $"{endpoint} refused the token (HTTP {(int)status}): it is not the server's (aim-server prints its token at start, or reads it from --token-file or {SyncOptions.TokenVariable}).",
+        404 => $"{endpoint} does not exist (HTTP 404): is the server started with --writable?",
+        _ => null,
+    };
 
     /// <summary>Hello's description holds at most 127 bytes (a one-byte LEB128 length).</summary>
     private static string Truncate(string who)
