@@ -50,36 +50,13 @@ internal sealed class SyncConnection : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         WebSocket socket;
-        if (options.Connect is { } connect)
+        try
         {
-            socket = await connect(endpoint, timeout.Token).ConfigureAwait(false);
+            socket = await ConnectAsync(endpoint, token, options, timeout.Token).ConfigureAwait(false);
         }
-        else
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            var client = new ClientWebSocket();
-            client.Options.CollectHttpResponseDetails = true;
-            if (token is not null)
-            {
-                client.Options.SetRequestHeader("Authorization", "Bearer " + token);
-            }
-
-            try
-            {
-                await client.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-            }
-            catch (WebSocketException e) when (Refusal(client.HttpStatusCode, endpoint, token) is { } refusal)
-            {
-                // Trying again would not help: say what to change.
-                client.Dispose();
-                throw new SyncException(refusal, e);
-            }
-            catch
-            {
-                client.Dispose();
-                throw;
-            }
-
-            socket = client;
+            throw new TimeoutException($"connecting to {endpoint} took more than {options.Timeout.TotalSeconds:0} s");
         }
 
         var connection = new SyncConnection(socket, options.Timeout);
@@ -102,6 +79,40 @@ internal sealed class SyncConnection : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Opens the WebSocket: <see cref="SyncOptions.Connect"/> in tests, else a <see cref="ClientWebSocket"/> with the token.</summary>
+    private static async Task<WebSocket> ConnectAsync(Uri endpoint, string? token, SyncOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Connect is { } connect)
+        {
+            return await connect(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+
+        var client = new ClientWebSocket();
+        client.Options.CollectHttpResponseDetails = true;
+        if (token is not null)
+        {
+            client.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
+        try
+        {
+            await client.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WebSocketException e) when (Refusal(client.HttpStatusCode, endpoint, token) is { } refusal)
+        {
+            // Trying again would not help: say what to change.
+            client.Dispose();
+            throw new SyncException(refusal, e);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+
+        return client;
     }
 
     public async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
