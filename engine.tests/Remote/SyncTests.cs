@@ -167,6 +167,33 @@ public sealed class SyncTests : IAsyncDisposable
         Assert.Equal(2, again.RunsUnchanged);
     }
 
+    [Fact]
+    public void A_sync_state_of_a_later_version_is_refused_with_its_path_and_nothing_is_sent()
+    {
+        _local.SyncTo(Server, Options());
+        string state = Path.Combine(_local.Path, "sync", "ws_127.0.0.1_43800.json");
+        File.WriteAllText(state, File.ReadAllText(state).Replace("\"version\": 1", "\"version\": 2"));
+        int connections = _connections.Count;
+
+        SyncException refused = Assert.Throws<SyncException>(() => _local.SyncTo(Server, Options()));
+        Assert.Contains(state, refused.Message);
+        Assert.Contains("version 2", refused.Message);
+        Assert.Equal(connections, _connections.Count);
+    }
+
+    [Fact]
+    public void Progress_counts_up_to_every_run_and_point()
+    {
+        var seen = new List<SyncProgress>();
+        SyncOptions small = Options();
+        small.BatchBytes = 4096;
+        SyncReport report = _local.SyncTo(Server, small, new Callback(seen.Add));
+        Assert.True(seen.Count > 1);
+        Assert.Equal(seen.OrderBy(p => p.Batches), seen); // in order, never backwards
+        SyncProgress last = seen[^1];
+        Assert.Equal((3, 3, report.Batches, TotalPoints(), report.Bytes), (last.RunsDone, last.RunsTotal, last.Batches, last.Points, last.Bytes));
+    }
+
     private SyncOptions Options() => new()
     {
         Timeout = TimeSpan.FromSeconds(20),

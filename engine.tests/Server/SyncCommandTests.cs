@@ -70,6 +70,19 @@ public sealed class SyncCommandTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task On_a_terminal_a_progress_line_is_redrawn_in_place_and_ended_before_the_summary()
+    {
+        TrackOffline();
+        Uri address = await StartAsync();
+        string tokenFile = _dir.Sub("token");
+        await File.WriteAllTextAsync(tokenFile, Token);
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        Assert.True(await SyncCommand.RunAsync(_dir.Sub("laptop"), address.ToString(), tokenFile, output, errors, showProgress: true, CancellationToken.None) == 0, errors.ToString());
+        Assert.Matches(@"^\rsync: 1/1 runs, 100 points, 0\.0 MiB +\naim-server sync: 1 runs synced", output.ToString().Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public async Task A_wrong_token_is_refused_at_once_with_what_to_do()
     {
         TrackOffline();

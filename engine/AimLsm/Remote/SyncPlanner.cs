@@ -240,7 +240,7 @@ internal sealed class SyncPlanner
                         break;
                     default:
                         _records.ResetWrittenCount();
-                        batch.Blobs += InlineBlobs(view.Encoded(i), scope, RepoKeys.WithInt(blobs, step), _records);
+                        batch.Blobs += InlineBlobs(view.Encoded(i), scope, blobs, step, _records);
                         if (_writer.Bytes + _records.WrittenCount > pointLimit)
                         {
                             if (appended > 0)
@@ -276,10 +276,10 @@ internal sealed class SyncPlanner
 
     /// <summary>
     /// A chunk's record list (docs/format.md 13.4) as the records of a TrackObject (15.2): a count first, and every
-    /// blob sentinel (a value of length 0) replaced by the field's encoded value read from
-    /// <paramref name="blobPrefix"/> + its path. Returns the number of blobs inlined.
+    /// blob sentinel (a value of length 0) replaced by the field's encoded value, read from the sequence's blobs
+    /// (<paramref name="sequenceBlobs"/>) at <paramref name="step"/> + its path. Returns the number of blobs inlined.
     /// </summary>
-    private static int InlineBlobs(ReadOnlySpan<byte> records, ReadScope scope, byte[] blobPrefix, ArrayBufferWriter<byte> output)
+    private static int InlineBlobs(ReadOnlySpan<byte> records, ReadScope scope, byte[] sequenceBlobs, long step, ArrayBufferWriter<byte> output)
     {
         int count = 0;
         for (int pos = 0; pos < records.Length; count++)
@@ -297,8 +297,9 @@ internal sealed class SyncPlanner
             WriteField(output, path);
             if (value.IsEmpty)
             {
-                value = scope.Get(RepoKeys.Concat(blobPrefix, path))
-                    ?? throw new AimFormatException($"The blob at {PathSegment.Format(TreePath.Decode(RepoKeys.Concat(blobPrefix, path)))} is missing: its record says it is stored apart.");
+                byte[] key = RepoKeys.Concat(RepoKeys.WithInt(sequenceBlobs, step), path);
+                value = scope.Get(key)
+                    ?? throw new AimFormatException($"The blob at {PathSegment.Format(TreePath.Decode(key))} is missing: its record says it is stored apart.");
                 blobs++;
             }
 
