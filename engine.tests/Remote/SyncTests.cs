@@ -111,6 +111,7 @@ public sealed class SyncTests : IAsyncDisposable
         });
         SyncOptions small = Options();
         small.BatchBytes = 4096;
+        small.Window = 1; // at most one batch beyond the acknowledged ones reaches the server before the cancel
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _local.SyncToAsync(Server, small, progress, stop.Token));
         long total = TotalPoints();
         Assert.InRange(_remote.Runs.Sum(r => r.Sequences.Sum(s => s.Count)), 1, total - 1);
@@ -126,6 +127,7 @@ public sealed class SyncTests : IAsyncDisposable
     {
         SyncOptions small = Options();
         small.BatchBytes = 4096;
+        small.Window = 1;
         small.Reconnects = 0;
         bool dropped = false;
         var progress = new Callback(p =>
