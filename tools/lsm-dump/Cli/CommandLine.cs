@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using AimLsm.Tools.LsmDump.Commands;
 using AimLsm.Tools.LsmDump.Output;
+using AimLsm.Tools.Shared;
 
 namespace AimLsm.Tools.LsmDump.Cli;
 
@@ -83,15 +83,15 @@ internal sealed class CommandLine
             }
             string word = parse.UnmatchedTokens[0];
             return word.StartsWith('-')
-                ? $"lsm-dump: unknown option '{word}'{Suggestions([word])} (lsm-dump --help)"
-                : $"lsm-dump: unknown command '{word}'; commands: {string.Join(", ", _commands.Select(c => c.Name))}{Suggestions([word])} (lsm-dump --help)";
+                ? $"lsm-dump: unknown option '{word}'{TypoSuggestions.DidYouMean(Root, [word])} (lsm-dump --help)"
+                : $"lsm-dump: unknown command '{word}'; commands: {string.Join(", ", _commands.Select(c => c.Name))}{TypoSuggestions.DidYouMean(Root, [word])} (lsm-dump --help)";
         }
         string? path = parse.GetValue(command.Path);
         string? option = parse.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-'))
             ?? (path is { Length: > 1 } && path[0] == '-' ? path : null);
         if (option is not null)
         {
-            return $"lsm-dump {command.Name}: unknown option '{option}'{Suggestions([command.Name, "PATH", option])} (see lsm-dump {command.Name} --help)";
+            return $"lsm-dump {command.Name}: unknown option '{option}'{TypoSuggestions.DidYouMean(Root, [command.Name, "PATH", option])} (see lsm-dump {command.Name} --help)";
         }
         foreach (ParseError error in parse.Errors)
         {
@@ -106,39 +106,6 @@ internal sealed class CommandLine
             return $"lsm-dump {command.Name}: expected one {command.PathName}, got {all.Length} arguments: {string.Join(' ', all)}";
         }
         return parse.Errors.Count == 0 ? null : $"lsm-dump {command.Name}: {parse.Errors[0].Message}";
-    }
-
-    /// <summary>
-    /// System.CommandLine's typo corrections for the last word of <paramref name="args"/>, as "; did you mean X?", or
-    /// empty. Its parse-error action prints them as "'word' was not matched. Did you mean one of the following?" and one
-    /// name a line; help is switched off so only those lines are written.
-    /// </summary>
-    private string Suggestions(string[] args)
-    {
-        ParseResult parse = Root.Parse(args);
-        if (parse.Action is not ParseErrorAction action)
-        {
-            return "";
-        }
-        action.ShowHelp = false;
-        action.ShowTypoCorrections = true;
-        using var text = new StringWriter();
-        parse.Invoke(new InvocationConfiguration { Output = text, Error = TextWriter.Null });
-        string header = $"'{args[^1]}' was not matched.";
-        var names = new List<string>();
-        bool mine = false;
-        foreach (string line in text.ToString().Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (line.StartsWith('\''))
-            {
-                mine = line.StartsWith(header, StringComparison.Ordinal);
-            }
-            else if (mine && line is not ("-h" or "-?" or "--help"))
-            {
-                names.Add(line);
-            }
-        }
-        return names.Count == 0 ? "" : $"; did you mean {string.Join(" or ", names)}?";
     }
 
     private void Add(string name, string pathName, string summary, string details, Func<CommandContext, int> run, params Option[] options)
