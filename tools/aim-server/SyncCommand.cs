@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using AimLsm.Remote;
+using AimLsm.Tools.Shared;
 using AimLsm.Tree;
 
 namespace AimLsm.Server;
@@ -8,7 +9,8 @@ namespace AimLsm.Server;
 /// <summary>
 /// <c>aim-server sync REPO SERVER [--token-file FILE]</c>: copies the runs of a local repo (tracked offline, on a
 /// laptop) into the repo a writable aim-server serves, with <see cref="RepoSync"/> (docs/http-api.md, "aim-server
-/// sync"). Shows progress on a terminal, stays quiet when its output is piped, and ends with one summary line.
+/// sync"). Shows a progress line on stderr on a terminal (tools/Shared/ConsoleProgress.cs), nothing of it when piped,
+/// and ends with one summary line on stdout.
 /// Exit codes: 0 every run synced, 1 some run refused or the sync stopped (the next one resumes), 2 bad arguments
 /// or a folder that is not a repo.
 /// </summary>
@@ -31,7 +33,7 @@ public static class SyncCommand
             tokenFile,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(repo)!, parse.GetValue(server)!, parse.GetValue(tokenFile),
-            Console.Out, Console.Error, !Console.IsOutputRedirected, cancellationToken));
+            Console.Out, Console.Error, ConsoleProgress.IsTerminal, cancellationToken));
         return command;
     }
 
@@ -39,8 +41,8 @@ public static class SyncCommand
     /// <param name="repoPath">The local repo's folder.</param>
     /// <param name="server">The server's URI as typed.</param>
     /// <param name="tokenFile">A file holding the bearer token, or null for <see cref="SyncOptions.TokenVariable"/>.</param>
-    /// <param name="output">Where progress and the summary line go.</param>
-    /// <param name="errors">Where refused runs and failures go.</param>
+    /// <param name="output">Where the summary line goes.</param>
+    /// <param name="errors">Where the progress line (cleared at the end), refused runs and failures go.</param>
     /// <param name="showProgress">Whether to redraw a progress line (a terminal); false prints the summary only.</param>
     /// <param name="cancellationToken">Stops the sync (Ctrl+C); what the server acknowledged stays recorded.</param>
     public static async Task<int> RunAsync(string repoPath, string server, string? tokenFile, TextWriter output, TextWriter errors,
@@ -81,7 +83,7 @@ public static class SyncCommand
 
         using (repo)
         {
-            var progress = new ProgressLine(output, showProgress);
+            var progress = new ProgressLine(new ConsoleProgress(errors, showProgress));
             try
             {
                 SyncReport report = await repo.SyncToAsync(uri, options, progress, cancellationToken);
@@ -115,35 +117,13 @@ public static class SyncCommand
         }
     }
 
-    /// <summary>A progress line redrawn in place (carriage return) at most ten times a second; nothing when piped.</summary>
-    private sealed class ProgressLine(TextWriter output, bool enabled) : IProgress<SyncProgress>
+    /// <summary>The sync's progress as the tools' one progress line: runs, points and MiB sent.</summary>
+    private sealed class ProgressLine(ConsoleProgress line) : IProgress<SyncProgress>
     {
-        private long _lastTicks;
-        private bool _drawn;
+        public void Report(SyncProgress value) => line.Report(string.Create(CultureInfo.InvariantCulture,
+            $"sync: {value.RunsDone}/{value.RunsTotal} runs, {value.Points:N0} points, {value.Bytes / 1048576.0:0.0} MiB"));
 
-        public void Report(SyncProgress value)
-        {
-            long now = Environment.TickCount64;
-            if (!enabled || now - _lastTicks < 100)
-            {
-                return;
-            }
-
-            _lastTicks = now;
-            _drawn = true;
-            output.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\rsync: {value.RunsDone}/{value.RunsTotal} runs, {value.Points:N0} points, {value.Bytes / 1048576.0:0.0} MiB   "));
-            output.Flush();
-        }
-
-        /// <summary>Ends the progress line so the next line starts on its own.</summary>
-        public void End()
-        {
-            if (_drawn)
-            {
-                output.WriteLine();
-                _drawn = false;
-            }
-        }
+        /// <summary>Clears the line so that what is printed next starts on a clean one.</summary>
+        public void End() => line.Clear();
     }
 }
