@@ -66,18 +66,28 @@ internal sealed class RawTrackingClient : IAsyncDisposable
 
     public static async Task<RawTrackingClient> ConnectAsync(TrackingServer server)
     {
+        LoopbackConnection pair = await OpenAsync(server);
+        return new RawTrackingClient(pair.Client, pair.Tcp, pair.ServerTcp, pair.Serving);
+    }
+
+    /// <summary>
+    /// One loopback connection to <paramref name="server"/>: the client's WebSocket, and the server's end served by
+    /// <see cref="TrackingServer.ServeAsync"/>. For tests that drive the protocol through other client code (a sync).
+    /// </summary>
+    public static async Task<LoopbackConnection> OpenAsync(TrackingServer server, CancellationToken cancellationToken = default)
+    {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         try
         {
             var tcp = new TcpClient();
-            Task<TcpClient> accept = listener.AcceptTcpClientAsync();
-            await tcp.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
-            TcpClient serverTcp = await accept.WaitAsync(Timeout);
+            Task<TcpClient> accept = listener.AcceptTcpClientAsync(cancellationToken).AsTask();
+            await tcp.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, cancellationToken);
+            TcpClient serverTcp = await accept.WaitAsync(Timeout, cancellationToken);
             WebSocket serverSocket = WebSocket.CreateFromStream(serverTcp.GetStream(), new WebSocketCreationOptions { IsServer = true });
             WebSocket clientSocket = WebSocket.CreateFromStream(tcp.GetStream(), new WebSocketCreationOptions { IsServer = false });
-            Task serving = Task.Run(() => server.ServeAsync(serverSocket, "test-peer", CancellationToken.None));
-            return new RawTrackingClient(clientSocket, tcp, serverTcp, serving);
+            Task serving = Task.Run(() => server.ServeAsync(serverSocket, "test-peer", CancellationToken.None), CancellationToken.None);
+            return new LoopbackConnection(clientSocket, tcp, serverTcp, serving);
         }
         finally
         {
@@ -220,3 +230,6 @@ internal sealed class RawTrackingClient : IAsyncDisposable
     private static string Describe(FrameType type, byte[] payload) =>
         type == FrameType.Error ? $"{(TrackingErrorCode)BinaryPrimitives.ReadUInt16LittleEndian(payload)}: {System.Text.Encoding.UTF8.GetString(payload.AsSpan(2))}" : "";
 }
+
+/// <summary>A loopback connection to a tracking server: the client's socket, both TCP ends, and the server's serving task.</summary>
+internal sealed record LoopbackConnection(WebSocket Client, TcpClient Tcp, TcpClient ServerTcp, Task Serving);

@@ -94,5 +94,50 @@ public sealed partial class Repo
         return Tracker.FlushAsync(db, SessionKey(session), value);
     }
 
+    /// <summary>The folder of a sync's files (<c>AimLsm.Remote.RepoSync</c>, docs/format.md 15.4): one state file per server.</summary>
+    internal const string SyncFolder = "sync";
+
+    /// <summary>The contents of <c>sync/NAME</c> in the repo folder, or null when there is none.</summary>
+    /// <exception cref="IOException">It cannot be read; the message names it.</exception>
+    internal byte[]? ReadSyncFile(string name)
+    {
+        string path = System.IO.Path.Combine(Path, SyncFolder, name);
+        if (!_fs.FileExists(path))
+        {
+            return null;
+        }
+
+        using Kv.IO.IReadableFile file = _fs.OpenRead(path);
+        var bytes = new byte[file.Length];
+        int n = file.Read(0, bytes);
+        return n == bytes.Length ? bytes : throw new IOException($"'{path}' is {bytes.Length} bytes but reading it returned {n}.");
+    }
+
+    /// <summary>Replaces <c>sync/NAME</c> atomically and durably: a temporary file, synced, renamed over it, the folder synced.
+    /// Written also in a repo opened read-only: it is the sync's file, not the engine's.</summary>
+    internal void WriteSyncFile(string name, ReadOnlySpan<byte> contents)
+    {
+        string folder = System.IO.Path.Combine(Path, SyncFolder);
+        _fs.CreateDirectory(folder);
+        string path = System.IO.Path.Combine(folder, name);
+        string temporary = path + ".tmp";
+        using (Kv.IO.IWritableFile file = _fs.Create(temporary))
+        {
+            file.Append(contents);
+            file.Sync();
+        }
+
+        _fs.Rename(temporary, path);
+        _fs.SyncDirectory(folder);
+    }
+
+    /// <summary>Takes the lock file <c>sync/NAME</c>, or returns null when another holder has it.</summary>
+    internal IDisposable? TryLockSyncFile(string name)
+    {
+        string folder = System.IO.Path.Combine(Path, SyncFolder);
+        _fs.CreateDirectory(folder);
+        return _fs.TryLock(System.IO.Path.Combine(folder, name));
+    }
+
     private static byte[] SessionKey(Guid session) => TreePath.Encode([SessionsRoot, session.ToString("N")]);
 }

@@ -47,7 +47,8 @@ internal sealed class ServerCommandLine
         Root.Options.Add(Verbose);
         Root.SetAction((parse, stop) => ServeAction.RunAsync(ServeSettings.From(this, parse, environment), parse.InvocationConfiguration, stop));
 
-        // Subcommands, each built in its own file of this folder: `aim-server sync SRC URL` (issue 18.4) goes here.
+        // Subcommands: `aim-server sync REPO SERVER` (issue 18.4, SyncCommand.cs).
+        Root.Subcommands.Add(SyncCommand.Create());
 
         HelpOption help = Root.Options.OfType<HelpOption>().Single();
         help.Action = new AppendedHelpAction((HelpAction)help.Action!, Root, EndpointsHelp);
