@@ -214,21 +214,22 @@ public sealed partial class RemoteRepo : IRepo
         {
             FlushQueued();
         }
-        catch (Exception e) when (e is TimeoutException or TrackingProtocolException or RepoException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            failure = e;
+            failure = e; // thrown once the threads are stopped and the spool closed
+        }
+        finally
+        {
+            IsClosing = true;
+            Stop();
         }
 
-        IsClosing = true;
-        Stop();
-        if (failure is null)
-        {
-            ThrowUnreported();
-        }
-        else
+        if (failure is not null)
         {
             throw failure;
         }
+
+        ThrowUnreported();
     }
 
     /// <inheritdoc/>
