@@ -22,7 +22,7 @@ public sealed class RemoteRepoTests : IDisposable
 
     private RemoteRepoOptions Options(Action<RemoteRepoOptions>? change = null)
     {
-        var options = new RemoteRepoOptions { Token = TrackingHost.Token, SpoolPath = _dir.Sub("spool"), FlushTimeout = TimeSpan.FromSeconds(30) };
+        var options = new RemoteRepoOptions { Token = TrackingHost.Token, SpoolPath = _dir.Path, FlushTimeout = TimeSpan.FromSeconds(30) };
         change?.Invoke(options);
         return options;
     }

@@ -99,7 +99,6 @@ public sealed partial class RemoteRepo
         {
             if (_spool is null)
             {
-                Directory.CreateDirectory(_options.SpoolPath!);
                 _spool = Spool.Create(SpoolFolder, Session);
                 _logger?.LogInformation("remote tracking: spooling batches of {Repo} in {Spool}", this, SpoolFolder);
             }
@@ -398,9 +397,9 @@ public sealed partial class RemoteRepo
             {
                 try
                 {
-                    Directory.Delete(SpoolFolder, recursive: true);
+                    Kv.Db.Destroy(SpoolFolder);
                 }
-                catch (IOException e)
+                catch (Kv.DbException e)
                 {
                     _logger?.LogWarning(e, "remote tracking: the empty spool at {Spool} could not be deleted", SpoolFolder);
                 }

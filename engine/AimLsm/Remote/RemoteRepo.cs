@@ -53,7 +53,7 @@ public sealed partial class RemoteRepo : IRepo
         Server = server;
         _endpoint = TrackingEndpoint(server);
         Session = Guid.NewGuid();
-        SpoolFolder = Path.Combine(options.SpoolPath!, Session.ToString("N"));
+        SpoolFolder = Path.Combine(options.SpoolPath!, "aimlsm-spool-" + Session.ToString("N"));
         _queue = new OpQueue(options.QueueCapacity);
         _queue.Full += OnQueueFull;
         _downSince = DateTime.UtcNow;
