@@ -70,6 +70,10 @@ public sealed partial class RemoteRepo
                 }
 
                 _spoolFull = true;
+                if (_queue.Count >= _options.QueueCapacity)
+                {
+                    LogBlockedOnce();
+                }
             }
 
             if (_stopping.IsCancellationRequested)
@@ -95,7 +99,6 @@ public sealed partial class RemoteRepo
         {
             if (_spool is null)
             {
-                Directory.CreateDirectory(_options.SpoolPath!);
                 _spool = Spool.Create(SpoolFolder, Session);
                 _logger?.LogInformation("remote tracking: spooling batches of {Repo} in {Spool}", this, SpoolFolder);
             }
@@ -183,6 +186,11 @@ public sealed partial class RemoteRepo
             }
 
             Acknowledge(applied);
+            if (_broken is UnauthorizedAccessException)
+            {
+                _broken = null; // the server takes the token now
+            }
+
             if (_refusal is { } refusal)
             {
                 _refusal = null;
@@ -345,7 +353,7 @@ public sealed partial class RemoteRepo
         }
     }
 
-    /// <summary>Logs once that Track blocks because the queue and the spool are both full.</summary>
+    /// <summary>A producer waits for room in the queue: Track blocks; logged once when the spool is full too.</summary>
     private void OnQueueFull()
     {
         bool spoolFull;
@@ -354,10 +362,22 @@ public sealed partial class RemoteRepo
             spoolFull = _spoolFull;
         }
 
-        if (spoolFull && Interlocked.Exchange(ref _blockedLogged, 1) == 0)
+        if (spoolFull)
         {
-            _logger?.LogWarning("remote tracking: Track blocks: the queue ({Queue} operations) and the spool ({Bytes} bytes, RemoteRepoOptions.SpoolBytes) of {Repo} are full. {Waiting}",
-                _options.QueueCapacity, _options.SpoolBytes, this, Waiting("Tracking waits for the server"));
+            LogBlockedOnce();
+        }
+    }
+
+    /// <summary>Says once in the repo's life that Track blocks because the queue and the spool are both full: from a
+    /// producer that finds the queue full after the spool filled, or from the sender that finds the spool full after
+    /// the queue filled (either may come first).</summary>
+    private void LogBlockedOnce()
+    {
+        if (Interlocked.Exchange(ref _blockedLogged, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_ => _logger?.LogWarning(
+                "remote tracking: Track blocks: the queue ({Queue} operations) and the spool ({Bytes} bytes, RemoteRepoOptions.SpoolBytes) of {Repo} are full. {Waiting}",
+                _options.QueueCapacity, _options.SpoolBytes, this, Waiting("Tracking waits for the server")), null);
         }
     }
 
@@ -377,9 +397,9 @@ public sealed partial class RemoteRepo
             {
                 try
                 {
-                    Directory.Delete(SpoolFolder, recursive: true);
+                    Kv.Db.Destroy(SpoolFolder);
                 }
-                catch (IOException e)
+                catch (Kv.DbException e)
                 {
                     _logger?.LogWarning(e, "remote tracking: the empty spool at {Spool} could not be deleted", SpoolFolder);
                 }

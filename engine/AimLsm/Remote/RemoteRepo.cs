@@ -53,7 +53,7 @@ public sealed partial class RemoteRepo : IRepo
         Server = server;
         _endpoint = TrackingEndpoint(server);
         Session = Guid.NewGuid();
-        SpoolFolder = Path.Combine(options.SpoolPath!, Session.ToString("N"));
+        SpoolFolder = Path.Combine(options.SpoolPath!, "aimlsm-spool-" + Session.ToString("N"));
         _queue = new OpQueue(options.QueueCapacity);
         _queue.Full += OnQueueFull;
         _downSince = DateTime.UtcNow;
@@ -214,22 +214,23 @@ public sealed partial class RemoteRepo : IRepo
         {
             FlushQueued();
         }
-        catch (Exception e) when (e is TimeoutException or TrackingProtocolException or RepoException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            failure = e;
+            failure = e; // thrown once the threads are stopped and the spool closed
+        }
+        finally
+        {
+            IsClosing = true;
+            Stop();
+            DisposeReader();
         }
 
-        IsClosing = true;
-        Stop();
-        DisposeReader();
-        if (failure is null)
-        {
-            ThrowUnreported();
-        }
-        else
+        if (failure is not null)
         {
             throw failure;
         }
+
+        ThrowUnreported();
     }
 
     /// <inheritdoc/>

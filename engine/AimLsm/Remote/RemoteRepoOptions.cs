@@ -22,10 +22,10 @@ public sealed class RemoteRepoOptions
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The folder under which the repo keeps its spool, in a subfolder named by its session id: an AimLsm.Kv
-    /// database holding the sealed batches the server has not taken yet (docs/format.md 15.4). Default null:
-    /// <c>aimlsm-spool</c> under the system's temporary folder (<see cref="Path.GetTempPath"/>). The subfolder is
-    /// created at the first batch spooled and deleted by <see cref="RemoteRepo.Dispose"/> once it is empty.
+    /// The folder in which the repo keeps its spool, as a subfolder <c>aimlsm-spool-SESSION</c> (the session id in 32
+    /// hex digits): an AimLsm.Kv database holding the sealed batches the server has not taken yet (docs/format.md
+    /// 15.4). The folder must exist. Default null: the system's temporary folder (<see cref="Path.GetTempPath"/>). The
+    /// subfolder is created at the first batch spooled and deleted by <see cref="RemoteRepo.Dispose"/> once it is empty.
     /// </summary>
     public string? SpoolPath { get; set; }
 
@@ -81,7 +81,7 @@ public sealed class RemoteRepoOptions
             throw new ArgumentOutOfRangeException(nameof(BatchBytes), copy.BatchBytes, $"must be at most {MaxBatchBytes} bytes, below the server's default frame limit.");
         }
 
-        copy.SpoolPath = Path.GetFullPath(copy.SpoolPath ?? Path.Combine(Path.GetTempPath(), "aimlsm-spool"));
+        copy.SpoolPath = Path.GetFullPath(copy.SpoolPath ?? Path.GetTempPath());
         return copy;
     }
 

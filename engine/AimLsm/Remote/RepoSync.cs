@@ -8,7 +8,7 @@ namespace AimLsm.Remote;
 /// server's repo over the tracking protocol (docs/format.md 15), blobs included. Runs keep their hashes and creation
 /// times; a second sync sends only what changed (new runs, new points, changed props, tree or tags); a sync that
 /// stopped anywhere (cancelled, the connection dropped, the process killed) resumes where the server's
-/// acknowledgements got to, from the state kept in the local repo (<c>sync/DEST.json</c>, docs/format.md 15.4).
+/// acknowledgements got to, from the state kept in the local repo (<c>sync/DEST.json</c>, docs/format.md 15.5).
 /// </summary>
 public static class RepoSync
 {

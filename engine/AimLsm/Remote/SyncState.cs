@@ -5,7 +5,7 @@ using AimLsm.Tree;
 namespace AimLsm.Remote;
 
 /// <summary>
-/// What a sync has delivered to one server, kept in the local repo at <c>sync/DEST.json</c> (docs/format.md 15.4):
+/// What a sync has delivered to one server, kept in the local repo at <c>sync/DEST.json</c> (docs/format.md 15.5):
 /// the session id every sync to that server reuses (so the server's marker drops batches it applied already and the
 /// runs the session holds stay its own), and per run what the server acknowledged: the fingerprint of its props and
 /// tree once the run was sent whole, the tags sent (to remove the ones removed locally), and per sequence the count
@@ -15,7 +15,7 @@ namespace AimLsm.Remote;
 /// </summary>
 internal sealed class SyncState
 {
-    /// <summary>The version written in the file; a reader refuses a larger one (docs/format.md 15.4).</summary>
+    /// <summary>The version written in the file; a reader refuses a larger one (docs/format.md 15.5).</summary>
     public const int Version = 1;
 
     private SyncState(Repo repo, string name, Uri server, Guid session)

@@ -94,7 +94,7 @@ public sealed partial class Repo
         return Tracker.FlushAsync(db, SessionKey(session), value);
     }
 
-    /// <summary>The folder of a sync's files (<c>AimLsm.Remote.RepoSync</c>, docs/format.md 15.4): one state file per server.</summary>
+    /// <summary>The folder of a sync's files (<c>AimLsm.Remote.RepoSync</c>, docs/format.md 15.5): one state file per server.</summary>
     internal const string SyncFolder = "sync";
 
     /// <summary>The contents of <c>sync/NAME</c> in the repo folder, or null when there is none.</summary>
