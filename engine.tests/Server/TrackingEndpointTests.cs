@@ -207,9 +207,9 @@ public sealed class TrackingEndpointTests : IDisposable
             Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(request)).StatusCode);
         }
 
-        using HttpResponseMessage login = await http.GetAsync($"?token={Token}");
+        using HttpResponseMessage login = await http.GetAsync($"?view=metrics&token={Token}");
         Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
-        Assert.Equal("/", login.Headers.Location?.ToString());
+        Assert.Equal("/?view=metrics", login.Headers.Location?.ToString());
         string cookie = login.Headers.GetValues("Set-Cookie").Single();
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
