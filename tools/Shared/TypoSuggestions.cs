@@ -4,18 +4,16 @@ using System.CommandLine.Invocation;
 namespace AimLsm.Tools.Shared;
 
 /// <summary>
-/// System.CommandLine's typo corrections for a mistyped option or command, as the "did you mean" tail of a tool's
-/// one-line error. Shared by lsm-dump and aim-server (a linked source file: the tools share no assembly). Stateless.
+/// System.CommandLine's typo corrections as a "; did you mean X?" clause, for the one-line errors of lsm-dump and
+/// engine.bench (a linked source file in both, tools/Shared/). System.CommandLine computes the corrections but only
+/// prints them, from its parse-error action ("'word' was not matched. Did you mean one of the following?" and one
+/// name a line); this runs that action with help switched off into a string and reads the names back.
 /// </summary>
 internal static class TypoSuggestions
 {
-    /// <summary>
-    /// The corrections System.CommandLine offers for the last word of <paramref name="args"/> under
-    /// <paramref name="root"/>, as "; did you mean X?", or empty. Its parse-error action prints them as
-    /// "'word' was not matched. Did you mean one of the following?" and one name a line; help is switched off so only
-    /// those lines are written, and they are read back.
-    /// </summary>
-    public static string For(RootCommand root, string[] args)
+    /// <summary>The corrections for the last word of <paramref name="args"/> parsed by <paramref name="root"/>, as
+    /// "; did you mean X?" or "; did you mean X or Y?", or empty when System.CommandLine has none.</summary>
+    public static string DidYouMean(RootCommand root, string[] args)
     {
         ParseResult parse = root.Parse(args);
         if (parse.Action is not ParseErrorAction action)

@@ -124,7 +124,7 @@ internal sealed class ServerCommandLine
         if (parse.UnmatchedTokens.Count > 0)
         {
             string word = parse.UnmatchedTokens[0];
-            string suggestions = TypoSuggestions.For(Root, [.. CommandPath(parse), word]);
+            string suggestions = TypoSuggestions.DidYouMean(Root, [.. CommandPath(parse), word]);
             return $"{prefix}unknown argument '{word}'{(suggestions.Length == 0 ? "." : suggestions)}";
         }
 

@@ -83,15 +83,15 @@ internal sealed class CommandLine
             }
             string word = parse.UnmatchedTokens[0];
             return word.StartsWith('-')
-                ? $"lsm-dump: unknown option '{word}'{Suggestions([word])} (lsm-dump --help)"
-                : $"lsm-dump: unknown command '{word}'; commands: {string.Join(", ", _commands.Select(c => c.Name))}{Suggestions([word])} (lsm-dump --help)";
+                ? $"lsm-dump: unknown option '{word}'{TypoSuggestions.DidYouMean(Root, [word])} (lsm-dump --help)"
+                : $"lsm-dump: unknown command '{word}'; commands: {string.Join(", ", _commands.Select(c => c.Name))}{TypoSuggestions.DidYouMean(Root, [word])} (lsm-dump --help)";
         }
         string? path = parse.GetValue(command.Path);
         string? option = parse.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-'))
             ?? (path is { Length: > 1 } && path[0] == '-' ? path : null);
         if (option is not null)
         {
-            return $"lsm-dump {command.Name}: unknown option '{option}'{Suggestions([command.Name, "PATH", option])} (see lsm-dump {command.Name} --help)";
+            return $"lsm-dump {command.Name}: unknown option '{option}'{TypoSuggestions.DidYouMean(Root, [command.Name, "PATH", option])} (see lsm-dump {command.Name} --help)";
         }
         foreach (ParseError error in parse.Errors)
         {
@@ -107,9 +107,6 @@ internal sealed class CommandLine
         }
         return parse.Errors.Count == 0 ? null : $"lsm-dump {command.Name}: {parse.Errors[0].Message}";
     }
-
-    /// <summary>System.CommandLine's typo corrections for the last word of <paramref name="args"/>, or empty.</summary>
-    private string Suggestions(string[] args) => TypoSuggestions.For(Root, args);
 
     private void Add(string name, string pathName, string summary, string details, Func<CommandContext, int> run, params Option[] options)
     {
