@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
@@ -120,7 +121,13 @@ internal sealed class ServerCommandLine
     /// </summary>
     public string? Error(ParseResult parse)
     {
-        string prefix = parse.CommandResult.Command == Root ? "aim-server: " : $"aim-server {parse.CommandResult.Command.Name}: ";
+        if (parse.Action is not ParseErrorAction)
+        {
+            // No error, or --help (which wins over a missing argument: 'aim-server sync --help' shows sync's help).
+            return null;
+        }
+
+        string prefix = $"{Usage(parse)}: ";
         if (parse.UnmatchedTokens.Count > 0)
         {
             string word = parse.UnmatchedTokens[0];
@@ -142,6 +149,9 @@ internal sealed class ServerCommandLine
 
         return prefix + error.Message;
     }
+
+    /// <summary>The chosen command as typed: <c>aim-server</c>, <c>aim-server sync</c>.</summary>
+    public string Usage(ParseResult parse) => string.Join(' ', ["aim-server", .. CommandPath(parse)]);
 
     /// <summary>The subcommand names of the chosen command, root excluded, for re-parsing a word in its place.</summary>
     private static string[] CommandPath(ParseResult parse)
