@@ -1,27 +1,51 @@
+using System.CommandLine;
+using AimLsm.Bench.Cli;
+
 namespace AimLsm.Bench.DbBench;
 
-/// <summary>The <c>dbbench</c> subcommand: parse, run, print, write results/&lt;timestamp&gt;.md and .csv.</summary>
+/// <summary>The <c>dbbench</c> subcommand: its options, then run, print, write results/&lt;timestamp&gt;.md and .csv.</summary>
 internal static class DbBenchCommand
 {
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        if (args.Contains("--help") || args.Contains("-h"))
+        var engines = BenchArgs.List("--engines", "engine", BenchOptions.AllEngines);
+        var workloads = BenchArgs.List("--workloads", "workload", BenchOptions.AllWorkloads);
+        workloads.Aliases.Add("--benchmarks"); // db_bench's name
+        var num = BenchArgs.Long("--num", "Operations per workload and keys loaded for the reads", 1_000_000);
+        var numSync = BenchArgs.Long("--num-sync", "Operations of each fillsync run (an fsync per write)", 10_000);
+        var valueSize = BenchArgs.Int("--value-size", "Value bytes, half compressible as in db_bench; keys are 16 bytes", 100);
+        var threads = BenchArgs.Ints("--threads", "T[,T..]", "Threads of the read workloads, one run per count; readwhilewriting runs T readers plus 1 writer", [1, 2]);
+        var syncThreads = BenchArgs.Int("--sync-threads", "Threads of the second fillsync run (the first has 1)", 8);
+        var batchSize = BenchArgs.Int("--batch-size", "Writes per batch in fillbatch", 1000);
+        var dataDir = BenchArgs.Text("--data-dir", "DIR", "Where the fresh database directories go (default: the temp directory)");
+        var results = BenchArgs.Text("--results", "DIR", "Where the Markdown and CSV reports go (default: engine.bench/results)");
+        var noFiles = BenchArgs.Flag("--no-files", "Print the tables only");
+        var command = new Command("dbbench",
+            "db_bench workloads, aimlsm beside rocksdb and zonetree. Every engine runs in its own fresh directory, deleted "
+            + "afterwards, on the same keys and values. Durability is the same for all: WAL on, no fsync, except fillsync, "
+            + "which fsyncs every write.")
         {
-            Console.WriteLine(BenchOptions.Usage);
-            return 0;
-        }
-        BenchOptions o;
-        try
+            engines, workloads, num, numSync, valueSize, threads, syncThreads, batchSize, dataDir, results, noFiles,
+        };
+        command.SetAction(parse => Run(parse, new BenchOptions
         {
-            o = BenchOptions.Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(BenchOptions.Usage);
-            return 2;
-        }
+            Engines = parse.GetValue(engines) ?? BenchOptions.AllEngines,
+            Workloads = parse.GetValue(workloads) ?? BenchOptions.AllWorkloads,
+            Num = parse.GetValue(num),
+            NumSync = parse.GetValue(numSync),
+            ValueSize = parse.GetValue(valueSize),
+            Threads = parse.GetValue(threads)!,
+            SyncThreads = parse.GetValue(syncThreads),
+            BatchSize = parse.GetValue(batchSize),
+            DataDirectory = parse.GetValue(dataDir) ?? Path.GetTempPath(),
+            ResultsDirectory = parse.GetValue(results) ?? BenchOptions.DefaultResultsDirectory(),
+            WriteFiles = !parse.GetValue(noFiles),
+        }));
+        return command;
+    }
 
+    private static int Run(ParseResult parse, BenchOptions o)
+    {
         DateTime date = DateTime.UtcNow;
         string settings = $"{o.Num:N0} ops per workload ({o.NumSync:N0} for fillsync, with 1 and {o.SyncThreads} threads), " +
             $"{o.KeySize}-byte keys, {o.ValueSize}-byte values (half compressible), read threads {string.Join(",", o.Threads)}, " +
@@ -30,7 +54,7 @@ internal static class DbBenchCommand
         string measurement = $"W-amp = bytes written to storage during the workload and the flush after it ({ProcessStats.WriteSource}) " +
             "/ user bytes; peak RSS and allocations are process-wide (engines run one after another); " +
             "multi-threaded workloads split the op count over the threads; read workloads first run untimed for at least 0.5 s (JIT warm-up); dirty pages are written back (sync) before each workload, untimed";
-        string command = "dotnet run -c Release --project engine.bench -- dbbench" + (args.Length > 0 ? " " + string.Join(" ", args) : "");
+        string command = BenchCommandLine.Echo(parse);
         Console.WriteLine($"dbbench: {string.Join(",", o.Engines)} | {string.Join(",", o.Workloads)}");
         Console.WriteLine($"  {settings}");
         Console.WriteLine($"  {MachineInfo.Describe(o.DataDirectory)}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AimLsm.Bench.Cli;
 
 namespace AimLsm.Bench.DbBench;
 
@@ -371,7 +372,7 @@ internal sealed class DbBenchRunner
             // Reads change nothing, so they warm up first: a managed engine's read path would otherwise run its first
             // 100-200 ms as unoptimized tier-0 code, a large share of a sub-second workload.
             // Tier-up waits for ~100 ms of quiet after the first calls, so the warm-up lasts at least WarmupTime.
-            using var quiet = new Progress(label + " warm-up", 0, silent: true);
+            using var quiet = new OpsProgress(label + " warm-up", 0, silent: true);
             var warm = Stopwatch.StartNew();
             do
             {
@@ -379,7 +380,7 @@ internal sealed class DbBenchRunner
             }
             while (warm.Elapsed < WarmupTime);
         }
-        using var progress = new Progress(label, total);
+        using var progress = new OpsProgress(label, total);
         var workers = new Worker[threads];
         for (int i = 0; i < threads; i++)
         {

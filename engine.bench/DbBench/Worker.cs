@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AimLsm.Bench.Cli;
 using System.Runtime.CompilerServices;
 
 namespace AimLsm.Bench.DbBench;
@@ -10,10 +11,10 @@ namespace AimLsm.Bench.DbBench;
 internal sealed class Worker
 {
     private static readonly double NanosPerTick = 1e9 / Stopwatch.Frequency;
-    private readonly Progress _progress;
+    private readonly OpsProgress _progress;
     private long _unpublished;
 
-    public Worker(int index, Progress progress, int seed)
+    public Worker(int index, OpsProgress progress, int seed)
     {
         Index = index;
         _progress = progress;

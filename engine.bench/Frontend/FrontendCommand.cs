@@ -1,3 +1,5 @@
+using System.CommandLine;
+using AimLsm.Bench.Cli;
 using System.Diagnostics;
 using System.Globalization;
 using AimLsm.Bench.Query;
@@ -15,36 +17,22 @@ namespace AimLsm.Bench.Frontend;
 /// </summary>
 internal static class FrontendCommand
 {
-    private const string Usage = """
-        usage: dotnet run -c Release --project engine.bench -- frontend [--repeat N] [--runs-repo DIR] [--long-steps N]
-          --repeat N       measurements per figure (default 5; median and worst reported)
-          --runs-repo DIR  the query bench's repo of 10,000 runs (built there when absent; default: a temp folder)
-          --long-steps N   points of the long sequence zoomed into (default 1,000,000)
-        needs /usr/bin/chromium (apt-get install -y chromium).
-        """;
-
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        int repeat = 5;
-        long longSteps = 1_000_000;
-        string? runsRepo = null;
-        for (int i = 0; i < args.Length; i++)
+        var repeat = BenchArgs.Int("--repeat", "Measurements per figure (median and worst reported)", 5);
+        var runsRepo = BenchArgs.Text("--runs-repo", "DIR", "The query bench's repo of 10,000 runs (built there when absent; default: a temp folder)");
+        var longSteps = BenchArgs.Long("--long-steps", "Points of the long sequence zoomed into", 1_000_000, min: 2);
+        var command = new Command("frontend",
+            "aim-server's page in Debian's chromium: runs view, charts, a 1,000,000-step zoom; needs /usr/bin/chromium (apt-get install -y chromium)")
         {
-            switch (args[i])
-            {
-                case "--repeat" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out repeat) && repeat > 0:
-                case "--long-steps" when i + 1 < args.Length && long.TryParse(args[i + 1], CultureInfo.InvariantCulture, out longSteps) && longSteps > 1:
-                    i++;
-                    break;
-                case "--runs-repo" when i + 1 < args.Length:
-                    runsRepo = args[++i];
-                    break;
-                default:
-                    Console.WriteLine(Usage);
-                    return args[i] is "--help" or "-h" ? 0 : 2;
-            }
-        }
+            repeat, runsRepo, longSteps,
+        };
+        command.SetAction(parse => Run(parse.GetValue(repeat), parse.GetValue(runsRepo), parse.GetValue(longSteps)));
+        return command;
+    }
 
+    private static int Run(int repeat, string? runsRepo, long longSteps)
+    {
         if (!File.Exists("/usr/bin/chromium"))
         {
             Console.Error.WriteLine("frontend: /usr/bin/chromium is missing (apt-get install -y chromium).");

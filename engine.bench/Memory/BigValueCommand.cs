@@ -1,3 +1,5 @@
+using System.CommandLine;
+using AimLsm.Bench.Cli;
 using AimLsm.Kv;
 using System.Diagnostics;
 using System.Globalization;
@@ -19,39 +21,21 @@ namespace AimLsm.Bench.Memory;
 /// </summary>
 internal static class BigValueCommand
 {
-    private const string Usage = """
-        usage: dotnet run -c Release --project engine.bench -- bigvalue [--mb N] [--case put|track|object]
-          --mb N       the value's size in MiB (default 100)
-          --case C     run one case in this process and print its figures (what the parent runs in each child);
-                       without it every case runs, each in a child process
-        """;
-
     private static readonly string[] Cases = ["put", "track", "object"];
 
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        int mb = 100;
-        string? only = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            bool hasValue = i + 1 < args.Length;
-            switch (args[i])
-            {
-                case "--mb" when hasValue && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out mb) && mb is > 0 and <= 240:
-                    i++;
-                    break;
-                case "--case" when hasValue && Cases.Contains(args[i + 1]):
-                    only = args[++i];
-                    break;
-                case "--help" or "-h":
-                    Console.WriteLine(Usage);
-                    return 0;
-                default:
-                    Console.Error.WriteLine($"bigvalue: unknown or incomplete argument '{args[i]}'.\n{Usage}");
-                    return 2;
-            }
-        }
+        var mb = BenchArgs.Int("--mb", "The value's size in MiB", 100, max: 240);
+        var only = BenchArgs.Choice("--case", "CASE",
+            "Run one case in this process and print its figures (what the parent runs in each child); without it every case "
+            + "runs, each in a child process", Cases);
+        var command = new Command("bigvalue", "Peak RSS of one large value through Db.Put and Run.Track, each in a fresh process") { mb, only };
+        command.SetAction(parse => Run(parse.GetValue(mb), parse.GetValue(only)));
+        return command;
+    }
 
+    private static int Run(int mb, string? only)
+    {
         if (only is not null)
         {
             Console.WriteLine(Measure(only, mb));

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using AimLsm.Bench.Cli;
 using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -25,21 +27,21 @@ internal static class BudgetCommand
         .WithIterationTime(TimeInterval.FromMilliseconds(100))
         .WithId("budget");
 
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        string budgetPath = Path.Combine(AppContext.BaseDirectory, "budget.json");
-        string? filter = null;
-        for (int i = 0; i < args.Length; i++)
+        var budget = BenchArgs.Text("--budget", "FILE", "The budget file (default: budget.json beside the bench)");
+        var filter = BenchArgs.Text("--filter", "S", "Only the benchmarks whose name contains S");
+        var command = new Command("budget",
+            "Short in-process run of the micro-benchmarks; exit 1 when one allocates more bytes per operation than budget.json allows")
         {
-            switch (args[i])
-            {
-                case "--budget" when i + 1 < args.Length: budgetPath = args[++i]; break;
-                case "--filter" when i + 1 < args.Length: filter = args[++i]; break;
-                default:
-                    Console.Error.WriteLine($"budget: unknown argument '{args[i]}' (use --budget FILE, --filter SUBSTRING)");
-                    return 2;
-            }
-        }
+            budget, filter,
+        };
+        command.SetAction(parse => Run(parse.GetValue(budget) ?? Path.Combine(AppContext.BaseDirectory, "budget.json"), parse.GetValue(filter)));
+        return command;
+    }
+
+    private static int Run(string budgetPath, string? filter)
+    {
         BudgetFile budget = BudgetFile.Load(budgetPath);
         Type[] types = [.. typeof(BudgetCommand).Assembly.GetTypes()
             .Where(t => t.IsPublic && t.Namespace == typeof(BudgetCommand).Namespace && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using AimLsm.Bench.Cli;
 using System.Diagnostics;
 using System.Globalization;
 using AimLsm.Tree;
@@ -12,14 +14,6 @@ namespace AimLsm.Bench.Query;
 /// </summary>
 internal static class QueryCommand
 {
-    private const string Usage = """
-        usage: dotnet run -c Release --project engine.bench -- query [--runs N] [--repeat N] [--path DIR]
-          --runs N     runs in the repo (default 10000); each has 20 params and 10 sequences of 10 records
-          --repeat N   repeated evaluations per query (default 5; the median is reported)
-          --path DIR   where to build the repo (default: a temp folder, deleted afterwards); a repo already
-                       there is queried as it is, not rebuilt (for profiling the queries alone)
-        """;
-
     private static readonly (string Name, string Text, bool Sequences)[] Queries =
     [
         ("run: two params", "run.hparams.lr > 0.001 and run.hparams.batch_size == 32", false),
@@ -28,32 +22,20 @@ internal static class QueryCommand
         ("metric: run prefilter", "metric.name == 'accuracy' and run.hparams.lr > 0.005", true),
     ];
 
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        int runs = 10_000, repeat = 5;
-        string? path = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out runs) && runs > 0:
-                    i++;
-                    break;
-                case "--repeat" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out repeat) && repeat > 0:
-                    i++;
-                    break;
-                case "--path" when i + 1 < args.Length:
-                    path = Path.GetFullPath(args[++i]);
-                    break;
-                case "--help" or "-h":
-                    Console.WriteLine(Usage);
-                    return 0;
-                default:
-                    Console.Error.WriteLine($"query: unknown or incomplete argument '{args[i]}'.\n{Usage}");
-                    return 2;
-            }
-        }
+        var runs = BenchArgs.Int("--runs", "Runs in the repo; each has 20 params and 10 sequences of 10 records", 10_000);
+        var repeat = BenchArgs.Int("--repeat", "Repeated evaluations per query (the median is reported)", 5);
+        var path = BenchArgs.Text("--path", "DIR",
+            "Where to build the repo (default: a temp folder, deleted afterwards); a repo already there is queried as it is, "
+            + "not rebuilt (for profiling the queries alone)");
+        var command = new Command("query", "AimQL run and metric queries over 10,000 runs x 10 sequences") { runs, repeat, path };
+        command.SetAction(parse => Run(parse.GetValue(runs), parse.GetValue(repeat), parse.GetValue(path) is { } p ? Path.GetFullPath(p) : null));
+        return command;
+    }
 
+    private static int Run(int runs, int repeat, string? path)
+    {
         bool temporary = path is null;
         path ??= Path.Combine(Path.GetTempPath(), "aimlsm-querybench-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -86,8 +68,10 @@ internal static class QueryCommand
         string[] metrics = ["loss", "accuracy", "bleu", "f1", "grad_norm"];
         using Repo repo = Repo.Open(path);
         var contexts = new[] { new Context { ["subset"] = "train" }, new Context { ["subset"] = "val" } };
+        var progress = new OpsProgress($"building {runs:N0} runs", runs, unit: "runs");
         Parallel.For(0, runs, new ParallelOptions { MaxDegreeOfParallelism = 2 }, r =>
         {
+            progress.Add(1);
             var rng = new Random(r);
             using Run run = repo.CreateRun(experiment: $"sweep-{r % 10}", name: $"run-{r}", tags: r % 3 == 0 ? ["tuned"] : ["baseline"]);
             var hparams = new Dictionary<string, object?>
@@ -115,6 +99,7 @@ internal static class QueryCommand
             }
         });
         repo.Flush();
+        progress.Dispose(); // the line cleared before the next is printed
         Console.WriteLine($"built {runs:N0} runs x 20 params x {metrics.Length * contexts.Length} sequences x 10 records in {clock.Elapsed.TotalSeconds:F1} s");
     }
 

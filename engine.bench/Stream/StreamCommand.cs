@@ -1,5 +1,6 @@
+using System.CommandLine;
+using AimLsm.Bench.Cli;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO.Pipelines;
 using AimLsm.Streaming;
 using AimLsm.Tree;
@@ -15,37 +16,20 @@ namespace AimLsm.Bench.Stream;
 /// </summary>
 internal static class StreamCommand
 {
-    private const string Usage = """
-        usage: dotnet run -c Release --project engine.bench -- stream [--runs N] [--steps N] [--repeat N]
-          --runs N     runs in the repo (default 16), each with loss and accuracy on train and val
-          --steps N    steps per sequence (default 100000)
-          --repeat N   timed repetitions of each case (default 3; the best is reported)
-        """;
-
     private static readonly string[] Metrics = ["loss", "accuracy"];
 
-    public static int Run(string[] args)
+    public static Command Create()
     {
-        int runs = 16, steps = 100_000, repeat = 3;
-        for (int i = 0; i < args.Length; i++)
-        {
-            bool hasValue = i + 1 < args.Length;
-            switch (args[i])
-            {
-                case "--runs" when hasValue && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out runs) && runs > 0:
-                case "--steps" when hasValue && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out steps) && steps > 1:
-                case "--repeat" when hasValue && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out repeat) && repeat > 0:
-                    i++;
-                    break;
-                case "--help" or "-h":
-                    Console.WriteLine(Usage);
-                    return 0;
-                default:
-                    Console.Error.WriteLine($"stream: unknown or incomplete argument '{args[i]}'.\n{Usage}");
-                    return 2;
-            }
-        }
+        var runs = BenchArgs.Int("--runs", "Runs in the repo, each with loss and accuracy on train and val", 16);
+        var steps = BenchArgs.Int("--steps", "Steps per sequence", 100_000, min: 2);
+        var repeat = BenchArgs.Int("--repeat", "Timed repetitions of each case (the best is reported)", 3);
+        var command = new Command("stream", "Sequences streamed through a pipe, writer to reader (points/s, MB/s)") { runs, steps, repeat };
+        command.SetAction(parse => Run(parse.GetValue(runs), parse.GetValue(steps), parse.GetValue(repeat)));
+        return command;
+    }
 
+    private static int Run(int runs, int steps, int repeat)
+    {
         string path = Path.Combine(Path.GetTempPath(), "aimlsm-streambench-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
@@ -77,6 +61,7 @@ internal static class StreamCommand
         var clock = Stopwatch.StartNew();
         using Repo repo = Repo.Open(path);
         Context[] contexts = [new() { ["subset"] = "train" }, new() { ["subset"] = "val" }];
+        var progress = new OpsProgress($"building {runs} runs x {Metrics.Length * contexts.Length} sequences", (long)runs * Metrics.Length * contexts.Length, unit: "sequences");
         Parallel.For(0, runs, new ParallelOptions { MaxDegreeOfParallelism = 2 }, r =>
         {
             var rng = new Random(r);
@@ -91,9 +76,12 @@ internal static class StreamCommand
                     {
                         sequence.Track(Math.Exp(-step / (double)steps) + rng.NextDouble() * 0.01, step, step / 1000);
                     }
+
+                    progress.Add(1);
                 }
             }
         });
+        progress.Dispose(); // the line cleared before the next is printed
         Console.WriteLine($"built {runs} runs x {Metrics.Length * contexts.Length} sequences x {steps:N0} steps in {clock.Elapsed.TotalSeconds:F1} s");
     }
 

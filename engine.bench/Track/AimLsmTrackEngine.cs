@@ -1,6 +1,7 @@
 using AimLsm.Kv;
 using AimLsm.Tree;
 using AimLsm.Encoding;
+using AimLsm.Tree.Sequences;
 using AimLsm.Tree.Storage;
 
 namespace AimLsm.Bench.Track;
@@ -96,16 +97,19 @@ internal sealed class AimLsmTrackEngine(TrackShape shape) : ITrackEngine
         string slots = Path.Combine(_directory, "slots");
         int n = 0;
         long[] chunkBytes = new long[TrackShape.Metrics.Length];
+        long[] parts = new long[4];
         foreach (string dir in System.IO.Directory.EnumerateDirectories(slots))
         {
             using Db db = Db.Open(dir, new DbOptions { WriteBufferSize = _options.WriteBufferSize, BlockCacheSize = _options.BlockCacheSize, BlockSize = _options.BlockSize });
             db.CompactRange();
-            ChunkBytes(db, chunkBytes);
+            ChunkBytes(db, chunkBytes, parts);
             n++;
         }
 
         Notes = "after compaction, sequence chunks (key + value bytes, before block compression) per point: " +
-            string.Join(", ", TrackShape.Metrics.Select((m, i) => $"{m} {(double)chunkBytes[i] / ((long)shape.Runs * TrackShape.Contexts.Length * shape.Steps):F2}"));
+            string.Join(", ", TrackShape.Metrics.Select((m, i) => $"{m} {(double)chunkBytes[i] / ((long)shape.Runs * TrackShape.Contexts.Length * shape.Steps):F2}")) +
+            $"; by part, all metrics: key {(double)parts[0] / shape.Points:F2}, header and steps {(double)parts[1] / shape.Points:F2}, " +
+            $"epochs and timestamps {(double)parts[2] / shape.Points:F2}, values {(double)parts[3] / shape.Points:F2}";
         if (shape.Values == "full")
         {
             Notes += "; entropy floor of the values alone (random bits of the noise term): " +
@@ -115,8 +119,9 @@ internal sealed class AimLsmTrackEngine(TrackShape shape) : ITrackEngine
         return $"Db.CompactRange() on each of {n} slot engine(s)";
     }
 
-    /// <summary>Adds the bytes of each metric's chunks held by <paramref name="db"/> to <paramref name="bytes"/>.</summary>
-    private void ChunkBytes(Db db, long[] bytes)
+    /// <summary>Adds the bytes of each metric's chunks held by <paramref name="db"/> to <paramref name="bytes"/>, and
+    /// to <paramref name="parts"/> those of their keys, headers and step columns, epoch and timestamp columns, and values.</summary>
+    private void ChunkBytes(Db db, long[] bytes, long[] parts)
     {
         for (int r = 0; r < shape.Runs; r++)
         {
@@ -129,6 +134,11 @@ internal sealed class AimLsmTrackEngine(TrackShape shape) : ITrackEngine
                     for (it.Seek(prefix); it.Valid; it.Next())
                     {
                         bytes[m] += it.Key.Length + it.Value.Length;
+                        var view = new ChunkView(it.Value);
+                        parts[0] += it.Key.Length;
+                        parts[1] += view.EpochsStart;
+                        parts[2] += view.TimesEnd - view.EpochsStart;
+                        parts[3] += it.Value.Length - view.TimesEnd;
                     }
                 }
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AimLsm.Bench.Cli;
 using AimLsm.Bench.DbBench;
 
 namespace AimLsm.Bench.Track;
@@ -75,7 +76,7 @@ internal sealed class TrackRunner(TrackOptions options)
         GC.Collect();
         long allocBefore = ProcessStats.AllocatedBytes();
         double ingest, end;
-        using (var progress = new Progress($"{engine.Name} track x{_shape.Threads}", _shape.Points))
+        using (var progress = new OpsProgress($"{engine.Name} track x{_shape.Threads}", _shape.Points, unit: "points"))
         {
             using var ready = new Barrier(_shape.Threads + 1);
             var failures = new List<Exception>();
@@ -243,7 +244,7 @@ internal sealed class TrackRunner(TrackOptions options)
     }
 
     /// <summary>One worker: its runs one after another, each step-major like a training loop.</summary>
-    private void Track(ITrackEngine engine, int thread, Progress progress)
+    private void Track(ITrackEngine engine, int thread, OpsProgress progress)
     {
         int perStep = _shape.SequencesPerRun;
         foreach (int run in _shape.RunsOf(thread))

@@ -192,9 +192,15 @@ internal static class TrackVariants
         Sequence seq = reader.GetRun(hash).GetSequence("loss");
         var random = new Random(20);
         int window = Math.Min(10_000, n);
-        double Whole() => Time(() => Check(seq.Read().Count == n, "whole read"));
-        double Lttb() => Time(() => Check(SequenceSampler.Sample(seq, 500).Count <= 500, "LTTB sample"));
-        double Window()
+        (double, double) Whole() => Time(() => Check(seq.Read().Count == n, "whole read"));
+        (double, double) WholeColumns() => Time(() =>
+        {
+            SequenceData d = seq.Read();
+            Check(d.Epochs.Length == n && d.Timestamps.Length == n && d.Numbers!.Length == n, "whole read");
+        });
+        (double, double) Lttb() => Time(() => Check(SequenceSampler.Sample(seq, 500).Count <= 500, "LTTB sample"));
+        (double, double) Uniform() => Time(() => Check(seq.Sample(500).Count == Math.Min(500, n), "uniform sample"));
+        (double, double) Window()
         {
             long from = random.NextInt64(n - window + 1);
             return Time(() => Check(seq.Read(from, from + window).Count == window, "window"));
@@ -207,7 +213,9 @@ internal static class TrackVariants
         while (watch.Elapsed < TimeSpan.FromSeconds(10) && !(watch.Elapsed >= TimeSpan.FromSeconds(1) && watch.Elapsed - quietSince >= TimeSpan.FromMilliseconds(250)))
         {
             Whole();
+            WholeColumns();
             Lttb();
+            Uniform();
             Window();
             long now = System.Runtime.JitInfo.GetCompiledMethodCount();
             if (now != compiled)
@@ -216,10 +224,14 @@ internal static class TrackVariants
             }
         }
 
-        Console.WriteLine("| read | p50 ms | p99 ms | reads |");
-        Console.WriteLine("| --- | ---: | ---: | ---: |");
-        Row("whole sequence", Repeat(20, Whole));
+        // CPU time (process-wide, so the GC's threads count) beside wall time: on a loaded machine the wall clock
+        // measures the neighbours too.
+        Console.WriteLine("| read | p50 ms | p99 ms | CPU p50 ms | reads |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Row("whole sequence (steps and values used)", Repeat(20, Whole));
+        Row("whole sequence, all four columns used", Repeat(20, WholeColumns));
         Row("500-point LTTB sample", Repeat(50, Lttb));
+        Row("500-point uniform sample (Sequence.Sample)", Repeat(50, Uniform));
         Row($"record_range window of {window:N0} steps", Repeat(200, Window));
     }
 
@@ -282,24 +294,28 @@ internal static class TrackVariants
         }
     }
 
-    private static double Time(Action read)
+    /// <summary>Wall and process CPU milliseconds of one read.</summary>
+    private static (double Wall, double Cpu) Time(Action read)
     {
+        TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long t0 = Stopwatch.GetTimestamp();
         read();
-        return Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        double wall = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        return (wall, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds);
     }
 
-    private static double[] Repeat(int times, Func<double> read)
+    private static (double[] Wall, double[] Cpu) Repeat(int times, Func<(double, double)> read)
     {
-        var ms = new double[times];
+        var wall = new double[times];
+        var cpu = new double[times];
         for (int i = 0; i < times; i++)
         {
-            ms[i] = read();
+            (wall[i], cpu[i]) = read();
         }
 
-        return ms;
+        return (wall, cpu);
     }
 
-    private static void Row(string what, double[] ms) =>
-        Console.WriteLine($"| {what} | {TrackResult.Percentile(ms, 50):F3} | {TrackResult.Percentile(ms, 99):F3} | {ms.Length} |");
+    private static void Row(string what, (double[] Wall, double[] Cpu) ms) =>
+        Console.WriteLine($"| {what} | {TrackResult.Percentile(ms.Wall, 50):F3} | {TrackResult.Percentile(ms.Wall, 99):F3} | {TrackResult.Percentile(ms.Cpu, 50):F2} | {ms.Wall.Length} |");
 }

@@ -3,6 +3,7 @@ using AimLsm.Kv;
 using AimLsm.Tools.LsmDump.Cli;
 using AimLsm.Tools.LsmDump.Commands;
 using AimLsm.Tools.LsmDump.Output;
+using AimLsm.Tools.Shared;
 
 namespace AimLsm.Tools.LsmDump;
 
@@ -18,7 +19,7 @@ public static class LsmDump
     /// <summary>
     /// Runs lsm-dump with <paramref name="args"/>, writing results to <paramref name="stdout"/> and errors (one line)
     /// and progress to <paramref name="stderr"/>; returns the exit code. Progress shows only when
-    /// <paramref name="interactive"/> (stderr is a terminal).
+    /// <paramref name="interactive"/> (the console: stdout and stderr both a terminal).
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
     {
@@ -53,7 +54,7 @@ public static class LsmDump
             output = parsed.Has("--json")
                 ? new JsonDumpWriter(stdout, format, parsed.Has("--full"))
                 : new TextDumpWriter(stdout, format, parsed.Has("--full"));
-            int code = command.Run(new CommandContext(parsed, output, new Progress(stderr, interactive)));
+            int code = command.Run(new CommandContext(parsed, output, new ConsoleProgress(stderr, interactive)));
             output.Finish();
             return code;
         }

@@ -5,5 +5,5 @@ public static class Program
 {
     /// <summary>Runs lsm-dump on the console; returns its exit code.</summary>
     public static int Main(string[] args) =>
-        LsmDump.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
+        LsmDump.Run(args, Console.Out, Console.Error, interactive: Shared.ConsoleProgress.IsTerminal);
 }

@@ -149,6 +149,8 @@ public class ChunkVersionTests
                 Assert.Equal(model.Keys, read.Steps);
                 Assert.Equal(model.Values, read.Numbers!);
                 Assert.Equal(model.Keys.Select(s => (long?)(s / 4)), read.Epochs);
+                // Decoded at first use from the version-1 columns the read kept (issue 20.5).
+                Assert.Equal(model.Keys.Select(s => (double)s), read.Timestamps);
             },
             run =>
             {

@@ -5,17 +5,17 @@ namespace AimLsm.Streaming;
 
 /// <summary>
 /// A window of consecutive records of a <see cref="SequenceRangeCounter"/>, one array per column: what a windowed
-/// sampler holds of a range at a time: 16 bytes per record of capacity for steps and numbers, 48 once a fill
-/// decodes whole records. Not thread-safe.
+/// sampler holds of a range at a time: 16 bytes per record of capacity for steps and numbers, 24 and the stored
+/// epoch and timestamp columns (a few bytes a record) once a fill reads whole records. A sampler picks a few records
+/// of a window, so their epochs and timestamps are decoded only when <see cref="At"/> asks. Not thread-safe.
 /// </summary>
 internal sealed class RecordWindow(int capacity)
 {
     private readonly long[] _steps = new long[capacity];
     private readonly double[] _numbers = new double[capacity];
     // Allocated by the first fill of whole records: a window that only averages and compares never needs them.
-    private long?[]? _epochs;
-    private double[]? _times;
     private long[]? _ints;
+    private RetainedColumns? _columns;
     private bool _whole;
 
     /// <summary>The records the last fill read.</summary>
@@ -42,17 +42,17 @@ internal sealed class RecordWindow(int capacity)
             return Count = range.Read(_steps.AsSpan(0, n), _numbers.AsSpan(0, n), default, default, default);
         }
 
-        _epochs ??= new long?[Capacity];
-        _times ??= new double[Capacity];
         _ints ??= new long[Capacity];
-        return Count = range.Read(_steps.AsSpan(0, n), _numbers.AsSpan(0, n), _epochs.AsSpan(0, n), _times.AsSpan(0, n),
-            _ints.AsSpan(0, n));
+        _columns ??= new RetainedColumns(2 * Math.Min(Capacity, 4096));
+        _columns.Clear();
+        return Count = range.Read(_steps.AsSpan(0, n), _numbers.AsSpan(0, n), default, default, _ints.AsSpan(0, n), _columns);
     }
 
     /// <summary>Record <paramref name="index"/> of the window, every column.</summary>
     public SampledRecord At(int index)
     {
         Debug.Assert(_whole && (uint)index < (uint)Count, "a record of a fill of whole records");
-        return new(_steps[index], _epochs![index], _times![index], _numbers[index], _ints![index]);
+        _columns!.Get(index, out long? epoch, out double seconds);
+        return new(_steps[index], epoch, seconds, _numbers[index], _ints![index]);
     }
 }

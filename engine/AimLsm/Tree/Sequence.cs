@@ -92,7 +92,7 @@ public sealed class Sequence
             : meta.Dtype is "int" or "float" or "number";
         return SequenceReader.Read(scope.Iterator, _chunks, numeric, fromStep, toStep, sample,
             fromStep == long.MinValue && toStep == long.MaxValue ? meta.Count : 0,
-            numeric ? null : BlobFetcher(scope, RepoKeys.SequenceBlobs(_run.Hash, Context.Id, Name)));
+            numeric ? null : BlobFetcher(scope, RepoKeys.SequenceBlobs(_run.Hash, Context.Id, Name)), meta.Count);
     }
 
     /// <summary>Reads a record's fields stored apart through <paramref name="scope"/>, so at the state its chunks were

@@ -1,17 +1,18 @@
 using AimLsm.Kv.Keys;
 using AimLsm.Tools.LsmDump.Cli;
 using AimLsm.Tools.LsmDump.Output;
+using AimLsm.Tools.Shared;
 
 namespace AimLsm.Tools.LsmDump.Commands;
 
 /// <summary>What a subcommand runs with: its arguments, where it writes, and the progress line.</summary>
-internal sealed class CommandContext(Arguments args, DumpWriter output, Progress progress)
+internal sealed class CommandContext(Arguments args, DumpWriter output, ConsoleProgress progress)
 {
     public Arguments Args { get; } = args;
 
     public DumpWriter Out { get; } = output;
 
-    public Progress Progress { get; } = progress;
+    public ConsoleProgress Progress { get; } = progress;
 
     /// <summary>A key the user typed (<c>--from</c>, <c>--to</c>, <c>--prefix</c>), parsed with the chosen <c>--format</c>.</summary>
     public byte[]? KeyOption(string command, string name)

@@ -46,36 +46,12 @@ internal readonly ref struct ChunkView
         pos += n;
         pos += ReadInts(Version, Count, data[pos..], pos, out IntColumnView steps);
         Steps = steps;
-        if (pos >= data.Length)
-        {
-            throw new AimFormatException(What, pos, "the epoch column is missing");
-        }
-
-        EpochPresence = data[pos++];
-        switch (EpochPresence)
-        {
-            case ChunkFormat.NoEpochs:
-                break;
-            case ChunkFormat.SomeEpochs:
-                int bitmapLength = (Count + 7) / 8;
-                if (data.Length - pos < bitmapLength)
-                {
-                    throw new AimFormatException(What, pos, "the epoch bitmap is truncated");
-                }
-
-                _epochBitmap = data.Slice(pos, bitmapLength);
-                pos += bitmapLength;
-                pos += ReadInts(Version, Count, data[pos..], pos, out _epochs);
-                break;
-            case ChunkFormat.AllEpochs:
-                pos += ReadInts(Version, Count, data[pos..], pos, out _epochs);
-                break;
-            default:
-                throw new AimFormatException(What, pos - 1, $"unknown epoch presence {EpochPresence}");
-        }
-
-        pos += ReadInts(Version, Count, data[pos..], pos, out IntColumnView times);
+        EpochsStart = pos;
+        byte presence;
+        pos += ReadEpochsAndTimes(Version, Count, data, pos, out presence, out _epochBitmap, out _epochs, out IntColumnView times);
+        EpochPresence = presence;
         TimesMicros = times;
+        TimesEnd = pos;
         switch (ValueKind)
         {
             case ChunkFormat.FloatValues when Version != ChunkFormat.Version1:
@@ -122,7 +98,32 @@ internal readonly ref struct ChunkView
         }
     }
 
+    /// <summary>
+    /// A view of only the epoch and timestamp columns of a chunk of <paramref name="count"/> records in format
+    /// <paramref name="version"/>: <paramref name="epochsAndTimes"/> is the chunk's bytes [<see cref="EpochsStart"/>,
+    /// <see cref="TimesEnd"/>), kept by a reader that decodes those columns later (<see cref="RetainedColumns"/>).
+    /// Only <see cref="Count"/>, <see cref="Epoch"/>, <see cref="CopyEpochs"/> and <see cref="TimesMicros"/> are usable.
+    /// </summary>
+    /// <exception cref="AimFormatException">The bytes are not the two columns.</exception>
+    public ChunkView(byte version, int count, ReadOnlySpan<byte> epochsAndTimes)
+    {
+        Version = version;
+        Count = count;
+        ValueKind = 0;
+        EpochsStart = 0;
+        byte presence;
+        TimesEnd = ReadEpochsAndTimes(version, count, epochsAndTimes, 0, out presence, out _epochBitmap, out _epochs, out IntColumnView times);
+        EpochPresence = presence;
+        TimesMicros = times;
+    }
+
     public int Count { get; }
+
+    /// <summary>Where the epoch presence byte is: the epoch and timestamp columns are [EpochsStart, TimesEnd).</summary>
+    public int EpochsStart { get; }
+
+    /// <summary>Where the timestamp column ends (the values begin).</summary>
+    public int TimesEnd { get; }
 
     /// <summary>The chunk's format version: 1 (fixed-width columns) or 2 (packed columns).</summary>
     public byte Version { get; }
@@ -234,6 +235,46 @@ internal readonly ref struct ChunkView
     }
 
     public long Int(int index) => _ints[index];
+
+    /// <summary>Parses the epoch presence, bitmap and column and the timestamp column at <paramref name="pos"/>;
+    /// returns the bytes they take.</summary>
+    private static int ReadEpochsAndTimes(byte version, int count, ReadOnlySpan<byte> data, int pos, out byte presence,
+        out ReadOnlySpan<byte> bitmap, out IntColumnView epochs, out IntColumnView times)
+    {
+        int start = pos;
+        bitmap = default;
+        epochs = default;
+        if (pos >= data.Length)
+        {
+            throw new AimFormatException(What, pos, "the epoch column is missing");
+        }
+
+        presence = data[pos++];
+        switch (presence)
+        {
+            case ChunkFormat.NoEpochs:
+                break;
+            case ChunkFormat.SomeEpochs:
+                int bitmapLength = (count + 7) / 8;
+                if (data.Length - pos < bitmapLength)
+                {
+                    throw new AimFormatException(What, pos, "the epoch bitmap is truncated");
+                }
+
+                bitmap = data.Slice(pos, bitmapLength);
+                pos += bitmapLength;
+                pos += ReadInts(version, count, data[pos..], pos, out epochs);
+                break;
+            case ChunkFormat.AllEpochs:
+                pos += ReadInts(version, count, data[pos..], pos, out epochs);
+                break;
+            default:
+                throw new AimFormatException(What, pos - 1, $"unknown epoch presence {presence}");
+        }
+
+        pos += ReadInts(version, count, data[pos..], pos, out times);
+        return pos - start;
+    }
 
     /// <summary>Parses an int column of the chunk's version: fixed-width (1) or packed (2).</summary>
     private static int ReadInts(byte version, int count, ReadOnlySpan<byte> data, int offset, out IntColumnView column) =>

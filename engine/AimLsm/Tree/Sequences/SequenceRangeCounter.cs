@@ -105,9 +105,11 @@ internal sealed class SequenceRangeCounter : IDisposable
     /// Numbers are the values as doubles (NaN for a value that is not a number), <paramref name="ints"/> the exact
     /// values where a record holds an int; <paramref name="epochs"/>, <paramref name="times"/> (Unix seconds) and
     /// <paramref name="ints"/> may be empty to skip decoding them, else they are at least as long as
-    /// <paramref name="steps"/>.
+    /// <paramref name="steps"/>. With <paramref name="retained"/>, the records' epoch and timestamp columns are kept
+    /// there as stored, for a caller that decodes only a few of them.
     /// </summary>
-    public int Read(Span<long> steps, Span<double> numbers, Span<long?> epochs, Span<double> times, Span<long> ints)
+    public int Read(Span<long> steps, Span<double> numbers, Span<long?> epochs, Span<double> times, Span<long> ints,
+        RetainedColumns? retained = null)
     {
         int wanted = (int)Math.Min(steps.Length, Count - Position);
         int done = 0;
@@ -118,6 +120,7 @@ internal sealed class SequenceRangeCounter : IDisposable
             int take = Math.Min(wanted - done, _end - _index);
             view.Steps.CopyTo(_index, steps.Slice(done, take));
             ReadNumbers(view, _index, numbers.Slice(done, take), ints.IsEmpty ? default : ints.Slice(done, take));
+            retained?.Add(view, _cursor.Value, _index, take);
             if (!epochs.IsEmpty || !times.IsEmpty)
             {
                 if (scratch is null || scratch.Length < take)
@@ -140,11 +143,7 @@ internal sealed class SequenceRangeCounter : IDisposable
             {
                 Span<long> micros = scratch.AsSpan(0, take);
                 view.TimesMicros.CopyTo(_index, micros);
-                Span<double> seconds = times.Slice(done, take);
-                for (int i = 0; i < micros.Length; i++)
-                {
-                    seconds[i] = micros[i] / 1e6;
-                }
+                SequenceReader.ToSeconds(micros, times.Slice(done, take));
             }
 
             Consume(take, steps[done + take - 1]);

@@ -14,6 +14,9 @@ namespace AimLsm.Tree.Sequences;
 /// are written again under load;</item>
 /// <item><see cref="Flush"/> returns once every point enqueued before it is in the engine and the WAL is synced.</item>
 /// </list>
+/// The queue is a ring under one lock, not a bounded System.Threading.Channels channel: a drain takes up to
+/// <see cref="MaxDrain"/> points in one lock acquisition where a channel's reader takes one item per lock, and the
+/// channel measured about 30% slower on the track bench (docs/aim-repo.md, "Tracking", step 3).
 /// Failures are kept per scope (<see cref="TrackingFailures"/>): a point the writer cannot apply stops its run only,
 /// a failed engine write or sync stops that engine's runs only, and the writer goes on for everything else; each
 /// later caller in a failed scope gets a <see cref="TrackingException"/> that carries the cause.

@@ -5,6 +5,8 @@ namespace AimLsm.Tree.Storage;
 /// Decodes the short UTF-8 names that repeat across runs (sequence names such as "loss", context keys) to shared
 /// strings: a metric query reads the metadata of every sequence of every run, and a repo holds few distinct names.
 /// One small table per thread, so no locks; a name that does not fit replaces the oldest entry.
+/// Not CommunityToolkit's <c>StringPool</c>: it decodes the bytes to chars and takes a bucket lock on every lookup,
+/// and measured 389-540 ns a name against 52-69 ns here (BenchmarkDotNet, eight names, both allocation-free).
 /// </summary>
 internal static class NameCache
 {

@@ -1,0 +1,59 @@
+namespace AimLsm.Tests.Bench;
+
+/// <summary>
+/// engine.bench's command line on System.CommandLine, run as the program itself (a child process, output piped):
+/// generated help, System.CommandLine's typo suggestions, and every kind of bad input as one line on stderr with exit
+/// code 2 before any workload starts.
+/// </summary>
+public sealed class BenchCommandLineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void Help_lists_every_command_and_exits_0()
+    {
+        ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, Timeout, "--help");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Empty(r.Stderr);
+        foreach (string command in new[] { "dbbench", "track", "query", "frontend", "stream", "bigvalue", "micro", "budget" })
+        {
+            Assert.Contains("\n  " + command + " ", r.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_commands_help_shows_its_options_with_their_defaults()
+    {
+        ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, Timeout, "dbbench", "-h");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("--benchmarks, --workloads <LIST>", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--num <N>", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: 1000000]", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mistyped_option_gets_a_suggestion_and_exit_code_2()
+    {
+        ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, Timeout, "track", "--quik");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("engine.bench track: unknown option '--quik'; did you mean --quick? (see engine.bench track --help)\n", r.Stderr);
+        Assert.Empty(r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("engine.bench: name a command: dbbench, track, query, frontend, stream, bigvalue, micro, budget (engine.bench --help)")]
+    [InlineData("engine.bench: unknown command 'trak'; commands: dbbench, track, query, frontend, stream, bigvalue, micro, budget; did you mean track? (engine.bench --help)", "trak")]
+    [InlineData("engine.bench track: option --runs needs a value (see engine.bench track --help)", "track", "--runs")]
+    [InlineData("engine.bench track: --runs needs an integer of at least 1, not '0' (see engine.bench track --help)", "track", "--runs", "0")]
+    [InlineData("engine.bench bigvalue: --mb needs an integer from 1 to 240, not '300' (see engine.bench bigvalue --help)", "bigvalue", "--mb", "300")]
+    [InlineData("engine.bench dbbench: --engines: unknown engine 'leveldb'; known: aimlsm,rocksdb,zonetree (see engine.bench dbbench --help)", "dbbench", "--engines", "aimlsm,leveldb")]
+    [InlineData("engine.bench track: --variant: unknown name 'short'; known: order, long, many (see engine.bench track --help)", "track", "--variant", "short")]
+    [InlineData("engine.bench stream: unexpected argument 'extra' (see engine.bench stream --help)", "stream", "extra")]
+    public void Bad_input_exits_2_with_one_line(string expected, params string[] args)
+    {
+        ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, Timeout, args);
+        Assert.Equal(expected + "\n", r.Stderr);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Empty(r.Stdout);
+    }
+}
