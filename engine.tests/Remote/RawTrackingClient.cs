@@ -29,40 +29,8 @@ internal sealed class RawTrackingClient : IAsyncDisposable
         Serving = serving;
     }
 
-    /// <summary>The server's ServeAsync for this connection (complete at once for a connection to a URL: the server
-    /// is another's).</summary>
+    /// <summary>The server's ServeAsync for this connection.</summary>
     public Task Serving { get; }
-
-    /// <summary>Connects to <paramref name="url"/> (<c>ws://</c> or <c>wss://</c>) with <paramref name="token"/> as the
-    /// bearer token (none when null), trusting <paramref name="trust"/> as the server's certificate when given.</summary>
-    /// <exception cref="WebSocketException">The server refused the upgrade; <see cref="RefusedStatusAsync"/> tells how.</exception>
-    public static async Task<RawTrackingClient> ConnectAsync(Uri url, string? token, X509Certificate2? trust = null)
-    {
-        ClientWebSocket socket = NewSocket(token, trust);
-        try
-        {
-            using var timeout = new CancellationTokenSource(Timeout);
-            await socket.ConnectAsync(url, timeout.Token);
-            return new RawTrackingClient(socket, null, null, Task.CompletedTask);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Tries to connect to <paramref name="url"/> and expects a refusal: returns the HTTP status and the
-    /// <c>WWW-Authenticate</c> header the server answered the upgrade with.</summary>
-    public static async Task<(HttpStatusCode Status, string? Challenge)> RefusedStatusAsync(Uri url, string? token, X509Certificate2? trust = null)
-    {
-        using ClientWebSocket socket = NewSocket(token, trust);
-        socket.Options.CollectHttpResponseDetails = true;
-        using var timeout = new CancellationTokenSource(Timeout);
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(url, timeout.Token));
-        string? challenge = socket.HttpResponseHeaders?.TryGetValue("WWW-Authenticate", out IEnumerable<string>? values) == true ? string.Join(", ", values) : null;
-        return (socket.HttpStatusCode, challenge);
-    }
 
     public static async Task<RawTrackingClient> ConnectAsync(TrackingServer server)
     {
@@ -105,6 +73,37 @@ internal sealed class RawTrackingClient : IAsyncDisposable
         Assert.True(type == FrameType.Welcome, $"expected Welcome, got {type}: {Describe(type, welcome)}");
         Assert.Equal(4, welcome.Length);
         return number;
+    }
+
+    /// <summary>Connects to <paramref name="url"/> (<c>ws://</c> or <c>wss://</c>) with <paramref name="token"/> as the
+    /// bearer token (none when null), trusting <paramref name="trust"/> as the server's certificate when given.</summary>
+    /// <exception cref="WebSocketException">The server refused the upgrade; <see cref="RefusedStatusAsync"/> tells how.</exception>
+    public static async Task<RawTrackingClient> ConnectAsync(Uri url, string? token, X509Certificate2? trust = null)
+    {
+        ClientWebSocket socket = NewSocket(token, trust);
+        try
+        {
+            using var timeout = new CancellationTokenSource(Timeout);
+            await socket.ConnectAsync(url, timeout.Token);
+            return new RawTrackingClient(socket, null, null, Task.CompletedTask);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tries to connect to <paramref name="url"/> and expects a refusal: returns the HTTP status and the
+    /// <c>WWW-Authenticate</c> header the server answered the upgrade with.</summary>
+    public static async Task<(HttpStatusCode Status, string? Challenge)> RefusedStatusAsync(Uri url, string? token, X509Certificate2? trust = null)
+    {
+        using ClientWebSocket socket = NewSocket(token, trust);
+        socket.Options.CollectHttpResponseDetails = true;
+        using var timeout = new CancellationTokenSource(Timeout);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(url, timeout.Token));
+        string? challenge = socket.HttpResponseHeaders?.TryGetValue("WWW-Authenticate", out IEnumerable<string>? values) == true ? string.Join(", ", values) : null;
+        return (socket.HttpStatusCode, challenge);
     }
 
     public Task SendAsync(byte[] frame) =>

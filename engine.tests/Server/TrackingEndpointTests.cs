@@ -207,9 +207,9 @@ public sealed class TrackingEndpointTests : IDisposable
             Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(request)).StatusCode);
         }
 
-        using HttpResponseMessage login = await http.GetAsync($"?token={Token}");
+        using HttpResponseMessage login = await http.GetAsync($"?view=metrics&token={Token}");
         Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
-        Assert.Equal("/", login.Headers.Location?.ToString());
+        Assert.Equal("/?view=metrics", login.Headers.Location?.ToString());
         string cookie = login.Headers.GetValues("Set-Cookie").Single();
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
@@ -265,12 +265,30 @@ public sealed class TrackingEndpointTests : IDisposable
     public async Task Without_a_token_file_or_variable_a_token_is_generated_and_printed_once_on_the_start_line()
     {
         await using RunningServerCommand server = await RunningServerCommand.StartAsync(["--repo", _repo, "--port", "0", "--writable"]);
-        var generated = System.Text.RegularExpressions.Regex.Match(server.StartLine, "token generated for this start: (?<token>[0-9a-f]{64}) ");
+        var generated = System.Text.RegularExpressions.Regex.Match(server.StartLine, "token generated for this start: (?<token>[0-9a-f]{64});");
         Assert.True(generated.Success, server.StartLine);
         string token = generated.Groups["token"].Value;
         Assert.Equal(1, CountOf(server.Stdout, token));
         await using RawTrackingClient client = await RawTrackingClient.ConnectAsync(server.TrackingUrl!, token);
         Assert.Equal(0ul, await client.HelloAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task With_verbose_each_tracking_connection_is_a_line_on_stderr_and_without_it_none()
+    {
+        foreach (bool verbose in new[] { true, false })
+        {
+            string[] args = ["--repo", _repo, "--port", "0", "--writable", "--token-file", _tokenFile];
+            await using RunningServerCommand server = await RunningServerCommand.StartAsync(verbose ? [.. args, "--verbose"] : args);
+            await using (RawTrackingClient client = await RawTrackingClient.ConnectAsync(server.TrackingUrl!, Token))
+            {
+                await client.HelloAsync(Guid.NewGuid(), "verbose test pid 7");
+            }
+
+            Assert.Equal(0, await server.StopAsync());
+            Assert.Equal(verbose, server.Stderr.Contains("aim-server: info: tracking: ", StringComparison.Ordinal));
+            Assert.Equal(verbose, server.Stderr.Contains("verbose test pid 7, 127.0.0.1:", StringComparison.Ordinal));
+        }
     }
 
     [Fact]

@@ -4,8 +4,8 @@ using System.CommandLine.Invocation;
 namespace AimLsm.Tools.Shared;
 
 /// <summary>
-/// System.CommandLine's typo corrections as a "; did you mean X?" clause, for the one-line errors of lsm-dump and
-/// engine.bench (a linked source file in both, tools/Shared/). System.CommandLine computes the corrections but only
+/// System.CommandLine's typo corrections as a "; did you mean X?" clause, for the one-line errors of lsm-dump,
+/// aim-server and engine.bench (a linked source file in each, tools/Shared/). System.CommandLine computes the corrections but only
 /// prints them, from its parse-error action ("'word' was not matched. Did you mean one of the following?" and one
 /// name a line); this runs that action with help switched off into a string and reads the names back.
 /// </summary>

@@ -256,6 +256,7 @@ public sealed class AimServer : IAsyncDisposable
         // Pings every 15 s; a client that answers none for 30 s is gone (its session's runs go on hold), even when the
         // network dropped it without a FIN.
         _app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
+        _app.MapGet(AccessCheck.TrackingPath, (RequestDelegate)new TrackingEndpoint(this, _tracking).ServeAsync);
 
         var search = new SearchEndpoints(this);
         var runs = new RunEndpoints(this);
@@ -264,7 +265,6 @@ public sealed class AimServer : IAsyncDisposable
         _app.MapGet("/api/runs/search/points", (RequestDelegate)new PointsEndpoint(this).PointsAsync);
         _app.MapGet("/api/runs/{hash}", (RequestDelegate)runs.RunInfoAsync);
         _app.MapGet("/api/runs/{hash}/info", (RequestDelegate)runs.RunInfoAsync);
-        _app.MapGet(AccessCheck.TrackingPath, (RequestDelegate)new TrackingEndpoint(this, _tracking).ServeAsync);
         var page = StaticAssets.Load(typeof(AimServer).Assembly);
         _app.MapGet("/", (RequestDelegate)page.IndexAsync);
         _app.MapGet("/ui/{**path}", (RequestDelegate)page.FileAsync);

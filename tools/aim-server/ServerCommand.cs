@@ -40,7 +40,7 @@ public static class ServerCommand
         if (cli.Error(parse) is { } problem)
         {
             await errors.WriteLineAsync(problem);
-            await errors.WriteLineAsync("run 'aim-server --help' for usage.");
+            await errors.WriteLineAsync($"run '{cli.Usage(parse)} --help' for usage.");
             return 2;
         }
 

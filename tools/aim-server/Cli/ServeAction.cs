@@ -157,7 +157,7 @@ internal static class ServeAction
         }
 
         string source = token.Generated
-            ? $"token generated for this start: {token.Value} (clients send 'Authorization: Bearer TOKEN'; --token-file or {ServerCommand.TokenVariable} keeps one across restarts)"
+            ? $"token generated for this start: {token.Value}; give it to clients in {ServerCommand.TokenVariable} or RemoteRepoOptions.Token; --token-file or {ServerCommand.TokenVariable} keeps one across restarts"
             : $"token from {token.Source}";
         return $"{line} ({(server.Options.ReadsNeedToken ? "every request needs the token; " : string.Empty)}{source})";
     }

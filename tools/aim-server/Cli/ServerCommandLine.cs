@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
@@ -9,8 +10,8 @@ namespace AimLsm.Server.Cli;
 
 /// <summary>
 /// aim-server's command line on System.CommandLine. The root command serves a repo (its options below,
-/// <see cref="ServeAction"/>); a subcommand is one file of this folder that builds its <see cref="Command"/> with its
-/// action, added to <see cref="Root"/> in the constructor. System.CommandLine parses and writes the help; this class
+/// <see cref="ServeAction"/>); a subcommand is one file that builds its <see cref="Command"/> with its action, added
+/// to <see cref="Root"/> in the constructor. System.CommandLine parses and writes the help; this class
 /// turns its parse errors into aim-server's one-line messages (exit code 2), with its typo corrections as "did you
 /// mean" suggestions.
 /// </summary>
@@ -47,7 +48,7 @@ internal sealed class ServerCommandLine
         Root.Options.Add(Verbose);
         Root.SetAction((parse, stop) => ServeAction.RunAsync(ServeSettings.From(this, parse, environment), parse.InvocationConfiguration, stop));
 
-        // Subcommands: `aim-server sync REPO SERVER` (issue 18.4, SyncCommand.cs).
+        // Subcommands, each built in its own file: `aim-server sync REPO SERVER` (issue 18.4, SyncCommand.cs).
         Root.Subcommands.Add(SyncCommand.Create());
 
         HelpOption help = Root.Options.OfType<HelpOption>().Single();
@@ -121,11 +122,18 @@ internal sealed class ServerCommandLine
     /// </summary>
     public string? Error(ParseResult parse)
     {
-        string prefix = parse.CommandResult.Command == Root ? "aim-server: " : $"aim-server {parse.CommandResult.Command.Name}: ";
+        if (parse.Action is not ParseErrorAction)
+        {
+            // No error, or --help (which wins over a missing argument: 'aim-server sync --help' shows sync's help).
+            return null;
+        }
+
+        string prefix = $"{Usage(parse)}: ";
         if (parse.UnmatchedTokens.Count > 0)
         {
             string word = parse.UnmatchedTokens[0];
-            string suggestions = TypoSuggestions.DidYouMean(Root, [.. CommandPath(parse), word]);
+            // Re-parsed with what came before it, so that a subcommand's arguments are in place and the word is left over.
+            string suggestions = TypoSuggestions.DidYouMean(Root, [.. parse.Tokens.Select(t => t.Value).TakeWhile(t => t != word), word]);
             return $"{prefix}unknown argument '{word}'{(suggestions.Length == 0 ? "." : suggestions)}";
         }
 
@@ -144,8 +152,8 @@ internal sealed class ServerCommandLine
         return prefix + error.Message;
     }
 
-    /// <summary>The subcommand names of the chosen command, root excluded, for re-parsing a word in its place.</summary>
-    private static string[] CommandPath(ParseResult parse)
+    /// <summary>The chosen command as typed: <c>aim-server</c>, <c>aim-server sync</c>.</summary>
+    public string Usage(ParseResult parse)
     {
         var names = new List<string>();
         for (SymbolResult? r = parse.CommandResult; r is CommandResult { Parent: not null } c; r = c.Parent)
@@ -153,7 +161,7 @@ internal sealed class ServerCommandLine
             names.Insert(0, c.Command.Name);
         }
 
-        return [.. names];
+        return string.Join(' ', ["aim-server", .. names]);
     }
 
     private static void CheckHost(OptionResult result)

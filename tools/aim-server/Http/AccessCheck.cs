@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -10,7 +11,8 @@ namespace AimLsm.Server.Http;
 /// needs <c>Authorization: Bearer TOKEN</c> whenever the server tracks: the header only, never the page's cookie, so
 /// that no web page can open a tracking connection with a browser's cookie. When reads need the token too (off
 /// loopback), every other request needs the header or the page's cookie; <c>GET /?token=TOKEN</c> with the right
-/// token sets the cookie and redirects to <c>/</c>, so the token leaves the address bar and the history. A refusal is
+/// token sets the cookie and redirects to <c>/</c> with the other parameters, so the token leaves the address bar and
+/// the history. A refusal is
 /// a 401 with <c>WWW-Authenticate: Bearer</c> and a JSON body, answered before any WebSocket upgrade, and logged with
 /// the peer's address (never the token). Immutable, thread-safe.
 /// </summary>
@@ -53,7 +55,8 @@ internal sealed class AccessCheck(BearerToken? token, bool readsNeedToken, bool 
             {
                 token.SetCookie(context.Response);
                 context.Response.Headers.CacheControl = "no-store";
-                context.Response.Headers.Location = "/";
+                // The page keeps its state in the URL: every other parameter stays.
+                context.Response.Headers.Location = "/" + new QueryBuilder(request.Query.Where(p => p.Key != "token")).ToQueryString();
                 context.Response.StatusCode = StatusCodes.Status303SeeOther;
                 return;
             }
