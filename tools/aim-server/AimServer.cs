@@ -218,8 +218,8 @@ public sealed class AimServer : IAsyncDisposable
         _app.MapGet("/api/runs/{hash}", (RequestDelegate)runs.RunInfoAsync);
         _app.MapGet("/api/runs/{hash}/info", (RequestDelegate)runs.RunInfoAsync);
         var page = StaticAssets.Load(typeof(AimServer).Assembly);
-        _app.MapGet("/", (RequestDelegate)page.IndexAsync);
-        _app.MapGet("/ui/{**path}", (RequestDelegate)page.FileAsync);
+        _app.MapMethods("/", StaticAssets.Methods, (RequestDelegate)page.IndexAsync);
+        _app.MapMethods("/ui/{**path}", StaticAssets.Methods, (RequestDelegate)page.FileAsync);
         _app.MapFallback((RequestDelegate)RunEndpoints.NotFoundAsync);
     }
 

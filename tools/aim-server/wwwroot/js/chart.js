@@ -4,8 +4,9 @@
 // 1,000,000-point line costs one pass over the numbers plus a few thousand canvas segments, and stays far below the
 // browser's long-task threshold. Draws are coalesced to one per animation frame.
 //
-// Interaction: a crosshair that reads every line at the cursor's x (nearest point, binary search) into the legend;
-// dragging selects an x range (onZoom(x0, x1)); a double click resets (onZoom(null)). Text on the canvas goes through
+// Interaction: a crosshair that reads every line at the cursor's x (nearest point, binary search) into the legend,
+// which floats beside the cursor inside the chart's box (on the cursor's left near the right edge, lifted near the
+// bottom, never outside: it is clamped to the box and cut to its size); dragging selects an x range (onZoom(x0, x1)); a double click resets (onZoom(null)). Text on the canvas goes through
 // fillText and the legend through text nodes: names from the repo are never markup.
 import { el, clear } from "./dom.js";
 import { formatNumber } from "./format.js";
@@ -28,16 +29,15 @@ export class Chart {
     this.drag = null;
     this.canvas = el("canvas", { class: "plot" });
     this.overlay = el("canvas", { class: "overlay" });
-    this.legend = el("div", { class: "legend", "aria-live": "off" });
+    this.legend = el("div", { class: "legend", "aria-live": "off", hidden: true });
     this.note = el("div", { class: "chart-note", role: "status" });
     this.element = el("figure", { class: "chart", "data-title": title, "data-lines": "0", "data-points": "0", "data-draws": "0" },
       el("figcaption", {}, title),
-      el("div", { class: "stack" }, this.canvas, this.overlay),
-      this.note,
-      this.legend);
+      el("div", { class: "stack" }, this.canvas, this.overlay, this.legend),
+      this.note);
     this.element.chart = this;
     this.overlay.addEventListener("mousemove", (e) => this.hover(e));
-    this.overlay.addEventListener("mouseleave", () => { this.drag = null; this.clearOverlay(); });
+    this.overlay.addEventListener("mouseleave", () => { this.drag = null; this.clearOverlay(); this.legend.hidden = true; });
     this.overlay.addEventListener("mousedown", (e) => { this.drag = { from: this.localX(e), to: this.localX(e) }; });
     this.overlay.addEventListener("mouseup", (e) => this.endDrag(e));
     this.overlay.addEventListener("dblclick", () => this.onZoom?.(null));
@@ -72,15 +72,11 @@ export class Chart {
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     const visit = (xs, ys) => {
       for (let c = 0; c < xs.length; c++) {
-        const x = xs[c], y = ys[c];
-        for (let i = 0; i < x.length; i++) {
-          const yi = y[i];
-          if (!Number.isFinite(yi) || !Number.isFinite(x[i])) continue;
-          if (x[i] < x0) x0 = x[i];
-          if (x[i] > x1) x1 = x[i];
-          if (yi < y0) y0 = yi;
-          if (yi > y1) y1 = yi;
-        }
+        const box = chunkBounds(xs[c], ys[c]);
+        if (box.x0 < x0) x0 = box.x0;
+        if (box.x1 > x1) x1 = box.x1;
+        if (box.y0 < y0) y0 = box.y0;
+        if (box.y1 > y1) y1 = box.y1;
       }
     };
     for (const line of this.lines) visit(line.xs, line.ys);
@@ -219,6 +215,11 @@ export class Chart {
     return e.clientX - rect.left;
   }
 
+  localY(e) {
+    const rect = this.overlay.getBoundingClientRect();
+    return e.clientY - rect.top;
+  }
+
   clearOverlay() {
     const ctx = this.overlay.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -253,6 +254,25 @@ export class Chart {
       rows.push({ line: l, hit });
     }
     this.showLegend(x, rows);
+    this.placeLegend(px, this.localY(e));
+  }
+
+  /** Puts the legend beside the cursor at (px, py), inside the chart's box: left of the cursor when the right side
+   * has no room, lifted when the bottom has none, and clamped to the box (app.css caps its size to the box's). */
+  placeLegend(px, py) {
+    const GAP = 14, EDGE = 4;
+    const legend = this.legend;
+    legend.hidden = false;
+    const w = legend.offsetWidth, h = legend.offsetHeight;
+    const width = Math.min(this.width ?? Infinity, legend.parentNode.clientWidth);
+    let left = px + GAP;
+    if (left + w > width - EDGE) left = px - GAP - w;
+    left = Math.max(EDGE, Math.min(left, width - EDGE - w));
+    let top = py + GAP;
+    if (top + h > HEIGHT - EDGE) top = HEIGHT - EDGE - h;
+    top = Math.max(EDGE, top);
+    legend.style.left = `${Math.round(left)}px`;
+    legend.style.top = `${Math.round(top)}px`;
   }
 
   showLegend(x, rows) {
@@ -279,6 +299,27 @@ export class Chart {
     const c = this.xAt(Math.max(drag.from, to), this.scale);
     this.onZoom?.(a, c);
   }
+}
+
+// The bounds of each chunk, computed once: chunks never change once made (a new smoothing or axis makes new ones),
+// so a draw while a 1,000,000-point line streams in reads its bounds per chunk, not per point.
+const chunkBoxes = new WeakMap();
+
+/** {x0, x1, y0, y1} of the finite points of one chunk (x in `xs`, y in `ys`); infinities when it has none. */
+function chunkBounds(xs, ys) {
+  let box = chunkBoxes.get(ys);
+  if (box?.xs === xs) return box;
+  box = { xs, x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i], y = ys[i];
+    if (!Number.isFinite(y) || !Number.isFinite(x)) continue;
+    if (x < box.x0) box.x0 = x;
+    if (x > box.x1) box.x1 = x;
+    if (y < box.y0) box.y0 = y;
+    if (y > box.y1) box.y1 = y;
+  }
+  chunkBoxes.set(ys, box);
+  return box;
 }
 
 /** The point of `line` nearest to x (its columns sorted by x), or null. */

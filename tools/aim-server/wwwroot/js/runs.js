@@ -5,7 +5,7 @@
 // row is reachable by scrolling.
 import { el, clear, status } from "./dom.js";
 import { streamSearch } from "./api.js";
-import { formatValue, formatTime, formatDuration, flattenParams, paramAt } from "./format.js";
+import { formatValue, formatTime, formatDuration, ParamPaths, paramAt } from "./format.js";
 import { saveState, listParam, routeHash } from "./state.js";
 import { queryBox, showQueryError } from "./querybox.js";
 
@@ -31,10 +31,14 @@ export function runsView(root, params) {
     sel: new Set(listParam(params, "sel")),
   };
   let rows = [];
-  let order = null; // indexes of rows, sorted; null until a sort is asked for
-  const paramPaths = new Set();
+  let order = null; // indexes of rows, sorted; null when not computed yet, or when no sort is asked for
+  const paramPaths = new ParamPaths();
   let controller = null;
   let renderQueued = false;
+  // What the body's DOM shows: rebuilt only when one of these changes. While a search streams, the rows come in
+  // below the screen; then only the count and the scroll height change, and the rows on screen stay as they are.
+  let shown = { rows: null, first: -1, last: -1, version: -1 };
+  let version = 0; // bumped by everything that changes the rows on screen but not the indexes (columns, sort, selection)
 
   const save = () => saveState("runs", "", { q: state.q, cols: state.cols, sort: state.sort, sel: [...state.sel], live: liveFlag() });
 
@@ -96,7 +100,7 @@ export function runsView(root, params) {
       params: run.params ?? {},
       duration: () => (end ?? Date.now() / 1000) - created,
     };
-    for (const [path] of flattenParams(row.params)) paramPaths.add(path);
+    paramPaths.add(row.params);
     return row;
   }
 
@@ -142,10 +146,11 @@ export function runsView(root, params) {
     }
   }
 
+  /** The rows' indexes in the sort's order, or null when there is no sort (the rows' own order). */
   function sortedOrder() {
+    if (!state.sort) return null;
     if (order) return order;
     order = rows.map((_, i) => i);
-    if (!state.sort) return order;
     const desc = state.sort.startsWith("-");
     const id = desc ? state.sort.slice(1) : state.sort;
     const column = columns().find((c) => c.id === id);
@@ -186,7 +191,7 @@ export function runsView(root, params) {
 
   function renderColumnChoices() {
     clear(columnSelect).append(el("option", { value: "" }, "hparam…"));
-    for (const path of [...paramPaths].sort()) {
+    for (const path of [...paramPaths.paths].sort()) {
       if (!state.cols.includes(path)) columnSelect.append(el("option", { value: path }, path));
     }
   }
@@ -194,13 +199,19 @@ export function runsView(root, params) {
   function renderBody() {
     const cols = columns();
     const ordered = sortedOrder();
-    spacer.style.height = ordered.length * ROW_HEIGHT + "px";
+    spacer.style.height = rows.length * ROW_HEIGHT + "px";
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(ordered.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    count.textContent = `${rows.length.toLocaleString("en-US")} runs`;
+    count.dataset.count = String(rows.length);
+    compare.disabled = state.sel.size === 0;
+    // A sorted table's screen changes with every row that arrives; an unsorted one's only when it scrolls or grows into view.
+    if (!ordered && shown.rows === rows && shown.first === first && shown.last === last && shown.version === version) return;
+    shown = { rows, first, last, version };
     clear(body);
     body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
     for (let i = first; i < last; i++) {
-      const row = rows[ordered[i]];
+      const row = rows[ordered ? ordered[i] : i];
       const line = el("div", { class: "tr", role: "row", "data-hash": row.hash, "data-index": String(i) });
       line.classList.toggle("active-run", row.active);
       for (const column of cols) {
@@ -223,9 +234,6 @@ export function runsView(root, params) {
       }
       body.append(line);
     }
-    count.textContent = `${rows.length.toLocaleString("en-US")} runs`;
-    count.dataset.count = String(rows.length);
-    compare.disabled = state.sel.size === 0;
   }
 
   function queueRender() {
@@ -238,6 +246,7 @@ export function runsView(root, params) {
   }
 
   function renderAll() {
+    version++;
     renderHeader();
     renderColumnChoices();
     renderBody();
@@ -249,7 +258,7 @@ export function runsView(root, params) {
   return {
     refresh: search,
     dispose: () => controller?.abort(),
-    rows: () => sortedOrder().map((i) => rows[i]),
+    rows: () => sortedOrder()?.map((i) => rows[i]) ?? [...rows],
     columns: () => columns().filter((c) => c.id !== "select").map((c) => c.id),
   };
 }
