@@ -31,8 +31,8 @@ public class RunsViewTests(PageFixture fixture)
 
         // The columns: the fixed ones, then hparams the user adds (and removes).
         Assert.Equal(["hash", "name", "experiment", "tags", "created", "duration", "active"], await ColumnsAsync(page.Page));
-        await page.Page.SelectOptionAsync("#add-column", "hparams.lr");
-        await page.Page.SelectOptionAsync("#add-column", "hparams.optimizer");
+        await AddColumnAsync(page, "hparams.lr");
+        await AddColumnAsync(page, "hparams.optimizer");
         Assert.Equal(["hash", "name", "experiment", "tags", "created", "duration", "active", "param:hparams.lr", "param:hparams.optimizer"], await ColumnsAsync(page.Page));
         string lr = await page.Page.Locator($".tr[data-hash='{fixture.Hashes[2]}'] .td").Nth(8).TextContentAsync() ?? "";
         Assert.Equal("0.01", lr);
@@ -120,6 +120,47 @@ public class RunsViewTests(PageFixture fixture)
         string before = await page.Page.EvaluateAsync<string>("() => { const m = document.querySelector('.query-error mark'); const r = document.createRange(); r.setStart(m.parentNode, 0); r.setEndBefore(m); return r.toString(); }");
         Assert.Equal("run.hparams.lr > 0\nand ", before);
         Assert.DoesNotContain(page.Errors, e => !e.Contains("400", StringComparison.Ordinal));
+    }
+
+    [BrowserFact]
+    public async Task The_run_search_sends_only_the_params_of_the_columns_and_an_added_column_is_searched_again()
+    {
+        await using BrowserPage page = await fixture.OpenAsync();
+        await page.WaitDoneAsync();
+        var requests = new List<string>();
+        page.Page.Request += (_, request) => requests.Add(request.Url);
+
+        // No param column: no params sent. Every param of every run is offered as a column all the same.
+        JsonElement before = await RowParamsAsync(page.Page);
+        Assert.Equal(fixture.Hashes.Count, before.GetArrayLength());
+        Assert.All(before.EnumerateArray(), r => Assert.Empty(r.GetProperty("params").EnumerateObject()));
+        await page.Page.WaitForSelectorAsync("#add-column[data-ready='true']");
+        string[] offered = await page.Page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#add-column option')].map((o) => o.value).filter((v) => v)");
+        Assert.Contains("hparams.lr", offered);
+        Assert.Contains("hparams.batch", offered);
+        Assert.Contains("hparams.<u>key</u>", offered);
+
+        // Adding lr searches again with params=hparams.lr: each row then holds lr, and nothing else.
+        await AddColumnAsync(page, "hparams.lr");
+        Assert.Contains(requests, u => u.Contains("/api/runs/search/run?", StringComparison.Ordinal) && Uri.UnescapeDataString(u).Contains("params=hparams.lr", StringComparison.Ordinal));
+        JsonElement after = await RowParamsAsync(page.Page);
+        JsonElement third = after.EnumerateArray().Single(r => r.GetProperty("hash").GetString() == fixture.Hashes[2]);
+        Assert.Equal(0.01, third.GetProperty("params").GetProperty("hparams").GetProperty("lr").GetDouble());
+        Assert.Equal(["lr"], third.GetProperty("params").GetProperty("hparams").EnumerateObject().Select(p => p.Name));
+        Assert.Empty(page.Errors);
+    }
+
+    /// <summary>Each row's hash and params (as JSON text: the decoder's dicts have no prototype, which Playwright drops).</summary>
+    private static async Task<JsonElement> RowParamsAsync(IPage page) =>
+        JsonDocument.Parse(await page.EvaluateAsync<string>("() => JSON.stringify(window.aimlsm.rows().map((r) => ({ hash: r.hash, params: r.params })))")).RootElement.Clone();
+
+    /// <summary>Adds a param column once the list of columns is filled, and waits for the search it starts.</summary>
+    private static async Task AddColumnAsync(BrowserPage page, string path)
+    {
+        await page.Page.WaitForSelectorAsync("#add-column[data-ready='true']");
+        await page.Page.EvaluateAsync("() => { document.getElementById('view').dataset.done = ''; }");
+        await page.Page.SelectOptionAsync("#add-column", path);
+        await page.WaitDoneAsync();
     }
 
     private static async Task SearchAsync(BrowserPage page, string query)

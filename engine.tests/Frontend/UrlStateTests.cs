@@ -59,7 +59,10 @@ public class UrlStateTests(PageFixture fixture)
             await page.Page.FillAsync("textarea.query", "run.experiment != 'long'");
             await page.Page.Locator("textarea.query").PressAsync("Enter");
             await page.WaitDoneAsync();
+            await page.Page.WaitForSelectorAsync("#add-column[data-ready='true']");
+            await page.Page.EvaluateAsync("() => { document.getElementById('view').dataset.done = ''; }");
             await page.Page.SelectOptionAsync("#add-column", "hparams.lr");
+            await page.WaitDoneAsync(); // adding a column searches again, for its values
             await page.Page.Locator(".th[data-column='param:hparams.lr'] button.sort").ClickAsync();
             await page.Page.Locator($".tr[data-hash='{fixture.Hashes[1]}'] input[type=checkbox]").CheckAsync();
             url = page.Page.Url;

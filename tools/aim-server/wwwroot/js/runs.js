@@ -2,9 +2,11 @@
 // it with the offending span marked, and a table that fills as the run search streams: hash, name, experiment, tags,
 // created, duration, active, and hparams as columns the user adds or removes; sort by any column; select runs to
 // compare. The table is virtualized (only the rows on screen are in the DOM) so 10,000 runs stay fast, and every
-// row is reachable by scrolling.
+// row is reachable by scrolling. The run search sends only the params shown as columns (`params=`; most of a run
+// object is its params); adding a column searches again, and the columns one may add come from /api/projects/params,
+// asked for once the table is full.
 import { el, clear, status } from "./dom.js";
-import { streamSearch } from "./api.js";
+import { streamSearch, getParams } from "./api.js";
 import { formatValue, formatTime, formatDuration, ParamPaths, paramAt } from "./format.js";
 import { saveState, listParam, routeHash } from "./state.js";
 import { queryBox, showQueryError } from "./querybox.js";
@@ -38,6 +40,7 @@ export function runsView(root, params) {
   // What the body's DOM shows: rebuilt only when one of these changes. While a search streams, the rows come in
   // below the screen; then only the count and the scroll height change, and the rows on screen stay as they are.
   let shown = { rows: null, first: -1, last: -1, version: -1 };
+  let choicesLoadedAt = -Infinity;
   let version = 0; // bumped by everything that changes the rows on screen but not the indexes (columns, sort, selection)
 
   const save = () => saveState("runs", "", { q: state.q, cols: state.cols, sort: state.sort, sel: [...state.sel], live: liveFlag() });
@@ -64,6 +67,7 @@ export function runsView(root, params) {
       state.cols.push(path);
       save();
       renderAll();
+      search(); // the rows hold only the params of the columns they were searched with
     }
     columnSelect.value = "";
   });
@@ -115,8 +119,8 @@ export function runsView(root, params) {
     // The old rows stay until the first new one arrives, so a live refresh does not flash an empty table.
     let first = true;
     try {
-      // traces=none: the table shows no metric metadata, which would be most of the stream (docs/http-api.md).
-      await streamSearch("run", { q: state.q, traces: "none" }, {
+      // traces=none: the table shows no metric metadata; params: only the columns' (docs/http-api.md).
+      await streamSearch("run", { q: state.q, traces: "none", params: paramsParameter(state.cols) }, {
         signal,
         onRun: (run, hash) => {
           incoming.push(makeRow(run, hash));
@@ -135,6 +139,8 @@ export function runsView(root, params) {
       status(`${rows.length.toLocaleString("en-US")} runs in ${ms} ms`);
       root.dataset.loadedMs = String(ms);
       root.dataset.done = "true";
+      // At most every 30 s: a live refresh every few seconds would read every run's params each time.
+      if (performance.now() - choicesLoadedAt > 30_000) loadColumnChoices(signal);
     } catch (e) {
       if (signal.aborted) return;
       rows = incoming;
@@ -143,6 +149,19 @@ export function runsView(root, params) {
       showQueryError(box, e);
       status(e.message, true);
       root.dataset.done = "error";
+    }
+  }
+
+  /** Fills the add-column list from every run's params; `data-ready` on the list says when it is filled. */
+  async function loadColumnChoices(signal) {
+    choicesLoadedAt = performance.now();
+    try {
+      paramPaths.add(await getParams(signal));
+      renderColumnChoices();
+      columnSelect.dataset.ready = "true";
+    } catch (e) {
+      choicesLoadedAt = -Infinity;
+      if (!signal.aborted) status(`the param columns could not be listed: ${e.message}`, true);
     }
   }
 
@@ -261,6 +280,12 @@ export function runsView(root, params) {
     rows: () => sortedOrder()?.map((i) => rows[i]) ?? [...rows],
     columns: () => columns().filter((c) => c.id !== "select").map((c) => c.id),
   };
+}
+
+/** The run search's `params`: the columns' paths, none inside another (the server refuses overlaps), or none. */
+function paramsParameter(cols) {
+  const paths = cols.filter((p) => !cols.some((q) => q !== p && p.startsWith(q + ".")));
+  return paths.length > 0 ? [...new Set(paths)].join(",") : "none";
 }
 
 function liveFlag() {
