@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using AimLsm.Query;
 using AimLsm.Server.Http;
 using AimLsm.Streaming;
@@ -13,8 +12,7 @@ namespace AimLsm.Server.Endpoints;
 /// <see cref="Writer"/>, so an error before any result, such as a query that runs out of time without matching,
 /// still gets its own status and a JSON body. Once bytes have gone out an error can only abort the connection,
 /// which the client sees as a stream that ends inside its chunked encoding, never as a short but complete result.
-/// The writer writes through a <see cref="ResponseCoalescer"/>, so that its flush per chunk is not a socket write per
-/// chunk. Not thread-safe: one request.
+/// Not thread-safe: one request.
 /// </summary>
 internal sealed class StreamSession : IDisposable
 {
@@ -25,7 +23,6 @@ internal sealed class StreamSession : IDisposable
     private readonly StreamOptions _options;
     private readonly CancellationTokenSource _cancellation;
     private AimStreamWriter? _writer;
-    private ResponseCoalescer? _coalescer;
 
     private StreamSession(HttpContext context, StreamOptions options, CancellationToken stopping)
     {
@@ -62,15 +59,7 @@ internal sealed class StreamSession : IDisposable
         {
             try
             {
-                bool completed = await body(session);
-
-                // What the writer wrote goes out before the outcome is decided: a copier that failed cut the stream.
-                if (await session.EndCopyAsync(null) is { } copyError)
-                {
-                    ExceptionDispatchInfo.Throw(copyError);
-                }
-
-                outcome = completed ? StreamOutcome.Completed : StreamOutcome.Cancelled;
+                outcome = await body(session) ? StreamOutcome.Completed : StreamOutcome.Cancelled;
                 if (outcome == StreamOutcome.Completed)
                 {
                     await context.Response.BodyWriter.FlushAsync(session.Token);
@@ -116,9 +105,6 @@ internal sealed class StreamSession : IDisposable
         }
         finally
         {
-            // After an error the copier stops without sending the rest (a no-op when it has already ended).
-            await session.EndCopyAsync(error ?? new OperationCanceledException("The stream ended early."));
-
             // Reported even when answering an error failed, so that Stats never counts a stream as active forever.
             server.OnStreamEnded(new StreamSummary(endpoint, query, outcome, context.Response.StatusCode, session.Runs,
                 session._writer?.PointsWritten ?? 0, session._writer?.BytesWritten ?? 0, Stopwatch.GetElapsedTime(start), error,
@@ -128,18 +114,6 @@ internal sealed class StreamSession : IDisposable
 
     public void Dispose() => _cancellation.Dispose();
 
-    /// <summary>Ends the writer's side of the coalescer (once) and waits for its copier; returns the copier's error.</summary>
-    private async Task<Exception?> EndCopyAsync(Exception? error)
-    {
-        if (_coalescer is not { } coalescer)
-        {
-            return null;
-        }
-
-        _coalescer = null;
-        return await coalescer.CompleteAsync(error);
-    }
-
     private AimStreamWriter Start()
     {
         HttpResponse response = _context.Response;
@@ -148,7 +122,6 @@ internal sealed class StreamSession : IDisposable
 
         // No length: Kestrel sends the body chunked, one chunk per flush, that is per run.
         response.Headers.CacheControl = "no-store";
-        _coalescer = new ResponseCoalescer(response.BodyWriter, Token);
-        return new AimStreamWriter(_coalescer.Writer, _options);
+        return new AimStreamWriter(response.BodyWriter, _options);
     }
 }
