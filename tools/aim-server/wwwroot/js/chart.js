@@ -18,6 +18,7 @@ const HEIGHT = 280;
 export class Chart {
   constructor(title, { onZoom, xLabel = "step", yLog = false, readout } = {}) {
     this.title = title;
+    this.xDomain = null; // [x0, x1]: the x range shown, whatever the points span (a zoom); null: the points' range
     this.lines = [];
     this.bands = [];
     this.onZoom = onZoom;
@@ -82,6 +83,8 @@ export class Chart {
     for (const line of this.lines) visit(line.xs, line.ys);
     for (const band of this.bands) { visit([band.xs], [band.lo]); visit([band.xs], [band.hi]); }
     if (!Number.isFinite(x0)) return null;
+    // A zoomed chart shows the zoom's range from its first chunk on (and keeps its x scale while the points stream in).
+    if (this.xDomain) [x0, x1] = this.xDomain;
     if (x0 === x1) { x0 -= 1; x1 += 1; }
     if (y0 === y1) { y0 -= 1; y1 += 1; }
     const pad = (y1 - y0) * 0.05;
@@ -149,13 +152,36 @@ export class Chart {
     }
   }
 
-  // M4: per pixel column the first, lowest, highest and last point, in that order; NaN breaks the line.
+  // M4: per pixel column the first, lowest, highest and last point, in that order; NaN breaks the line. The columns
+  // of a line are kept between draws (reduce): while the x scale stays (a zoomed chart's x range is the zoom's), a
+  // draw reduces only the chunks that arrived since the last one and then walks the pixel columns, so drawing a
+  // 1,000,000-point line as it streams in never walks all its points again. A line with NaNs is drawn point by point.
   drawLine(ctx, line, b) {
     ctx.strokeStyle = line.color;
     ctx.globalAlpha = line.alpha ?? 1;
     ctx.lineWidth = line.width ?? 1.5;
     ctx.setLineDash(line.dash);
     ctx.beginPath();
+    const sxReduced = (this.width - MARGIN.left - MARGIN.right) / (b.x1 - b.x0);
+    const reduced = reduce(line, b.x0, sxReduced, Math.floor(this.width - MARGIN.left - MARGIN.right) + 1);
+    if (!reduced.gap) {
+      const sy = (HEIGHT - MARGIN.top - MARGIN.bottom) / (b.y1 - b.y0);
+      const y = (v) => MARGIN.top + (b.y1 - v) * sy;
+      let open = false;
+      for (let c = 0; c < reduced.columns; c++) {
+        const first = reduced.first[c];
+        if (Number.isNaN(first)) continue;
+        const x = MARGIN.left + c, lo = reduced.lo[c], hi = reduced.hi[c], last = reduced.last[c];
+        if (!open) { ctx.moveTo(x, y(first)); open = true; } else ctx.lineTo(x, y(first));
+        if (lo !== first) ctx.lineTo(x, y(lo));
+        if (hi !== lo) ctx.lineTo(x, y(hi));
+        if (last !== hi) ctx.lineTo(x, y(last));
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
+      return reduced.points;
+    }
     let column = NaN, first = 0, lo = 0, hi = 0, last = 0, open = false, points = 0;
     const flush = () => {
       if (Number.isNaN(column)) return;
@@ -299,6 +325,41 @@ export class Chart {
     const c = this.xAt(Math.max(drag.from, to), this.scale);
     this.onZoom?.(a, c);
   }
+}
+
+// The M4 columns of each line for one x scale, keyed by the line's list of y chunks (which grows in place as the
+// stream brings chunks; a new smoothing or axis makes a new list): chunks already reduced are not read again.
+const reductions = new WeakMap();
+
+/** The reduction of `line` to `columns` pixel columns (column = round((x - x0) * sx)), brought up to its last chunk.
+ * Per column, in data units: the first, lowest, highest and last y. `gap` when a y is not finite (NaN breaks). */
+function reduce(line, x0, sx, columns) {
+  let r = reductions.get(line.ys);
+  if (!r || r.x0 !== x0 || r.sx !== sx || r.columns !== columns || r.xs !== line.xs || r.done > line.ys.length) {
+    // The old columns are reused when their count fits (a draw while a chart's x range still grows).
+    const column = (old) => (old?.length === columns ? old : new Float64Array(columns)).fill(NaN);
+    r = { x0, sx, columns, xs: line.xs, done: 0, points: 0, gap: false, first: column(r?.first), lo: column(r?.lo), hi: column(r?.hi), last: column(r?.last) };
+    reductions.set(line.ys, r);
+  }
+  const { first, lo, hi, last } = r;
+  for (; r.done < line.ys.length; r.done++) {
+    const xs = line.xs[r.done], ys = line.ys[r.done];
+    r.points += xs.length;
+    for (let i = 0; i < xs.length; i++) {
+      const y = ys[i];
+      if (!Number.isFinite(y)) { r.gap = true; continue; }
+      const c = Math.round((xs[i] - x0) * sx);
+      if (!(c >= 0 && c < columns)) continue; // outside the x range drawn
+      if (Number.isNaN(first[c])) {
+        first[c] = lo[c] = hi[c] = last[c] = y;
+      } else {
+        if (y < lo[c]) lo[c] = y;
+        if (y > hi[c]) hi[c] = y;
+        last[c] = y;
+      }
+    }
+  }
+  return r;
 }
 
 // The bounds of each chunk, computed once: chunks never change once made (a new smoothing or axis makes new ones),
