@@ -20,18 +20,19 @@ internal static class FrontendCommand
     public static Command Create()
     {
         var repeat = BenchArgs.Int("--repeat", "Measurements per figure (median and worst reported)", 5);
+        var only = BenchArgs.Choice("--only", "PART", "Measure that part only (default: all)", ["runs", "charts", "zoom"]);
         var runsRepo = BenchArgs.Text("--runs-repo", "DIR", "The query bench's repo of 10,000 runs (built there when absent; default: a temp folder)");
         var longSteps = BenchArgs.Long("--long-steps", "Points of the long sequence zoomed into", 1_000_000, min: 2);
         var command = new Command("frontend",
             "aim-server's page in Debian's chromium: runs view, charts, a 1,000,000-step zoom; needs /usr/bin/chromium (apt-get install -y chromium)")
         {
-            repeat, runsRepo, longSteps,
+            repeat, only, runsRepo, longSteps,
         };
-        command.SetAction(parse => Run(parse.GetValue(repeat), parse.GetValue(runsRepo), parse.GetValue(longSteps)));
+        command.SetAction(parse => Run(parse.GetValue(repeat), parse.GetValue(only), parse.GetValue(runsRepo), parse.GetValue(longSteps)));
         return command;
     }
 
-    private static int Run(int repeat, string? runsRepo, long longSteps)
+    private static int Run(int repeat, string? only, string? runsRepo, long longSteps)
     {
         if (!File.Exists("/usr/bin/chromium"))
         {
@@ -39,10 +40,10 @@ internal static class FrontendCommand
             return 2;
         }
 
-        return RunAsync(repeat, runsRepo, longSteps).GetAwaiter().GetResult();
+        return RunAsync(repeat, runsRepo, longSteps, only).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int repeat, string? runsRepo, long longSteps)
+    private static async Task<int> RunAsync(int repeat, string? runsRepo, long longSteps, string? only)
     {
         string temp = Path.Combine(Path.GetTempPath(), "aimlsm-frontend-bench-" + Environment.ProcessId);
         string runsPath = runsRepo ?? Path.Combine(temp, "runs");
@@ -50,12 +51,17 @@ internal static class FrontendCommand
         try
         {
             Directory.CreateDirectory(temp);
-            if (!File.Exists(Path.Combine(runsPath, Repo.MarkerFileName)))
+            if (only is null or "runs" && !File.Exists(Path.Combine(runsPath, Repo.MarkerFileName)))
             {
                 QueryCommand.Build(runsPath, 10_000);
             }
 
-            BuildMetrics(metricsPath, longSteps);
+            if (only is null or "charts" or "zoom")
+            {
+                BuildMetrics(metricsPath, longSteps);
+            }
+
+
             using IPlaywright playwright = await Playwright.CreateAsync();
             await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
@@ -66,18 +72,30 @@ internal static class FrontendCommand
 
             Console.WriteLine("| figure | target | median | worst | detail |");
             Console.WriteLine("| --- | ---: | ---: | ---: | --- |");
-            using (Repo repo = Repo.OpenReadOnly(runsPath))
-            await using (AimServer server = await AimServer.StartAsync(repo, new AimServerOptions { Port = 0 }))
+            Console.WriteLine($"load average before: {LoadAverage()}");
+            if (only is null or "runs")
             {
+                using Repo repo = Repo.OpenReadOnly(runsPath);
+                await using AimServer server = await AimServer.StartAsync(repo, new AimServerOptions { Port = 0 });
                 await RunsViewAsync(browser, server.Address, repeat);
             }
 
-            using (Repo repo = Repo.OpenReadOnly(metricsPath))
-            await using (AimServer server = await AimServer.StartAsync(repo, new AimServerOptions { Port = 0 }))
+            if (only is null or "charts" or "zoom")
             {
-                await ChartsAsync(browser, server.Address, repeat);
-                await ZoomAsync(browser, server.Address, Math.Max(1, repeat / 2), longSteps);
+                using Repo repo = Repo.OpenReadOnly(metricsPath);
+                await using AimServer server = await AimServer.StartAsync(repo, new AimServerOptions { Port = 0 });
+                if (only is null or "charts")
+                {
+                    await ChartsAsync(browser, server.Address, repeat);
+                }
+
+                if (only is null or "zoom")
+                {
+                    await ZoomAsync(browser, server.Address, only is null ? Math.Max(1, repeat / 2) : repeat, longSteps);
+                }
             }
+
+            Console.WriteLine($"load average after: {LoadAverage()}");
 
             long assets = typeof(AimServer).Assembly.GetManifestResourceNames().Where(n => n.StartsWith("wwwroot/", StringComparison.Ordinal))
                 .Sum(n => typeof(AimServer).Assembly.GetManifestResourceStream(n)!.Length);
@@ -153,7 +171,7 @@ internal static class FrontendCommand
         {
             await page.EvaluateAsync("() => { document.getElementById('view').dataset.done = ''; }");
             double started = await page.EvaluateAsync<double>("() => performance.now()");
-            await page.Locator("input.query").PressAsync("Enter");
+            await page.Locator(".query").PressAsync("Enter");
             await page.WaitForSelectorAsync("#view[data-done='true']");
             double ended = await page.EvaluateAsync<double>("() => performance.now()");
             times.Add(ended - started);
@@ -166,8 +184,55 @@ internal static class FrontendCommand
         string lastIndex = await page.EvaluateAsync<string>("() => [...document.querySelectorAll('.tbody .tr')].pop()?.dataset.index ?? ''");
         double longest = await LongestTaskAsync(page);
         Report("runs view: 10,000 runs in the table", "1000 ms", times, $"count {count}, last row reached by scrolling: #{lastIndex}; longest task {longest:F0} ms");
+
+        // The two halves apart. The server alone: the same request read to its end by HttpClient, not decoded.
+        var search = new Uri(address, "/api/runs/search/run?q=&traces=none&params=none"); // what the page asks for with no param column
+        using var http = new HttpClient();
+        var server = new List<double>();
+        long bytes = 0;
+        for (int i = 0; i < repeat; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using HttpResponseMessage response = await http.GetAsync(search, HttpCompletionOption.ResponseHeadersRead);
+            await using System.IO.Stream body = await response.Content.ReadAsStreamAsync();
+            bytes = 0;
+            byte[] buffer = new byte[64 * 1024];
+            for (int read; (read = await body.ReadAsync(buffer)) > 0;)
+            {
+                bytes += read;
+            }
+
+            server.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        Report("runs view, the server alone: the run search read to its end (HttpClient)", "", server, $"{bytes / 1e6:F1} MB");
+
+        // The page alone: the page's decoder over the same bytes, already in memory, in 64 KB pieces as a fetch reads them.
+        var decode = new List<double>();
+        for (int i = 0; i < repeat; i++)
+        {
+            decode.Add(await page.EvaluateAsync<double>("""
+                async (url) => {
+                  const { StreamDecoder } = await import('/ui/js/decoder.js');
+                  const bytes = new Uint8Array(await (await fetch(url, { cache: 'no-store' })).arrayBuffer());
+                  const started = performance.now();
+                  let runs = 0;
+                  const decoder = new StreamDecoder((o) => { if (o.kind === 'data') runs++; });
+                  for (let at = 0; at < bytes.length; at += 65536) decoder.push(bytes.subarray(at, Math.min(at + 65536, bytes.length)));
+                  decoder.end();
+                  if (runs !== 10000) throw new Error(`decoded ${runs} runs`);
+                  return performance.now() - started;
+                }
+                """, search.PathAndQuery));
+        }
+
+        Report("runs view, the page's decoder alone over the bytes in memory", "", decode, "10,000 run objects");
         await page.Context.DisposeAsync();
     }
+
+    /// <summary>The 1-, 5- and 15-minute load averages (Linux), to state how loaded the shared machine was.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>100 runs x 2 contexts x 500 points: first lines on screen, and all of them.</summary>
     private static async Task ChartsAsync(IBrowser browser, Uri address, int repeat)

@@ -42,6 +42,43 @@ public class MetricsExplorerTests(PageFixture fixture)
     }
 
     [BrowserFact]
+    public async Task The_legend_beside_the_cursor_stays_inside_the_chart_near_its_right_and_bottom_edges()
+    {
+        string runs = string.Join(",", fixture.Hashes.Take(5));
+        await using BrowserPage page = await fixture.OpenAsync("#/metrics?runs=" + runs);
+        await page.WaitDoneAsync();
+        ILocator overlay = page.Page.Locator("figure.chart[data-title='loss'] canvas.overlay");
+        LocatorBoundingBoxResult area = (await page.Page.Locator("figure.chart[data-title='loss'] .stack").BoundingBoxAsync())!;
+        LocatorBoundingBoxResult canvas = (await overlay.BoundingBoxAsync())!;
+        ILocator legend = page.Page.Locator("figure.chart[data-title='loss'] .legend");
+        Assert.True(await legend.IsHiddenAsync(), "the legend shows before any hover");
+
+        // Near the right edge, near the bottom edge, near both, and in the middle: ten rows, inside the box every time.
+        var positions = new (float X, float Y)[] { (area.Width - 6, 100), (200, area.Height - 40), (area.Width - 6, area.Height - 40), (area.Width / 2, 30) };
+        foreach ((float x, float y) in positions)
+        {
+            await overlay.HoverAsync(new LocatorHoverOptions { Position = new Position { X = x, Y = y } });
+            Assert.Equal(10, await legend.Locator(".legend-row").CountAsync());
+            LocatorBoundingBoxResult box = (await legend.BoundingBoxAsync())!;
+            foreach (LocatorBoundingBoxResult outer in new[] { area, canvas })
+            {
+                Assert.True(box.X >= outer.X - 0.5 && box.X + box.Width <= outer.X + outer.Width + 0.5 &&
+                            box.Y >= outer.Y - 0.5 && box.Y + box.Height <= outer.Y + outer.Height + 0.5,
+                    $"hovering at ({x}, {y}): the legend ({box.X}, {box.Y}, {box.Width} x {box.Height}) leaves the chart ({outer.X}, {outer.Y}, {outer.Width} x {outer.Height})");
+            }
+        }
+
+        // Near the right edge it sits on the cursor's left, so the cursor's neighbourhood is not covered.
+        await overlay.HoverAsync(new LocatorHoverOptions { Position = new Position { X = area.Width - 6, Y = 100 } });
+        LocatorBoundingBoxResult left = (await legend.BoundingBoxAsync())!;
+        Assert.True(left.X + left.Width < canvas.X + area.Width - 6, "near the right edge the legend is not left of the cursor");
+        await page.ScreenshotAsync("metrics-legend-right-edge");
+        await page.Page.Mouse.MoveAsync(0, 0);
+        Assert.True(await legend.IsHiddenAsync(), "the legend stays after the cursor left the chart");
+        Assert.Empty(page.Errors);
+    }
+
+    [BrowserFact]
     public async Task Grouping_by_a_param_colours_and_aggregation_draws_a_mean_per_group()
     {
         string runs = string.Join(",", fixture.Hashes.Take(5));

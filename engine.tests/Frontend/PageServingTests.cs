@@ -50,6 +50,42 @@ public partial class PageServingTests(PageFixture fixture)
     }
 
     [Fact]
+    public async Task HEAD_on_the_page_and_its_files_answers_as_GET_does_without_a_body()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.Server.Address };
+        foreach (string path in new[] { "/", "/ui/js/app.js", "/ui/app.css", "/ui/favicon.svg", "/ui/js/nope.js" })
+        {
+            using HttpResponseMessage get = await client.GetAsync(path);
+            using HttpResponseMessage head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+            Assert.Equal(get.StatusCode, head.StatusCode);
+            Assert.Equal(get.Content.Headers.ContentType?.ToString(), head.Content.Headers.ContentType?.ToString());
+            Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+            Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+            Assert.Equal(get.Headers.GetValues("Content-Security-Policy"), head.Headers.GetValues("Content-Security-Policy"));
+            Assert.True(get.Content.Headers.ContentLength > 0, $"GET {path} has no length");
+
+            // On the wire: the headers, then nothing (HttpClient would hide a body sent after a HEAD).
+            byte[] raw = await RawAsync($"HEAD {path} HTTP/1.1\r\nHost: {fixture.Server.Address.Authority}\r\nConnection: close\r\n\r\n");
+            int end = raw.AsSpan().IndexOf("\r\n\r\n"u8);
+            Assert.True(end > 0, $"HEAD {path}: no end of headers in {System.Text.Encoding.ASCII.GetString(raw)}");
+            Assert.Equal(end + 4, raw.Length);
+        }
+    }
+
+    /// <summary>Sends <paramref name="request"/> as it is and reads the answer until the server closes (5 s at most).</summary>
+    private async Task<byte[]> RawAsync(string request)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(fixture.Server.Address.Host, fixture.Server.Address.Port, timeout.Token);
+        await using System.Net.Sockets.NetworkStream stream = socket.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), timeout.Token);
+        using var answer = new MemoryStream();
+        await stream.CopyToAsync(answer, timeout.Token);
+        return answer.ToArray();
+    }
+
+    [Fact]
     public async Task The_host_check_guards_the_page_and_nothing_writes()
     {
         using var client = new HttpClient { BaseAddress = fixture.Server.Address };

@@ -16,8 +16,8 @@ public class UrlStateTests(PageFixture fixture)
         await using (BrowserPage page = await fixture.OpenAsync("#/metrics?runs=" + runs))
         {
             await page.WaitDoneAsync();
-            await page.Page.FillAsync("input.query", "metric.name == 'loss'");
-            await page.Page.Locator("input.query").PressAsync("Enter");
+            await page.Page.FillAsync("textarea.query", "metric.name == 'loss'");
+            await page.Page.Locator("textarea.query").PressAsync("Enter");
             await page.WaitDoneAsync();
             await page.Page.SelectOptionAsync("#y-scale", "log");
             await page.Page.SelectOptionAsync("#color-by", "param.hparams.optimizer");
@@ -38,7 +38,7 @@ public class UrlStateTests(PageFixture fixture)
 
         await using BrowserPage again = await fixture.OpenAsync(fragment);
         await again.WaitDoneAsync();
-        Assert.Equal("metric.name == 'loss'", await again.Page.InputValueAsync("input.query"));
+        Assert.Equal("metric.name == 'loss'", await again.Page.InputValueAsync("textarea.query"));
         Assert.Equal("log", await again.Page.InputValueAsync("#y-scale"));
         Assert.Equal("param.hparams.optimizer", await again.Page.InputValueAsync("#color-by"));
         Assert.Equal("run", await again.Page.InputValueAsync("#stroke-by"));
@@ -56,10 +56,13 @@ public class UrlStateTests(PageFixture fixture)
         {
             await page.WaitDoneAsync();
             await page.Page.EvaluateAsync("() => { document.getElementById('view').dataset.done = ''; }");
-            await page.Page.FillAsync("input.query", "run.experiment != 'long'");
-            await page.Page.Locator("input.query").PressAsync("Enter");
+            await page.Page.FillAsync("textarea.query", "run.experiment != 'long'");
+            await page.Page.Locator("textarea.query").PressAsync("Enter");
             await page.WaitDoneAsync();
+            await page.Page.WaitForSelectorAsync("#add-column[data-ready='true']");
+            await page.Page.EvaluateAsync("() => { document.getElementById('view').dataset.done = ''; }");
             await page.Page.SelectOptionAsync("#add-column", "hparams.lr");
+            await page.WaitDoneAsync(); // adding a column searches again, for its values
             await page.Page.Locator(".th[data-column='param:hparams.lr'] button.sort").ClickAsync();
             await page.Page.Locator($".tr[data-hash='{fixture.Hashes[1]}'] input[type=checkbox]").CheckAsync();
             url = page.Page.Url;
@@ -67,7 +70,7 @@ public class UrlStateTests(PageFixture fixture)
 
         await using BrowserPage again = await fixture.OpenAsync(url[url.IndexOf('#', StringComparison.Ordinal)..]);
         await again.WaitDoneAsync();
-        Assert.Equal("run.experiment != 'long'", await again.Page.InputValueAsync("input.query"));
+        Assert.Equal("run.experiment != 'long'", await again.Page.InputValueAsync("textarea.query"));
         string[] hashes = await again.Page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.tbody .tr')].map((r) => r.dataset.hash)");
         Assert.Equal(fixture.Hashes[4], hashes[0]); // sorted by lr, ascending
         Assert.Equal(6, hashes.Length);

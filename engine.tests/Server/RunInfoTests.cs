@@ -67,7 +67,7 @@ public class RunInfoTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     {
         JsonElement body = await fixture.GetJsonAsync("api/projects", HttpStatusCode.NotFound);
         Assert.Equal("NotFound", body.GetProperty("message").GetString());
-        Assert.Equal(3, body.GetProperty("detail").GetProperty("endpoints").GetArrayLength());
+        Assert.Equal(4, body.GetProperty("detail").GetProperty("endpoints").GetArrayLength());
     }
 
     [Fact]

@@ -56,6 +56,52 @@ public class RunSearchTests(ServerFixture fixture) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task Params_sends_only_the_named_param_subtrees_and_none_sends_an_empty_dict()
+    {
+        List<StreamedRun> some = await fixture.StreamRunsAsync(Url("", "&traces=none&params=hparams.lr,limits"));
+        StreamedRun wide = some.Single(r => r.Hash == fixture.Wide);
+        var parameters = (Dictionary<string, object?>)wide.Params!;
+        Assert.Equal(["hparams", "limits"], parameters.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["lr"], ((Dictionary<string, object?>)parameters["hparams"]!).Keys);
+        Assert.Equal(0.1, ((Dictionary<string, object?>)parameters["hparams"]!)["lr"]);
+        Assert.Equal(3, ((Dictionary<string, object?>)parameters["limits"]!).Count); // a subtree comes whole
+        Assert.NotNull(wide.Props);
+        Assert.Empty(wide.Traces);
+
+        // A run without limits has only lr; params=none leaves an empty dict; a missing path is no error.
+        Assert.Equal(["hparams"], ((Dictionary<string, object?>)some.Single(r => r.Hash == fixture.Adam).Params!).Keys);
+        Assert.All(await fixture.StreamRunsAsync(Url("", "&params=none")), r => Assert.Empty((Dictionary<string, object?>)r.Params!));
+        Assert.All(await fixture.StreamRunsAsync(Url("", "&params=nothing.here")), r => Assert.Empty((Dictionary<string, object?>)r.Params!));
+
+        // The default is every param, as Aim sends them.
+        StreamedRun full = (await fixture.StreamRunsAsync(Url("", "&params=all"))).Single(r => r.Hash == fixture.Wide);
+        Assert.Contains("by_epoch", ((Dictionary<string, object?>)full.Params!).Keys);
+    }
+
+    [Theory]
+    [InlineData("hparams,hparams.lr", "overlap")]
+    [InlineData("hparams..lr", "is not a param path")]
+    [InlineData(",", "is not a param path")]
+    public async Task Params_that_overlap_or_are_not_paths_are_a_400_naming_the_parameter(string value, string message)
+    {
+        System.Text.Json.JsonElement error = await fixture.GetJsonAsync(Url("", "&params=" + Uri.EscapeDataString(value)), System.Net.HttpStatusCode.BadRequest);
+        Assert.Equal("params", error.GetProperty("detail").GetProperty("parameter").GetString());
+        Assert.Contains(message, error.GetProperty("detail").GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Projects_params_is_the_union_of_every_runs_params()
+    {
+        System.Text.Json.JsonElement body = await fixture.GetJsonAsync("api/projects/params", System.Net.HttpStatusCode.OK);
+        System.Text.Json.JsonElement parameters = body.GetProperty("params");
+        Assert.Equal(["batch", "lr", "optimizer"], parameters.GetProperty("hparams").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        // Keys of one run only are there too (the wide run's), leaves hold a run's value.
+        Assert.Equal(3, parameters.GetProperty("limits").EnumerateObject().Count());
+        Assert.Equal((1L << 60) + 1, parameters.GetProperty("big").GetInt64());
+    }
+
+    [Fact]
     public async Task Empty_query_lists_every_live_run_and_limit_cuts_the_stream()
     {
         List<StreamedRun> all = await fixture.StreamRunsAsync("api/runs/search/run");

@@ -265,9 +265,10 @@ public sealed class AimServer : IAsyncDisposable
         _app.MapGet("/api/runs/search/points", (RequestDelegate)new PointsEndpoint(this).PointsAsync);
         _app.MapGet("/api/runs/{hash}", (RequestDelegate)runs.RunInfoAsync);
         _app.MapGet("/api/runs/{hash}/info", (RequestDelegate)runs.RunInfoAsync);
+        _app.MapGet("/api/projects/params", (RequestDelegate)new ProjectEndpoints(this).ParamsAsync);
         var page = StaticAssets.Load(typeof(AimServer).Assembly);
-        _app.MapGet("/", (RequestDelegate)page.IndexAsync);
-        _app.MapGet("/ui/{**path}", (RequestDelegate)page.FileAsync);
+        _app.MapMethods("/", StaticAssets.Methods, (RequestDelegate)page.IndexAsync);
+        _app.MapMethods("/ui/{**path}", StaticAssets.Methods, (RequestDelegate)page.FileAsync);
         _app.MapFallback((RequestDelegate)RunEndpoints.NotFoundAsync);
     }
 

@@ -68,14 +68,45 @@ public sealed partial class AimStreamWriter
         return FlushAsync(cancellationToken);
     }
 
-    /// <summary>Writes <c>params</c> under the run's hash (the path holds just the hash, and is left so).</summary>
+    /// <summary>Writes <c>params</c> under the run's hash (the path holds just the hash, and is left so): the whole
+    /// tree, or the subtrees of <see cref="StreamOptions.Params"/>.</summary>
     private void WriteParams(Run run)
     {
         int root = _path.Length;
         var sink = new RecordSink(_records);
         _path.Push(StreamFormat.ParamsField);
-        object? parameters = run.Tree.TryRead(out object? stored) ? stored : new Dictionary<string, object?>();
-        _tree.Flatten(parameters, _path.Span, ref sink);
+        if (Options.Params is not { } paths)
+        {
+            object? parameters = run.Tree.TryRead(out object? stored) ? stored : new Dictionary<string, object?>();
+            _tree.Flatten(parameters, _path.Span, ref sink);
+            _path.Truncate(root);
+            return;
+        }
+
+        int below = _path.Length;
+        long written = _records.Written;
+        foreach (IReadOnlyList<PathSegment> path in paths)
+        {
+            PathSegment[] segments = path as PathSegment[] ?? [.. path];
+            foreach (PathSegment segment in segments)
+            {
+                _path.Push(segment);
+            }
+
+            if (run.Tree[segments].TryRead(out object? value))
+            {
+                _tree.Flatten(value, _path.Span, ref sink);
+            }
+
+            _path.Truncate(below);
+        }
+
+        if (_records.Written == written)
+        {
+            // None of the paths holds anything: params is an empty dict, which is the one dict written as a record.
+            _records.WriteMarker(_path.Span, AimType.Dict);
+        }
+
         _path.Truncate(root);
     }
 

@@ -1,3 +1,5 @@
+using AimLsm.Encoding;
+
 namespace AimLsm.Streaming;
 
 /// <summary>
@@ -60,6 +62,15 @@ public sealed class StreamOptions
     /// </summary>
     public bool WriteMarker { get; set; } = true;
 
+    /// <summary>
+    /// The parts of a run's params tree that a run object (<see cref="AimStreamWriter.WriteRunAsync"/>) carries, each
+    /// a path below <c>params</c> (say <c>["hparams", "lr"]</c>, whose subtree is sent whole); null, the default, for
+    /// the whole tree, as Aim sends it. A listing that shows a few params of many runs sends those only: most of a
+    /// run object is its params. A run that holds none of them gets an empty <c>params</c> dict. No path may be
+    /// empty or lie inside another (the same records would be written twice).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<PathSegment>>? Params { get; set; }
+
     /// <summary>Checks the ranges; returns this.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public StreamOptions Validate()
@@ -77,12 +88,55 @@ public sealed class StreamOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ChunkPoints, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ChunkBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfNegative(InlineBlobLimit);
+        ValidateParams();
+
         if (!Enum.IsDefined(Sampling))
         {
             throw new ArgumentOutOfRangeException(nameof(Sampling), Sampling, "Unknown sampling method.");
         }
 
         return this;
+    }
+
+    private void ValidateParams()
+    {
+        if (Params is not { } paths)
+        {
+            return;
+        }
+
+        for (int i = 0; i < paths.Count; i++)
+        {
+            if (paths[i] is not { Count: > 0 })
+            {
+                throw new ArgumentException($"Params[{i}] is empty: a path below params names at least one key.", nameof(Params));
+            }
+
+            for (int j = 0; j < i; j++)
+            {
+                IReadOnlyList<PathSegment> shorter = paths[i].Count <= paths[j].Count ? paths[i] : paths[j];
+                IReadOnlyList<PathSegment> longer = ReferenceEquals(shorter, paths[i]) ? paths[j] : paths[i];
+                if (StartsWith(longer, shorter))
+                {
+                    throw new ArgumentException(
+                        $"Params[{j}] ({PathSegment.Format([.. paths[j]])}) and Params[{i}] ({PathSegment.Format([.. paths[i]])}) overlap: one lies inside the other.",
+                        nameof(Params));
+                }
+            }
+        }
+    }
+
+    private static bool StartsWith(IReadOnlyList<PathSegment> path, IReadOnlyList<PathSegment> prefix)
+    {
+        for (int k = 0; k < prefix.Count; k++)
+        {
+            if (!path[k].Equals(prefix[k]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The points of one numeric chunk: <see cref="ChunkPoints"/>, capped by <see cref="ChunkBytes"/>.</summary>

@@ -15,9 +15,10 @@ internal sealed class RunEndpoints(AimServer server)
     /// <summary>The endpoints, for the 404 of an unknown path.</summary>
     private static readonly string[] Endpoints =
     [
-        "GET /api/runs/search/run?q=&limit=",
+        "GET /api/runs/search/run?q=&limit=&traces=&params=",
         "GET /api/runs/search/metric?q=&p=&x_axis=step&record_range=&sampling=",
         "GET /api/runs/{hash}",
+        "GET /api/projects/params",
     ];
 
     /// <summary>Sends the run's document.</summary>

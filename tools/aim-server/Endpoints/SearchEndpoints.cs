@@ -31,7 +31,7 @@ internal sealed class SearchEndpoints(AimServer server)
         }
 
         server.RefreshIfDue();
-        await StreamSession.RunAsync(context, server, "run", request.Query, new StreamOptions(), async session =>
+        await StreamSession.RunAsync(context, server, "run", request.Query, new StreamOptions { Params = request.Params }, async session =>
         {
             long total = server.Repo.Runs.LongCount();
             QueryResults<Run> runs = server.Repo.QueryRuns(request.Query, server.QueryOptions, session.Token);

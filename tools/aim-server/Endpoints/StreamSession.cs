@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using AimLsm.Query;
 using AimLsm.Server.Http;
 using AimLsm.Streaming;
@@ -12,7 +13,8 @@ namespace AimLsm.Server.Endpoints;
 /// <see cref="Writer"/>, so an error before any result, such as a query that runs out of time without matching,
 /// still gets its own status and a JSON body. Once bytes have gone out an error can only abort the connection,
 /// which the client sees as a stream that ends inside its chunked encoding, never as a short but complete result.
-/// Not thread-safe: one request.
+/// The writer writes through a <see cref="ResponseCoalescer"/>, so that its flush per stream chunk is not an HTTP
+/// chunk each. Not thread-safe: one request.
 /// </summary>
 internal sealed class StreamSession : IDisposable
 {
@@ -23,6 +25,7 @@ internal sealed class StreamSession : IDisposable
     private readonly StreamOptions _options;
     private readonly CancellationTokenSource _cancellation;
     private AimStreamWriter? _writer;
+    private ResponseCoalescer? _coalescer;
 
     private StreamSession(HttpContext context, StreamOptions options, CancellationToken stopping)
     {
@@ -59,7 +62,15 @@ internal sealed class StreamSession : IDisposable
         {
             try
             {
-                outcome = await body(session) ? StreamOutcome.Completed : StreamOutcome.Cancelled;
+                bool completed = await body(session);
+
+                // What the writer wrote goes out before the outcome is decided: a copier that failed cut the stream.
+                if (await session.EndCopyAsync(null) is { } copyError)
+                {
+                    ExceptionDispatchInfo.Throw(copyError);
+                }
+
+                outcome = completed ? StreamOutcome.Completed : StreamOutcome.Cancelled;
                 if (outcome == StreamOutcome.Completed)
                 {
                     await context.Response.BodyWriter.FlushAsync(session.Token);
@@ -105,6 +116,9 @@ internal sealed class StreamSession : IDisposable
         }
         finally
         {
+            // After an error the copier stops without sending the rest (a no-op when it has already ended).
+            await session.EndCopyAsync(error ?? new OperationCanceledException("The stream ended early."));
+
             // Reported even when answering an error failed, so that Stats never counts a stream as active forever.
             server.OnStreamEnded(new StreamSummary(endpoint, query, outcome, context.Response.StatusCode, session.Runs,
                 session._writer?.PointsWritten ?? 0, session._writer?.BytesWritten ?? 0, Stopwatch.GetElapsedTime(start), error,
@@ -114,6 +128,18 @@ internal sealed class StreamSession : IDisposable
 
     public void Dispose() => _cancellation.Dispose();
 
+    /// <summary>Ends the writer's side of the coalescer (once) and waits for its copier; returns the copier's error.</summary>
+    private async Task<Exception?> EndCopyAsync(Exception? error)
+    {
+        if (_coalescer is not { } coalescer)
+        {
+            return null;
+        }
+
+        _coalescer = null;
+        return await coalescer.CompleteAsync(error);
+    }
+
     private AimStreamWriter Start()
     {
         HttpResponse response = _context.Response;
@@ -122,6 +148,7 @@ internal sealed class StreamSession : IDisposable
 
         // No length: Kestrel sends the body chunked, one chunk per flush, that is per run.
         response.Headers.CacheControl = "no-store";
-        return new AimStreamWriter(response.BodyWriter, _options);
+        _coalescer = new ResponseCoalescer(response.BodyWriter, Token);
+        return new AimStreamWriter(_coalescer.Writer, _options);
     }
 }

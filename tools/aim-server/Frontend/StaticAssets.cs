@@ -10,8 +10,9 @@ namespace AimLsm.Server.Frontend;
 /// resources named <c>wwwroot/...</c> (aim-server.csproj), so that the page is served the same from a build folder
 /// and from an installed .NET tool. They are read once, when the server starts; each is sent with its length, an
 /// ETag (a hash of its bytes, so a rebuilt server never serves a stale cached file) and the security headers of
-/// <see cref="SecurityHeaders"/>. <c>GET /</c> is <c>index.html</c>; <c>GET /ui/{path}</c> any other file.
-/// Immutable after construction; thread-safe.
+/// <see cref="SecurityHeaders"/>. <c>GET /</c> is <c>index.html</c>; <c>GET /ui/{path}</c> any other file. <c>HEAD</c>
+/// answers as <c>GET</c> does (status, length, type, ETag, headers) without the body. Immutable after construction;
+/// thread-safe.
 /// </summary>
 internal sealed class StaticAssets
 {
@@ -29,6 +30,9 @@ internal sealed class StaticAssets
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private readonly FrozenDictionary<string, Asset> _assets;
+
+    /// <summary>The methods the page's routes answer.</summary>
+    public static IEnumerable<string> Methods { get; } = [HttpMethods.Get, HttpMethods.Head];
 
     private StaticAssets(FrozenDictionary<string, Asset> assets) => _assets = assets;
 
@@ -64,21 +68,28 @@ internal sealed class StaticAssets
         return new StaticAssets(assets.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
-    /// <summary><c>GET /</c>: the page.</summary>
+    /// <summary><c>GET /</c> or <c>HEAD /</c>: the page.</summary>
     public Task IndexAsync(HttpContext context) => SendAsync(context, "index.html");
 
-    /// <summary><c>GET /ui/{**path}</c>: a file of the page, or a plain-text 404.</summary>
+    /// <summary><c>GET /ui/{**path}</c> or <c>HEAD</c>: a file of the page, or a plain-text 404.</summary>
     public Task FileAsync(HttpContext context) => SendAsync(context, context.Request.RouteValues["path"] as string ?? string.Empty);
 
     private async Task SendAsync(HttpContext context, string path)
     {
         HttpResponse response = context.Response;
         SecurityHeaders.Apply(response);
+        bool head = HttpMethods.IsHead(context.Request.Method);
         if (!_assets.TryGetValue(path, out Asset? asset))
         {
+            byte[] message = System.Text.Encoding.UTF8.GetBytes($"No page file '{path}'.");
             response.StatusCode = StatusCodes.Status404NotFound;
             response.ContentType = "text/plain; charset=utf-8";
-            await response.WriteAsync($"No page file '{path}'.", context.RequestAborted);
+            response.ContentLength = message.Length;
+            if (!head)
+            {
+                await response.Body.WriteAsync(message, context.RequestAborted);
+            }
+
             return;
         }
 
@@ -95,7 +106,10 @@ internal sealed class StaticAssets
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = asset.ContentType;
         response.ContentLength = asset.Bytes.Length;
-        await response.Body.WriteAsync(asset.Bytes, context.RequestAborted);
+        if (!head)
+        {
+            await response.Body.WriteAsync(asset.Bytes, context.RequestAborted);
+        }
     }
 
     /// <summary>One file: its bytes, content type and ETag.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AimLsm.Encoding;
 using AimLsm.Streaming;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -38,11 +39,16 @@ internal sealed record SearchRequest
     /// the page's runs table does not show it, and it is most of the stream).</summary>
     public bool Traces { get; init; } = true;
 
-    /// <summary>Reads a run search's parameters: <c>q</c>, <c>limit</c>.</summary>
+    /// <summary>The params a run search sends of each run (extension <c>params=</c>): null for all of them (Aim's
+    /// run object), else these paths below <c>params</c> (empty for none). The page's runs table asks for the params
+    /// it shows as columns.</summary>
+    public IReadOnlyList<IReadOnlyList<PathSegment>>? Params { get; init; }
+
+    /// <summary>Reads a run search's parameters: <c>q</c>, <c>limit</c>, <c>traces</c>, <c>params</c>.</summary>
     public static SearchRequest? ParseRunSearch(IQueryCollection query, out ParameterError? error)
     {
         if (!TryQuery(query, out string q, out error) || !TryInt(query, "limit", 0, 0, int.MaxValue, out int limit, out error) ||
-            !TrySingle(query, "traces", out string? traces, out error))
+            !TrySingle(query, "traces", out string? traces, out error) || !TrySingle(query, "params", out string? parameters, out error))
         {
             return null;
         }
@@ -53,7 +59,55 @@ internal sealed record SearchRequest
             return null;
         }
 
-        return new SearchRequest { Query = q, Limit = limit, Traces = traces != "none" };
+        if (!TryParams(parameters, out IReadOnlyList<IReadOnlyList<PathSegment>>? paths, out error))
+        {
+            return null;
+        }
+
+        return new SearchRequest { Query = q, Limit = limit, Traces = traces != "none", Params = paths };
+    }
+
+    /// <summary><c>params</c>: absent, empty or <c>all</c> for every param; <c>none</c>; or dotted paths of str keys
+    /// separated by commas (<c>hparams.lr,hparams.batch_size</c>), none inside another.</summary>
+    private static bool TryParams(string? text, out IReadOnlyList<IReadOnlyList<PathSegment>>? paths, out ParameterError? error)
+    {
+        paths = null;
+        error = null;
+        string trimmed = text?.Trim() ?? string.Empty;
+        if (trimmed is "" or "all")
+        {
+            return true;
+        }
+
+        var list = new List<IReadOnlyList<PathSegment>>();
+        if (trimmed != "none")
+        {
+            foreach (string item in trimmed.Split(','))
+            {
+                string[] keys = item.Trim().Split('.');
+                if (keys.Any(k => k.Length == 0))
+                {
+                    error = new ParameterError("params", text,
+                        $"'{item.Trim()}' is not a param path: params must be all (the default), none, or dotted paths of keys separated by commas, such as hparams.lr,hparams.batch_size.");
+                    return false;
+                }
+
+                list.Add(Array.ConvertAll(keys, k => new PathSegment(k)));
+            }
+        }
+
+        try
+        {
+            new StreamOptions { Params = list }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            error = new ParameterError("params", text, e.Message);
+            return false;
+        }
+
+        paths = list;
+        return true;
     }
 
     /// <summary>Reads a metric search's parameters: <c>q</c>, <c>p</c>, <c>x_axis</c>, <c>record_range</c>, <c>sampling</c>.</summary>

@@ -24,6 +24,13 @@ export async function getRun(hash, signal) {
   return response.json();
 }
 
+/** The union of every run's params tree (`/api/projects/params`), for the columns the runs table may add. */
+export async function getParams(signal) {
+  const response = await fetch("/api/projects/params", { signal, cache: "no-store" });
+  if (!response.ok) throw await ApiError.from(response);
+  return (await response.json()).params ?? {};
+}
+
 /** AimQL for a list of run hashes (quotes in a hash cannot occur: hashes are hex). */
 export function hashesQuery(hashes) {
   return `run.hash in [${hashes.map((h) => `'${String(h).replace(/[^0-9A-Za-z_-]/g, "")}'`).join(", ")}]`;

@@ -54,7 +54,7 @@ document.getElementById("live").addEventListener("change", () => {
 window.aimlsm = {
   route: () => currentRoute(),
   charts: () => view?.charts?.() ?? [],
-  rows: () => (view?.rows?.() ?? []).map((r) => ({ hash: r.hash, name: r.name, experiment: r.experiment, tags: r.tags, active: r.active })),
+  rows: () => (view?.rows?.() ?? []).map((r) => ({ hash: r.hash, name: r.name, experiment: r.experiment, tags: r.tags, active: r.active, params: r.params })),
   columns: () => view?.columns?.() ?? [],
   refresh: () => view?.refresh(),
 };

@@ -4,8 +4,9 @@
 // 1,000,000-point line costs one pass over the numbers plus a few thousand canvas segments, and stays far below the
 // browser's long-task threshold. Draws are coalesced to one per animation frame.
 //
-// Interaction: a crosshair that reads every line at the cursor's x (nearest point, binary search) into the legend;
-// dragging selects an x range (onZoom(x0, x1)); a double click resets (onZoom(null)). Text on the canvas goes through
+// Interaction: a crosshair that reads every line at the cursor's x (nearest point, binary search) into the legend,
+// which floats beside the cursor inside the chart's box (on the cursor's left near the right edge, lifted near the
+// bottom, never outside: it is clamped to the box and cut to its size); dragging selects an x range (onZoom(x0, x1)); a double click resets (onZoom(null)). Text on the canvas goes through
 // fillText and the legend through text nodes: names from the repo are never markup.
 import { el, clear } from "./dom.js";
 import { formatNumber } from "./format.js";
@@ -17,6 +18,7 @@ const HEIGHT = 280;
 export class Chart {
   constructor(title, { onZoom, xLabel = "step", yLog = false, readout } = {}) {
     this.title = title;
+    this.xDomain = null; // [x0, x1]: the x range shown, whatever the points span (a zoom); null: the points' range
     this.lines = [];
     this.bands = [];
     this.onZoom = onZoom;
@@ -28,16 +30,15 @@ export class Chart {
     this.drag = null;
     this.canvas = el("canvas", { class: "plot" });
     this.overlay = el("canvas", { class: "overlay" });
-    this.legend = el("div", { class: "legend", "aria-live": "off" });
+    this.legend = el("div", { class: "legend", "aria-live": "off", hidden: true });
     this.note = el("div", { class: "chart-note", role: "status" });
     this.element = el("figure", { class: "chart", "data-title": title, "data-lines": "0", "data-points": "0", "data-draws": "0" },
       el("figcaption", {}, title),
-      el("div", { class: "stack" }, this.canvas, this.overlay),
-      this.note,
-      this.legend);
+      el("div", { class: "stack" }, this.canvas, this.overlay, this.legend),
+      this.note);
     this.element.chart = this;
     this.overlay.addEventListener("mousemove", (e) => this.hover(e));
-    this.overlay.addEventListener("mouseleave", () => { this.drag = null; this.clearOverlay(); });
+    this.overlay.addEventListener("mouseleave", () => { this.drag = null; this.clearOverlay(); this.legend.hidden = true; });
     this.overlay.addEventListener("mousedown", (e) => { this.drag = { from: this.localX(e), to: this.localX(e) }; });
     this.overlay.addEventListener("mouseup", (e) => this.endDrag(e));
     this.overlay.addEventListener("dblclick", () => this.onZoom?.(null));
@@ -72,20 +73,18 @@ export class Chart {
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     const visit = (xs, ys) => {
       for (let c = 0; c < xs.length; c++) {
-        const x = xs[c], y = ys[c];
-        for (let i = 0; i < x.length; i++) {
-          const yi = y[i];
-          if (!Number.isFinite(yi) || !Number.isFinite(x[i])) continue;
-          if (x[i] < x0) x0 = x[i];
-          if (x[i] > x1) x1 = x[i];
-          if (yi < y0) y0 = yi;
-          if (yi > y1) y1 = yi;
-        }
+        const box = chunkBounds(xs[c], ys[c]);
+        if (box.x0 < x0) x0 = box.x0;
+        if (box.x1 > x1) x1 = box.x1;
+        if (box.y0 < y0) y0 = box.y0;
+        if (box.y1 > y1) y1 = box.y1;
       }
     };
     for (const line of this.lines) visit(line.xs, line.ys);
     for (const band of this.bands) { visit([band.xs], [band.lo]); visit([band.xs], [band.hi]); }
     if (!Number.isFinite(x0)) return null;
+    // A zoomed chart shows the zoom's range from its first chunk on (and keeps its x scale while the points stream in).
+    if (this.xDomain) [x0, x1] = this.xDomain;
     if (x0 === x1) { x0 -= 1; x1 += 1; }
     if (y0 === y1) { y0 -= 1; y1 += 1; }
     const pad = (y1 - y0) * 0.05;
@@ -153,13 +152,36 @@ export class Chart {
     }
   }
 
-  // M4: per pixel column the first, lowest, highest and last point, in that order; NaN breaks the line.
+  // M4: per pixel column the first, lowest, highest and last point, in that order; NaN breaks the line. The columns
+  // of a line are kept between draws (reduce): while the x scale stays (a zoomed chart's x range is the zoom's), a
+  // draw reduces only the chunks that arrived since the last one and then walks the pixel columns, so drawing a
+  // 1,000,000-point line as it streams in never walks all its points again. A line with NaNs is drawn point by point.
   drawLine(ctx, line, b) {
     ctx.strokeStyle = line.color;
     ctx.globalAlpha = line.alpha ?? 1;
     ctx.lineWidth = line.width ?? 1.5;
     ctx.setLineDash(line.dash);
     ctx.beginPath();
+    const sxReduced = (this.width - MARGIN.left - MARGIN.right) / (b.x1 - b.x0);
+    const reduced = reduce(line, b.x0, sxReduced, Math.floor(this.width - MARGIN.left - MARGIN.right) + 1);
+    if (!reduced.gap) {
+      const sy = (HEIGHT - MARGIN.top - MARGIN.bottom) / (b.y1 - b.y0);
+      const y = (v) => MARGIN.top + (b.y1 - v) * sy;
+      let open = false;
+      for (let c = 0; c < reduced.columns; c++) {
+        const first = reduced.first[c];
+        if (Number.isNaN(first)) continue;
+        const x = MARGIN.left + c, lo = reduced.lo[c], hi = reduced.hi[c], last = reduced.last[c];
+        if (!open) { ctx.moveTo(x, y(first)); open = true; } else ctx.lineTo(x, y(first));
+        if (lo !== first) ctx.lineTo(x, y(lo));
+        if (hi !== lo) ctx.lineTo(x, y(hi));
+        if (last !== hi) ctx.lineTo(x, y(last));
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
+      return reduced.points;
+    }
     let column = NaN, first = 0, lo = 0, hi = 0, last = 0, open = false, points = 0;
     const flush = () => {
       if (Number.isNaN(column)) return;
@@ -219,6 +241,11 @@ export class Chart {
     return e.clientX - rect.left;
   }
 
+  localY(e) {
+    const rect = this.overlay.getBoundingClientRect();
+    return e.clientY - rect.top;
+  }
+
   clearOverlay() {
     const ctx = this.overlay.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -253,6 +280,25 @@ export class Chart {
       rows.push({ line: l, hit });
     }
     this.showLegend(x, rows);
+    this.placeLegend(px, this.localY(e));
+  }
+
+  /** Puts the legend beside the cursor at (px, py), inside the chart's box: left of the cursor when the right side
+   * has no room, lifted when the bottom has none, and clamped to the box (app.css caps its size to the box's). */
+  placeLegend(px, py) {
+    const GAP = 14, EDGE = 4;
+    const legend = this.legend;
+    legend.hidden = false;
+    const w = legend.offsetWidth, h = legend.offsetHeight;
+    const width = Math.min(this.width ?? Infinity, legend.parentNode.clientWidth);
+    let left = px + GAP;
+    if (left + w > width - EDGE) left = px - GAP - w;
+    left = Math.max(EDGE, Math.min(left, width - EDGE - w));
+    let top = py + GAP;
+    if (top + h > HEIGHT - EDGE) top = HEIGHT - EDGE - h;
+    top = Math.max(EDGE, top);
+    legend.style.left = `${Math.round(left)}px`;
+    legend.style.top = `${Math.round(top)}px`;
   }
 
   showLegend(x, rows) {
@@ -279,6 +325,62 @@ export class Chart {
     const c = this.xAt(Math.max(drag.from, to), this.scale);
     this.onZoom?.(a, c);
   }
+}
+
+// The M4 columns of each line for one x scale, keyed by the line's list of y chunks (which grows in place as the
+// stream brings chunks; a new smoothing or axis makes a new list): chunks already reduced are not read again.
+const reductions = new WeakMap();
+
+/** The reduction of `line` to `columns` pixel columns (column = round((x - x0) * sx)), brought up to its last chunk.
+ * Per column, in data units: the first, lowest, highest and last y. `gap` when a y is not finite (NaN breaks). */
+function reduce(line, x0, sx, columns) {
+  let r = reductions.get(line.ys);
+  if (!r || r.x0 !== x0 || r.sx !== sx || r.columns !== columns || r.xs !== line.xs || r.done > line.ys.length) {
+    // The old columns are reused when their count fits (a draw while a chart's x range still grows).
+    const column = (old) => (old?.length === columns ? old : new Float64Array(columns)).fill(NaN);
+    r = { x0, sx, columns, xs: line.xs, done: 0, points: 0, gap: false, first: column(r?.first), lo: column(r?.lo), hi: column(r?.hi), last: column(r?.last) };
+    reductions.set(line.ys, r);
+  }
+  const { first, lo, hi, last } = r;
+  for (; r.done < line.ys.length; r.done++) {
+    const xs = line.xs[r.done], ys = line.ys[r.done];
+    r.points += xs.length;
+    for (let i = 0; i < xs.length; i++) {
+      const y = ys[i];
+      if (!Number.isFinite(y)) { r.gap = true; continue; }
+      const c = Math.round((xs[i] - x0) * sx);
+      if (!(c >= 0 && c < columns)) continue; // outside the x range drawn
+      if (Number.isNaN(first[c])) {
+        first[c] = lo[c] = hi[c] = last[c] = y;
+      } else {
+        if (y < lo[c]) lo[c] = y;
+        if (y > hi[c]) hi[c] = y;
+        last[c] = y;
+      }
+    }
+  }
+  return r;
+}
+
+// The bounds of each chunk, computed once: chunks never change once made (a new smoothing or axis makes new ones),
+// so a draw while a 1,000,000-point line streams in reads its bounds per chunk, not per point.
+const chunkBoxes = new WeakMap();
+
+/** {x0, x1, y0, y1} of the finite points of one chunk (x in `xs`, y in `ys`); infinities when it has none. */
+function chunkBounds(xs, ys) {
+  let box = chunkBoxes.get(ys);
+  if (box?.xs === xs) return box;
+  box = { xs, x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i], y = ys[i];
+    if (!Number.isFinite(y) || !Number.isFinite(x)) continue;
+    if (x < box.x0) box.x0 = x;
+    if (x > box.x1) box.x1 = x;
+    if (y < box.y0) box.y0 = y;
+    if (y > box.y1) box.y1 = y;
+  }
+  chunkBoxes.set(ys, box);
+  return box;
 }
 
 /** The point of `line` nearest to x (its columns sorted by x), or null. */

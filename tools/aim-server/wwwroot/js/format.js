@@ -60,12 +60,50 @@ export function formatDuration(seconds) {
 
 /** The leaves of a params tree as [path, value] pairs, paths dotted (`hparams.lr`). Lists count as leaves. */
 export function flattenParams(params, prefix = "", out = []) {
-  if (params === null || typeof params !== "object" || Array.isArray(params) || ArrayBuffer.isView(params) || "$type" in params) {
+  if (!isBranch(params)) {
     if (prefix) out.push([prefix, params]);
     return out;
   }
   for (const key of Object.keys(params)) flattenParams(params[key], prefix ? `${prefix}.${key}` : key, out);
   return out;
+}
+
+/**
+ * The dotted paths of the params leaves of many runs (as flattenParams names them), collected in a tree of the keys
+ * seen so far: a run whose params have the keys of earlier runs costs a map lookup per key, and builds no string.
+ */
+export class ParamPaths {
+  constructor() {
+    this.seen = new Map(); // key -> { path, leaf, children }
+    this.paths = new Set();
+  }
+
+  /** Adds the leaves of `params`. */
+  add(params) {
+    if (isBranch(params)) this.walk(params, this.seen, "");
+  }
+
+  walk(node, seen, prefix) {
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      let entry = seen.get(key);
+      if (entry === undefined) {
+        entry = { path: prefix ? `${prefix}.${key}` : key, leaf: false, children: null };
+        seen.set(key, entry);
+      }
+      if (isBranch(value)) {
+        this.walk(value, (entry.children ??= new Map()), entry.path);
+      } else if (!entry.leaf) {
+        entry.leaf = true;
+        this.paths.add(entry.path);
+      }
+    }
+  }
+}
+
+/** A dict of params with keys below it (not a list, a column, or a custom object, which are leaves). */
+function isBranch(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !ArrayBuffer.isView(value) && !("$type" in value);
 }
 
 /** The value at a dotted path of a params tree, or undefined. */

@@ -253,6 +253,7 @@ export function metricsView(root, params, { fixed = null, save = true } = {}) {
         chartsNode.append(chart.element);
       }
       chart.xLabel = state.x === "time" ? "relative time (s)" : state.x;
+      chart.xDomain = state.zoom && state.x === "step" ? [state.zoom[0], state.zoom[1] - 1] : null;
       chart.yLog = yLog;
       chart.readout = (y) => formatValue(yLog ? 10 ** y : y);
       let drawn = lines;

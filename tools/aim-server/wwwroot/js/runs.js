@@ -2,10 +2,12 @@
 // it with the offending span marked, and a table that fills as the run search streams: hash, name, experiment, tags,
 // created, duration, active, and hparams as columns the user adds or removes; sort by any column; select runs to
 // compare. The table is virtualized (only the rows on screen are in the DOM) so 10,000 runs stay fast, and every
-// row is reachable by scrolling.
+// row is reachable by scrolling. The run search sends only the params shown as columns (`params=`; most of a run
+// object is its params); adding a column searches again, and the columns one may add come from /api/projects/params,
+// asked for once the table is full.
 import { el, clear, status } from "./dom.js";
-import { streamSearch } from "./api.js";
-import { formatValue, formatTime, formatDuration, flattenParams, paramAt } from "./format.js";
+import { streamSearch, getParams } from "./api.js";
+import { formatValue, formatTime, formatDuration, ParamPaths, paramAt } from "./format.js";
 import { saveState, listParam, routeHash } from "./state.js";
 import { queryBox, showQueryError } from "./querybox.js";
 
@@ -31,10 +33,15 @@ export function runsView(root, params) {
     sel: new Set(listParam(params, "sel")),
   };
   let rows = [];
-  let order = null; // indexes of rows, sorted; null until a sort is asked for
-  const paramPaths = new Set();
+  let order = null; // indexes of rows, sorted; null when not computed yet, or when no sort is asked for
+  const paramPaths = new ParamPaths();
   let controller = null;
   let renderQueued = false;
+  // What the body's DOM shows: rebuilt only when one of these changes. While a search streams, the rows come in
+  // below the screen; then only the count and the scroll height change, and the rows on screen stay as they are.
+  let shown = { rows: null, first: -1, last: -1, version: -1 };
+  let choicesLoadedAt = -Infinity;
+  let version = 0; // bumped by everything that changes the rows on screen but not the indexes (columns, sort, selection)
 
   const save = () => saveState("runs", "", { q: state.q, cols: state.cols, sort: state.sort, sel: [...state.sel], live: liveFlag() });
 
@@ -60,6 +67,7 @@ export function runsView(root, params) {
       state.cols.push(path);
       save();
       renderAll();
+      search(); // the rows hold only the params of the columns they were searched with
     }
     columnSelect.value = "";
   });
@@ -96,7 +104,7 @@ export function runsView(root, params) {
       params: run.params ?? {},
       duration: () => (end ?? Date.now() / 1000) - created,
     };
-    for (const [path] of flattenParams(row.params)) paramPaths.add(path);
+    paramPaths.add(row.params);
     return row;
   }
 
@@ -111,8 +119,8 @@ export function runsView(root, params) {
     // The old rows stay until the first new one arrives, so a live refresh does not flash an empty table.
     let first = true;
     try {
-      // traces=none: the table shows no metric metadata, which would be most of the stream (docs/http-api.md).
-      await streamSearch("run", { q: state.q, traces: "none" }, {
+      // traces=none: the table shows no metric metadata; params: only the columns' (docs/http-api.md).
+      await streamSearch("run", { q: state.q, traces: "none", params: paramsParameter(state.cols) }, {
         signal,
         onRun: (run, hash) => {
           incoming.push(makeRow(run, hash));
@@ -131,6 +139,8 @@ export function runsView(root, params) {
       status(`${rows.length.toLocaleString("en-US")} runs in ${ms} ms`);
       root.dataset.loadedMs = String(ms);
       root.dataset.done = "true";
+      // At most every 30 s: a live refresh every few seconds would read every run's params each time.
+      if (performance.now() - choicesLoadedAt > 30_000) loadColumnChoices(signal);
     } catch (e) {
       if (signal.aborted) return;
       rows = incoming;
@@ -142,10 +152,24 @@ export function runsView(root, params) {
     }
   }
 
+  /** Fills the add-column list from every run's params; `data-ready` on the list says when it is filled. */
+  async function loadColumnChoices(signal) {
+    choicesLoadedAt = performance.now();
+    try {
+      paramPaths.add(await getParams(signal));
+      renderColumnChoices();
+      columnSelect.dataset.ready = "true";
+    } catch (e) {
+      choicesLoadedAt = -Infinity;
+      if (!signal.aborted) status(`the param columns could not be listed: ${e.message}`, true);
+    }
+  }
+
+  /** The rows' indexes in the sort's order, or null when there is no sort (the rows' own order). */
   function sortedOrder() {
+    if (!state.sort) return null;
     if (order) return order;
     order = rows.map((_, i) => i);
-    if (!state.sort) return order;
     const desc = state.sort.startsWith("-");
     const id = desc ? state.sort.slice(1) : state.sort;
     const column = columns().find((c) => c.id === id);
@@ -186,7 +210,7 @@ export function runsView(root, params) {
 
   function renderColumnChoices() {
     clear(columnSelect).append(el("option", { value: "" }, "hparam…"));
-    for (const path of [...paramPaths].sort()) {
+    for (const path of [...paramPaths.paths].sort()) {
       if (!state.cols.includes(path)) columnSelect.append(el("option", { value: path }, path));
     }
   }
@@ -194,13 +218,19 @@ export function runsView(root, params) {
   function renderBody() {
     const cols = columns();
     const ordered = sortedOrder();
-    spacer.style.height = ordered.length * ROW_HEIGHT + "px";
+    spacer.style.height = rows.length * ROW_HEIGHT + "px";
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(ordered.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    count.textContent = `${rows.length.toLocaleString("en-US")} runs`;
+    count.dataset.count = String(rows.length);
+    compare.disabled = state.sel.size === 0;
+    // A sorted table's screen changes with every row that arrives; an unsorted one's only when it scrolls or grows into view.
+    if (!ordered && shown.rows === rows && shown.first === first && shown.last === last && shown.version === version) return;
+    shown = { rows, first, last, version };
     clear(body);
     body.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
     for (let i = first; i < last; i++) {
-      const row = rows[ordered[i]];
+      const row = rows[ordered ? ordered[i] : i];
       const line = el("div", { class: "tr", role: "row", "data-hash": row.hash, "data-index": String(i) });
       line.classList.toggle("active-run", row.active);
       for (const column of cols) {
@@ -223,9 +253,6 @@ export function runsView(root, params) {
       }
       body.append(line);
     }
-    count.textContent = `${rows.length.toLocaleString("en-US")} runs`;
-    count.dataset.count = String(rows.length);
-    compare.disabled = state.sel.size === 0;
   }
 
   function queueRender() {
@@ -238,6 +265,7 @@ export function runsView(root, params) {
   }
 
   function renderAll() {
+    version++;
     renderHeader();
     renderColumnChoices();
     renderBody();
@@ -249,9 +277,15 @@ export function runsView(root, params) {
   return {
     refresh: search,
     dispose: () => controller?.abort(),
-    rows: () => sortedOrder().map((i) => rows[i]),
+    rows: () => sortedOrder()?.map((i) => rows[i]) ?? [...rows],
     columns: () => columns().filter((c) => c.id !== "select").map((c) => c.id),
   };
+}
+
+/** The run search's `params`: the columns' paths, none inside another (the server refuses overlaps), or none. */
+function paramsParameter(cols) {
+  const paths = cols.filter((p) => !cols.some((q) => q !== p && p.startsWith(q + ".")));
+  return paths.length > 0 ? [...new Set(paths)].join(",") : "none";
 }
 
 function liveFlag() {
