@@ -75,7 +75,7 @@ internal static class BenchCommandLine
         bool atRoot = command == root;
         string who = atRoot ? Name : $"{Name} {command.Name}";
         string help = atRoot ? $"({Name} --help)" : $"(see {Name} {command.Name} --help)";
-        string commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+        string commands = string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
         if (parse.UnmatchedTokens.Count > 0)
         {
             string word = parse.UnmatchedTokens[0];

@@ -15,7 +15,7 @@ public sealed class BenchCommandLineTests
         ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, Timeout, "--help");
         Assert.Equal(0, r.ExitCode);
         Assert.Empty(r.Stderr);
-        foreach (string command in new[] { "dbbench", "track", "query", "frontend", "stream", "bigvalue", "micro", "budget" })
+        foreach (string command in new[] { "dbbench", "track", "query", "frontend", "stream", "bigvalue", "micro", "budget", "remote" })
         {
             Assert.Contains("\n  " + command + " ", r.Stdout, StringComparison.Ordinal);
         }
@@ -41,8 +41,8 @@ public sealed class BenchCommandLineTests
     }
 
     [Theory]
-    [InlineData("engine.bench: name a command: dbbench, track, query, frontend, stream, bigvalue, micro, budget (engine.bench --help)")]
-    [InlineData("engine.bench: unknown command 'trak'; commands: dbbench, track, query, frontend, stream, bigvalue, micro, budget; did you mean track? (engine.bench --help)", "trak")]
+    [InlineData("engine.bench: name a command: dbbench, track, query, frontend, stream, bigvalue, micro, budget, remote (engine.bench --help)")]
+    [InlineData("engine.bench: unknown command 'trak'; commands: dbbench, track, query, frontend, stream, bigvalue, micro, budget, remote; did you mean track? (engine.bench --help)", "trak")]
     [InlineData("engine.bench track: option --runs needs a value (see engine.bench track --help)", "track", "--runs")]
     [InlineData("engine.bench track: --runs needs an integer of at least 1, not '0' (see engine.bench track --help)", "track", "--runs", "0")]
     [InlineData("engine.bench bigvalue: --mb needs an integer from 1 to 240, not '300' (see engine.bench bigvalue --help)", "bigvalue", "--mb", "300")]
