@@ -282,16 +282,26 @@ public sealed class RemoteRepoTests : IDisposable
         Assert.Throws<TimeoutException>(remote.Dispose); // no server: nothing was ever sent
     }
 
+    // Resuming reads the run through the server's read API, so these run against the real aim-server (--writable).
+    private async Task<AimLsm.Tests.Server.RunningServerCommand> StartWritableServerAsync()
+    {
+        string tokenFile = Path.Combine(_dir.Path, "token");
+        await File.WriteAllTextAsync(tokenFile, TrackingHost.Token + "-long-enough\n");
+        return await AimLsm.Tests.Server.RunningServerCommand.StartAsync(["--repo", RepoPath, "--writable", "--port", "0", "--token-file", tokenFile]);
+    }
+
+    private RemoteRepoOptions ServerOptions() => Options(o => o.Token = TrackingHost.Token + "-long-enough");
+
     [Fact]
     public async Task A_run_held_by_another_session_fails_with_an_exception_that_names_the_holder()
     {
-        await using TrackingHost host = await TrackingHost.StartAsync(RepoPath);
-        using var holder = RemoteRepo.Connect(host.Address, Options());
+        await using AimLsm.Tests.Server.RunningServerCommand server = await StartWritableServerAsync();
+        using var holder = RemoteRepo.Connect(server.Url, ServerOptions());
         RemoteRun held = holder.CreateRun();
         held.Track(1.0, "a");
         holder.Flush();
 
-        using var other = RemoteRepo.Connect(host.Address, Options());
+        using var other = RemoteRepo.Connect(server.Url, ServerOptions());
         RemoteRun intruder = other.OpenRun(held.Hash);
         intruder.Track(2.0, "a", step: 5);
         TrackingProtocolException e = Assert.Throws<TrackingProtocolException>(intruder.Flush);
@@ -304,11 +314,55 @@ public sealed class RemoteRepoTests : IDisposable
         RemoteRun own = other.CreateRun();
         own.Track(7.0, "b");
         own.Dispose();
-        Assert.Equal([7.0], host.Repo.GetRun(own.Hash).GetSequence("b").Read().Numbers!);
+        Assert.Equal([7.0], other.GetRun(own.Hash).GetSequence("b").Read().Numbers!);
         held.Track(1.5, "a");
         held.Dispose();
-        Assert.Equal([1.0, 1.5], host.Repo.GetRun(held.Hash).GetSequence("a").Read().Numbers!);
+        Assert.Equal([1.0, 1.5], other.GetRun(held.Hash).GetSequence("a").Read().Numbers!);
         Assert.Throws<TrackingProtocolException>(intruder.Dispose);
+    }
+
+    [Fact]
+    public async Task A_resumed_run_continues_each_sequence_after_its_last_step_and_knows_its_props()
+    {
+        await using AimLsm.Tests.Server.RunningServerCommand server = await StartWritableServerAsync();
+        var train = new Context { ["subset"] = "train" };
+        string hash;
+        using (var first = RemoteRepo.Connect(server.Url, ServerOptions()))
+        {
+            RemoteRun run = first.CreateRun(experiment: "resume", name: "r1", tags: ["a"]);
+            hash = run.Hash;
+            for (int i = 0; i < 5; i++)
+            {
+                run.Track(i * 1.0, "loss", context: train);
+            }
+
+            run.Track(10L, "count", step: 41);
+            run.Dispose();
+        }
+
+        using var second = RemoteRepo.Connect(server.Url, ServerOptions());
+        RemoteRun resumed = second.OpenRun(hash);
+        Assert.Equal("r1", resumed.Name);
+        Assert.Equal("resume", resumed.Experiment);
+        Assert.Equal(["a"], resumed.Tags);
+        resumed.Track(5.0, "loss", context: train);   // step 5, after the server's last (4)
+        resumed.Track(11L, "count");                   // step 42
+        Assert.Throws<ArgumentException>(() => resumed.Track("text", "count")); // the sequence holds ints
+        resumed.Dispose();
+
+        IRunInfo read = second.GetRun(hash);
+        Assert.Equal([0L, 1, 2, 3, 4, 5], read.GetSequence("loss", train).Read().Steps);
+        Assert.Equal([41L, 42], read.GetSequence("count").Read().Steps);
+        Assert.Throws<RunNotFoundException>(() => second.OpenRun(new string('0', 24)));
+    }
+
+    [Fact]
+    public void Resuming_a_run_while_the_server_cannot_be_read_says_why_and_names_the_server()
+    {
+        using var offline = RemoteRepo.Connect(new Uri($"http://127.0.0.1:{TrackingHost.FreePort()}"), Options(o => o.FlushTimeout = TimeSpan.FromSeconds(1)));
+        RepoException e = Assert.Throws<RepoException>(() => offline.OpenRun(new string('a', 24)));
+        Assert.Contains("cannot be resumed", e.Message, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -147,12 +147,15 @@ public sealed partial class RemoteRepo : IRepo
     }
 
     /// <summary>
-    /// Resumes a run of the server's repo for tracking. Returns at once: the server checks the run when the batch
-    /// arrives, and a run it does not have or another session holds makes the run's next <c>Track</c>,
-    /// <c>Flush</c> or <c>Dispose</c> throw a <see cref="TrackingProtocolException"/> (code
-    /// <see cref="TrackingErrorCode.RunNotFound"/> or <see cref="TrackingErrorCode.RunLocked"/>, naming the holder).
+    /// Resumes a run of the server's repo for tracking. It reads the run from the server first (its props, tags and
+    /// every sequence's dtype and last step), so that a point tracked without a step continues after the sequence's
+    /// last one, as in a local resumed run; that read needs the server. Another session holding the run makes the
+    /// run's next <c>Track</c>, <c>Flush</c> or <c>Dispose</c> throw a <see cref="TrackingProtocolException"/> (code
+    /// <see cref="TrackingErrorCode.RunLocked"/>, naming the holder).
     /// </summary>
     /// <exception cref="ArgumentException">Not a run hash (24 lowercase hex characters).</exception>
+    /// <exception cref="RunNotFoundException">The server's repo has no such run.</exception>
+    /// <exception cref="RepoException">The server cannot be read; the message names its URL.</exception>
     /// <exception cref="InvalidOperationException">This repo has the run open already.</exception>
     public RemoteRun OpenRun(string hash)
     {
@@ -162,7 +165,29 @@ public sealed partial class RemoteRepo : IRepo
             throw new ArgumentException($"'{hash}' is not a run hash (24 lowercase hex characters).", nameof(hash));
         }
 
-        var run = new RemoteRun(this, hash, created: false, 0, "", null, null, []);
+        // A resumed run continues each sequence after its last step, and knows its props and tags: only the server
+        // knows them, so resuming needs it (creating a run does not).
+        IRunInfo held;
+        try
+        {
+            held = GetRun(hash);
+        }
+        catch (RepoException e) when (e is not RunNotFoundException)
+        {
+            throw new RepoException($"Run '{hash}' cannot be resumed while the aim-server at {Server} cannot be read: a resumed run continues each sequence after its last step, which only the server knows. {e.Message}", e);
+        }
+
+        var resumed = new Dictionary<(long ContextId, string Name), SequenceInfo>();
+        foreach (SequenceInfo sequence in held.Sequences)
+        {
+            resumed[(sequence.Context.Freeze().Id, sequence.Name)] = sequence;
+        }
+
+        double createdAt = (held.CreatedAt - DateTime.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
+        var run = new RemoteRun(this, hash, created: true, createdAt, held.Experiment, held.Name, held.Description, [.. held.Tags])
+        {
+            Resumed = resumed,
+        };
         Register(run);
         run.Start(b => b.OpenRun(hash));
         return run;

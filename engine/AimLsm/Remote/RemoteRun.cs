@@ -55,6 +55,10 @@ public sealed class RemoteRun : IRun
         _tags = tags;
     }
 
+    /// <summary>What the server held of each sequence when this run was resumed (<see cref="RemoteRepo.OpenRun"/>):
+    /// a sequence first tracked here continues after its last step, with its dtype, as a local resumed run does.</summary>
+    internal IReadOnlyDictionary<(long ContextId, string Name), SequenceInfo>? Resumed { get; init; }
+
     /// <inheritdoc/>
     public string Hash { get; }
 
@@ -361,7 +365,16 @@ public sealed class RemoteRun : IRun
 
         TrackArguments.CheckSequence(Hash, name, context);
         Context frozen = context.Freeze();
-        return _sequences.GetOrAdd((frozen.Id, name), static (key, state) => new RemoteSequence(state.Run, key.Name, state.Context), (Run: this, Context: frozen));
+        return _sequences.GetOrAdd((frozen.Id, name), static (key, state) =>
+        {
+            var sequence = new RemoteSequence(state.Run, key.Name, state.Context);
+            if (state.Run.Resumed is { } resumed && resumed.TryGetValue((state.Context.Id, key.Name), out SequenceInfo? held))
+            {
+                sequence.Resume(held.Dtype, held.LastStep);
+            }
+
+            return sequence;
+        }, (Run: this, Context: frozen));
     }
 
     private void ThrowIfFailed()

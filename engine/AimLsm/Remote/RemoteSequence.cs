@@ -41,6 +41,16 @@ internal sealed class RemoteSequence
     /// <summary>Checks the dtype and resolves the step, as a local sequence does.</summary>
     /// <exception cref="ArgumentException">The sequence holds values of an incompatible dtype.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The step is <see cref="long.MaxValue"/>.</exception>
+    /// <summary>Continues a sequence the server already holds (a resumed run): its dtype, and the step after its last.</summary>
+    public void Resume(string dtype, long lastStep)
+    {
+        lock (_lock)
+        {
+            _dtype = dtype;
+            _nextStep = lastStep == long.MaxValue ? lastStep : lastStep + 1;
+        }
+    }
+
     public long Prepare(string dtype, long? step)
     {
         lock (_lock)
