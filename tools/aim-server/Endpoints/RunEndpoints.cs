@@ -17,8 +17,10 @@ internal sealed class RunEndpoints(AimServer server)
     [
         "GET /api/runs/search/run?q=&limit=&traces=&params=",
         "GET /api/runs/search/metric?q=&p=&x_axis=step&record_range=&sampling=",
+        "GET /api/runs/search/points?q=&record_range=",
         "GET /api/runs/{hash}",
         "GET /api/projects/params",
+        "GET /api/tracking (a WebSocket, with --writable)",
     ];
 
     /// <summary>Sends the run's document.</summary>
