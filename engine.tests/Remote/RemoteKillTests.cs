@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using AimLsm.CrashChild;
 using AimLsm.Tests.Tree.Repo;
 using AimLsm.Tests.Testing;
@@ -31,7 +29,7 @@ public sealed class RemoteKillTests(ITestOutputHelper output) : IDisposable
     public void The_server_killed_twice_under_eight_clients_loses_no_acknowledged_point_and_the_clients_finish()
     {
         const int Clients = 8, Points = 6_000, FlushEvery = 250;
-        int port = FreePort();
+        int port = TrackingHost.FreePort(); // the same port across a restart: clients reconnect by themselves
         TreeChildProcess server = StartServer(port);
         var clients = new List<TreeChildProcess>();
         try
@@ -78,7 +76,7 @@ public sealed class RemoteKillTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_client_killed_while_tracking_loses_nothing_it_had_flushed()
     {
-        int port = FreePort();
+        int port = TrackingHost.FreePort();
         using TreeChildProcess server = StartServer(port);
         long flushed;
         string hash;
@@ -103,7 +101,7 @@ public sealed class RemoteKillTests(ITestOutputHelper output) : IDisposable
     public void A_client_that_tracked_its_whole_run_with_the_server_down_drains_its_spool_once_the_server_is_up()
     {
         const int Points = 20_000;
-        int port = FreePort();
+        int port = TrackingHost.FreePort(); // the port the client retries; the server starts on it later
         using TreeChildProcess client = StartClient(port, Points, Points, 0);
         string hash = client.WaitFor("run ", Long);
         client.WaitFor("timeout ", Long); // every point tracked and spooled; the flush waits for a server
@@ -154,16 +152,6 @@ public sealed class RemoteKillTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(i, loss.Steps[i]);
             Assert.Equal(TreeChild.LossAt(i), loss.Numbers![i]);
         }
-    }
-
-    // The same port across a restart, so that the clients reconnect to the new server by themselves.
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public void Dispose() => _dir.Dispose();
