@@ -90,6 +90,46 @@ public class RunSearchTests(ServerFixture fixture) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task Props_sends_only_the_named_fields_and_report_progress_false_sends_no_progress()
+    {
+        List<StreamObject> objects = await fixture.StreamObjectsAsync(
+            Url("run.experiment == 'baseline' and run.hparams.optimizer == 'adam'", "&traces=none&props=name,experiment.name,tags.name,active&report_progress=false"));
+
+        // The marker opens the stream; then the run, and no progress record after it or at the end.
+        Assert.DoesNotContain(objects, o => o.Kind == StreamObjectKind.Progress);
+        var run = (Dictionary<string, object?>)Assert.Single(objects, o => o.Kind == StreamObjectKind.Object).Value!;
+        var props = (Dictionary<string, object?>)run["props"]!;
+        Assert.Equal(["active", "experiment", "name", "tags"], props.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["name"], ((Dictionary<string, object?>)props["experiment"]!).Keys);
+        Assert.Equal("baseline", ((Dictionary<string, object?>)props["experiment"]!)["name"]);
+        var tag = (Dictionary<string, object?>)Assert.Single((List<object?>)props["tags"]!)!;
+        Assert.Equal(["name"], tag.Keys);
+        Assert.Equal("good", tag["name"]);
+
+        // The default is every field and a progress record after each run, as Aim sends them.
+        List<StreamObject> full = await fixture.StreamObjectsAsync(Url("run.experiment == 'baseline' and run.hparams.optimizer == 'adam'", "&props=all"));
+        var fullProps = (Dictionary<string, object?>)((Dictionary<string, object?>)full.Single(o => o.Kind == StreamObjectKind.Object).Value!)["props"]!;
+        Assert.Equal(["active", "archived", "creation_time", "description", "end_time", "experiment", "name", "tags"], fullProps.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["description", "id", "name"], ((Dictionary<string, object?>)fullProps["experiment"]!).Keys.Order(StringComparer.Ordinal));
+        Assert.Contains(full, o => o.Kind == StreamObjectKind.Progress);
+    }
+
+    [Theory]
+    [InlineData("props", "nickname", "('nickname') is not a field of a run's props")]
+    [InlineData("props", "experiment.owner", "('experiment.owner') is not a field")]
+    [InlineData("props", "tags,tags.name", "overlaps an earlier item")]
+    [InlineData("props", "name,name", "overlaps an earlier item")]
+    [InlineData("report_progress", "maybe", "report_progress must be true or false")]
+    public async Task Props_and_report_progress_out_of_their_range_are_a_400_naming_the_parameter(string parameter, string value, string message)
+    {
+        System.Text.Json.JsonElement error = await fixture.GetJsonAsync(Url("", $"&{parameter}=" + Uri.EscapeDataString(value)), System.Net.HttpStatusCode.BadRequest);
+        Assert.Equal(parameter, error.GetProperty("detail").GetProperty("parameter").GetString());
+        string text = error.GetProperty("detail").GetProperty("error").GetString()!;
+        Assert.Contains(message, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Projects_params_is_the_union_of_every_runs_params()
     {
         System.Text.Json.JsonElement body = await fixture.GetJsonAsync("api/projects/params", System.Net.HttpStatusCode.OK);

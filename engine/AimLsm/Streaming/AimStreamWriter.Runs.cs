@@ -5,6 +5,9 @@ namespace AimLsm.Streaming;
 
 public sealed partial class AimStreamWriter
 {
+    private PropsSelection _props = PropsSelection.All;
+    private IReadOnlyList<string>? _propsFor;
+
     /// <summary>
     /// Writes one run as one chunk, then flushes (docs/format.md, section 14.3). With a
     /// <see cref="StreamOptions.Density"/> it is the object Aim's metric search sends: under the run's hash,
@@ -116,33 +119,19 @@ public sealed partial class AimStreamWriter
         int root = _path.Length;
         var sink = new RecordSink(_records);
         _path.Push(StreamFormat.PropsField);
-        _tree.Flatten(Props(run), _path.Span, ref sink);
+        _tree.Flatten(SelectedProps().Build(run), _path.Span, ref sink);
         _path.Truncate(root);
     }
 
-    /// <summary>The run's properties in the shape of Aim's <c>get_run_props</c>.</summary>
-    private static Dictionary<string, object?> Props(Run run)
+    /// <summary>The props selection of <see cref="StreamOptions.Props"/>, parsed again only when the list changes.</summary>
+    private PropsSelection SelectedProps()
     {
-        var tags = new List<object?>(run.Tags.Count);
-        foreach (string tag in run.Tags)
+        if (!ReferenceEquals(_propsFor, Options.Props))
         {
-            tags.Add(new Dictionary<string, object?>(StringComparer.Ordinal) { ["id"] = tag, ["name"] = tag, ["color"] = null, ["description"] = null });
+            _props = Options.Props is { } paths ? PropsSelection.Parse(paths) : PropsSelection.All;
+            _propsFor = Options.Props;
         }
 
-        return new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["name"] = run.Name,
-            ["description"] = run.Description,
-            ["experiment"] = run.Experiment is { } experiment
-                ? new Dictionary<string, object?>(StringComparer.Ordinal) { ["id"] = experiment, ["name"] = experiment, ["description"] = null }
-                : null,
-            ["tags"] = tags,
-            ["archived"] = run.Archived,
-            ["creation_time"] = UnixSeconds(run.CreatedAt),
-            ["end_time"] = run.EndTime is { } end ? UnixSeconds(end) : null,
-            ["active"] = run.Active,
-        };
+        return _props;
     }
-
-    private static double UnixSeconds(DateTime utc) => (utc - DateTime.UnixEpoch).TotalSeconds;
 }

@@ -71,6 +71,15 @@ public sealed class StreamOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<PathSegment>>? Params { get; set; }
 
+    /// <summary>
+    /// The fields of a run's <c>props</c> that a run object carries: null, the default, for all of them, as Aim sends
+    /// them; else each item a field (<c>name</c>, <c>description</c>, <c>experiment</c>, <c>tags</c>, <c>archived</c>,
+    /// <c>creation_time</c>, <c>end_time</c>, <c>active</c>) or a field of the experiment or of every tag
+    /// (<c>experiment.name</c>, <c>tags.name</c>). A table of 10,000 runs that shows their names, experiments and tags
+    /// needs less than half of Aim's props. No item may be unknown, repeated or inside another.
+    /// </summary>
+    public IReadOnlyList<string>? Props { get; set; }
+
     /// <summary>Checks the ranges; returns this.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public StreamOptions Validate()
@@ -89,6 +98,10 @@ public sealed class StreamOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ChunkBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfNegative(InlineBlobLimit);
         ValidateParams();
+        if (Props is { } props)
+        {
+            PropsSelection.Parse(props);
+        }
 
         if (!Enum.IsDefined(Sampling))
         {

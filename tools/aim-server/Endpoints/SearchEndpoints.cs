@@ -31,7 +31,7 @@ internal sealed class SearchEndpoints(AimServer server)
         }
 
         server.RefreshIfDue();
-        await StreamSession.RunAsync(context, server, "run", request.Query, new StreamOptions { Params = request.Params }, async session =>
+        await StreamSession.RunAsync(context, server, "run", request.Query, new StreamOptions { Params = request.Params, Props = request.Props }, async session =>
         {
             long total = server.Repo.Runs.LongCount();
             QueryResults<Run> runs = server.Repo.QueryRuns(request.Query, server.QueryOptions, session.Token);
@@ -39,8 +39,14 @@ internal sealed class SearchEndpoints(AimServer server)
             foreach (Run run in runs)
             {
                 // Aim's run search lists a run's metrics only (collect_sequence_info(sequence_types='metric')).
-                if (!await session.Writer.WriteRunAsync(run, request.Traces ? MetricTraces(run) : [], session.Token) ||
-                    !await session.Writer.WriteProgressAsync(++session.Runs, total, session.Token))
+                if (!await session.Writer.WriteRunAsync(run, request.Traces ? MetricTraces(run) : [], session.Token))
+                {
+                    return false;
+                }
+
+                // Aim's report_progress=false: the page's table counts the runs it receives and needs none.
+                session.Runs++;
+                if (request.ReportProgress && !await session.Writer.WriteProgressAsync(session.Runs, total, session.Token))
                 {
                     return false;
                 }
@@ -51,7 +57,7 @@ internal sealed class SearchEndpoints(AimServer server)
                 }
             }
 
-            return await session.Writer.WriteProgressAsync(total, total, session.Token);
+            return !request.ReportProgress || await session.Writer.WriteProgressAsync(total, total, session.Token);
         });
     }
 

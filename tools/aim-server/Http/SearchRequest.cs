@@ -44,13 +44,37 @@ internal sealed record SearchRequest
     /// it shows as columns.</summary>
     public IReadOnlyList<IReadOnlyList<PathSegment>>? Params { get; init; }
 
-    /// <summary>Reads a run search's parameters: <c>q</c>, <c>limit</c>, <c>traces</c>, <c>params</c>.</summary>
+    /// <summary>The props fields a run search sends of each run (extension <c>props=</c>): null for all of them
+    /// (Aim's run object), else these (<see cref="StreamOptions.Props"/>).</summary>
+    public IReadOnlyList<string>? Props { get; init; }
+
+    /// <summary>Whether a run search sends a progress record after each run (Aim's <c>report_progress</c>).</summary>
+    public bool ReportProgress { get; init; } = true;
+
+    /// <summary>Reads a run search's parameters: <c>q</c>, <c>limit</c>, <c>traces</c>, <c>params</c>, <c>props</c>,
+    /// <c>report_progress</c>.</summary>
     public static SearchRequest? ParseRunSearch(IQueryCollection query, out ParameterError? error)
     {
         if (!TryQuery(query, out string q, out error) || !TryInt(query, "limit", 0, 0, int.MaxValue, out int limit, out error) ||
-            !TrySingle(query, "traces", out string? traces, out error) || !TrySingle(query, "params", out string? parameters, out error))
+            !TrySingle(query, "traces", out string? traces, out error) || !TrySingle(query, "params", out string? parameters, out error) ||
+            !TrySingle(query, "props", out string? props, out error) || !TryBool(query, "report_progress", true, out bool reportProgress, out error))
         {
             return null;
+        }
+
+        IReadOnlyList<string>? propFields = null;
+        if (props?.Trim() is { Length: > 0 } and not "all" and { } fields)
+        {
+            propFields = Array.ConvertAll(fields.Split(','), f => f.Trim());
+            try
+            {
+                new StreamOptions { Props = propFields }.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                error = new ParameterError("props", props, $"props must be all (the default) or fields separated by commas: {Reason(e)}");
+                return null;
+            }
         }
 
         if (traces is not (null or "" or "metric" or "none"))
@@ -64,7 +88,34 @@ internal sealed record SearchRequest
             return null;
         }
 
-        return new SearchRequest { Query = q, Limit = limit, Traces = traces != "none", Params = paths };
+        return new SearchRequest { Query = q, Limit = limit, Traces = traces != "none", Params = paths, Props = propFields, ReportProgress = reportProgress };
+    }
+
+    /// <summary>An option's complaint without the " (Parameter 'x')" .NET appends: the client named no such thing.</summary>
+    private static string Reason(ArgumentException e) =>
+        e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+
+    /// <summary>A bool parameter as Aim's API (FastAPI) reads one: true, false, 1, 0, yes, no, on, off (any case).</summary>
+    private static bool TryBool(IQueryCollection query, string name, bool @default, out bool value, out ParameterError? error)
+    {
+        value = @default;
+        if (!TrySingle(query, name, out string? text, out error) || text is null)
+        {
+            return error is null;
+        }
+
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "true" or "1" or "yes" or "on":
+                value = true;
+                return true;
+            case "false" or "0" or "no" or "off":
+                value = false;
+                return true;
+            default:
+                error = new ParameterError(name, text, $"{name} must be true or false.");
+                return false;
+        }
     }
 
     /// <summary><c>params</c>: absent, empty or <c>all</c> for every param; <c>none</c>; or dotted paths of str keys
@@ -102,7 +153,7 @@ internal sealed record SearchRequest
         }
         catch (ArgumentException e)
         {
-            error = new ParameterError("params", text, e.Message);
+            error = new ParameterError("params", text, Reason(e));
             return false;
         }
 
