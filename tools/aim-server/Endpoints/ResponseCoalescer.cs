@@ -12,7 +12,8 @@ namespace AimLsm.Server.Endpoints;
 /// stack parses one by one (Chromium read that 10 MB stream in 0.95 s against 0.43 s coalesced: docs/http-api.md).
 /// Here the writer flushes into an in-memory pipe instead, and a copier moves what has piled up to the response and
 /// flushes it, once per read; when less than <see cref="BatchBytes"/> is there it waits a millisecond first, for
-/// more. While the query finds runs faster than the socket takes them, they go out together; when the query pauses
+/// more, except for the first bytes of the response, which go out at once (the page draws the first result while
+/// the rest arrives). While the query finds runs faster than the socket takes them, they go out together; when the query pauses
 /// between matches, what there was goes out a millisecond later: no result waits for the next one.
 /// </para>
 /// <para>
@@ -70,10 +71,13 @@ internal sealed class ResponseCoalescer
         PipeReader reader = _pipe.Reader;
         try
         {
+            // The first bytes (the marker and the first result: what a page draws first) go out at once; only later
+            // reads wait for a batch to fill.
+            bool first = true;
             for (;;)
             {
                 ReadResult read = await reader.ReadAsync(token);
-                if (!read.IsCompleted && !read.IsCanceled && read.Buffer.Length < BatchBytes)
+                if (!first && !read.IsCompleted && !read.IsCanceled && read.Buffer.Length < BatchBytes)
                 {
                     // Nothing consumed or examined: the read after the wait returns at once, with whatever came meanwhile.
                     reader.AdvanceTo(read.Buffer.Start);
@@ -90,6 +94,7 @@ internal sealed class ResponseCoalescer
                 reader.AdvanceTo(buffer.End);
                 if (!buffer.IsEmpty)
                 {
+                    first = false;
                     FlushResult flushed = await response.FlushAsync(token);
                     if (flushed.IsCompleted || flushed.IsCanceled)
                     {
