@@ -23,16 +23,17 @@ internal static class FrontendCommand
         var only = BenchArgs.Choice("--only", "PART", "Measure that part only (default: all)", ["runs", "charts", "zoom"]);
         var runsRepo = BenchArgs.Text("--runs-repo", "DIR", "The query bench's repo of 10,000 runs (built there when absent; default: a temp folder)");
         var longSteps = BenchArgs.Long("--long-steps", "Points of the long sequence zoomed into", 1_000_000, min: 2);
+        var diagnose = BenchArgs.Flag("--diagnose", "Runs view: print the browser's CPU by process type and the top JavaScript frames of one more search (CDP Profiler)");
         var command = new Command("frontend",
             "aim-server's page in Debian's chromium: runs view, charts, a 1,000,000-step zoom; needs /usr/bin/chromium (apt-get install -y chromium)")
         {
-            repeat, only, runsRepo, longSteps,
+            repeat, only, runsRepo, longSteps, diagnose,
         };
-        command.SetAction(parse => Run(parse.GetValue(repeat), parse.GetValue(only), parse.GetValue(runsRepo), parse.GetValue(longSteps)));
+        command.SetAction(parse => Run(parse.GetValue(repeat), parse.GetValue(only), parse.GetValue(runsRepo), parse.GetValue(longSteps), parse.GetValue(diagnose)));
         return command;
     }
 
-    private static int Run(int repeat, string? only, string? runsRepo, long longSteps)
+    private static int Run(int repeat, string? only, string? runsRepo, long longSteps, bool diagnose)
     {
         if (!File.Exists("/usr/bin/chromium"))
         {
@@ -40,10 +41,10 @@ internal static class FrontendCommand
             return 2;
         }
 
-        return RunAsync(repeat, runsRepo, longSteps, only).GetAwaiter().GetResult();
+        return RunAsync(repeat, runsRepo, longSteps, only, diagnose).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int repeat, string? runsRepo, long longSteps, string? only)
+    private static async Task<int> RunAsync(int repeat, string? runsRepo, long longSteps, string? only, bool diagnose)
     {
         string temp = Path.Combine(Path.GetTempPath(), "aimlsm-frontend-bench-" + Environment.ProcessId);
         string runsPath = runsRepo ?? Path.Combine(temp, "runs");
@@ -77,7 +78,7 @@ internal static class FrontendCommand
             {
                 using Repo repo = Repo.OpenReadOnly(runsPath);
                 await using AimServer server = await AimServer.StartAsync(repo, new AimServerOptions { Port = 0 });
-                await RunsViewAsync(browser, server.Address, repeat);
+                await RunsViewAsync(browser, server.Address, repeat, diagnose);
             }
 
             if (only is null or "charts" or "zoom")
@@ -161,7 +162,7 @@ internal static class FrontendCommand
     }
 
     /// <summary>All 10,000 runs in the table: from submitting the query to the table's count and every row in place.</summary>
-    private static async Task RunsViewAsync(IBrowser browser, Uri address, int repeat)
+    private static async Task RunsViewAsync(IBrowser browser, Uri address, int repeat, bool diagnose)
     {
         // First the server alone, which also warms it up as a server that has been up a while is (its code tiered up by
         // the JIT, which otherwise competes with the browser for the two cores): the same request read to its end by
@@ -198,6 +199,7 @@ internal static class FrontendCommand
         await page.WaitForSelectorAsync("#add-column[data-ready]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         var times = new List<double>();
         string count = "";
+        if (diagnose) Console.WriteLine($"browser CPU by process type so far: {ProcessTreeCpu.ByType()}");
         (double self0, double browser0) = ProcessTreeCpu.Now();
 
         for (int i = 0; i < repeat; i++)
@@ -212,6 +214,11 @@ internal static class FrontendCommand
         }
 
         (double self1, double browser1) = ProcessTreeCpu.Now();
+        if (diagnose)
+        {
+            await JsProfileAsync(page);
+        }
+        if (diagnose) Console.WriteLine($"browser CPU by process type so far: {ProcessTreeCpu.ByType()}");
 
         // Every row reachable: scroll to the bottom and read the last row's index.
         await page.EvaluateAsync("() => { const s = document.getElementById('runs-table'); s.scrollTop = s.scrollHeight; }");
@@ -243,6 +250,39 @@ internal static class FrontendCommand
 
         Report("runs view, the page's decoder alone over the bytes in memory", "", decode, "10,000 run objects");
         await page.Context.DisposeAsync();
+    }
+
+    /// <summary>One more search under the CDP Profiler: the JavaScript frames with the most self time (idle and
+    /// "(program)", chromium's own work on the main thread, included).</summary>
+    private static async Task JsProfileAsync(IPage page)
+    {
+        ICDPSession cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Profiler.enable");
+        await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+        await cdp.SendAsync("Profiler.start");
+        await page.EvaluateAsync("() => { document.getElementById('view').dataset.done = ''; }");
+        await page.Locator(".query").PressAsync("Enter");
+        await page.WaitForSelectorAsync("#view[data-done='true']");
+        System.Text.Json.JsonElement? result = await cdp.SendAsync("Profiler.stop");
+        System.Text.Json.JsonElement prof = result!.Value.GetProperty("profile");
+        var names = new Dictionary<int, string>();
+        foreach (System.Text.Json.JsonElement n in prof.GetProperty("nodes").EnumerateArray())
+        {
+            System.Text.Json.JsonElement cf = n.GetProperty("callFrame");
+            names[n.GetProperty("id").GetInt32()] = $"{cf.GetProperty("functionName").GetString()} {System.IO.Path.GetFileName(cf.GetProperty("url").GetString())}:{cf.GetProperty("lineNumber").GetInt32()}";
+        }
+        var self = new Dictionary<string, double>();
+        var samples = prof.GetProperty("samples").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var deltas = prof.GetProperty("timeDeltas").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        for (int k = 1; k < samples.Length; k++)
+        {
+            string name = names[samples[k - 1]];
+            self[name] = self.GetValueOrDefault(name) + deltas[k] / 1000.0;
+        }
+        foreach (var kv in self.OrderByDescending(kv => kv.Value).Take(25))
+        {
+            Console.WriteLine($"  JavaScript self time {kv.Value,8:F1} ms  {kv.Key}");
+        }
     }
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), to state how loaded the shared machine was.</summary>
@@ -313,6 +353,47 @@ internal static class FrontendCommand
 /// </summary>
 internal static class ProcessTreeCpu
 {
+    /// <summary>CPU milliseconds of every chromium process (and Playwright's node driver) grouped by chromium's
+    /// <c>--type</c> (renderer, gpu-process, the network service...), since each started.</summary>
+    public static string ByType()
+    {
+        var by = new Dictionary<string, long>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                string cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (!cmd.Contains("chromium", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                int t = cmd.IndexOf("--type=", StringComparison.Ordinal);
+                string type = t < 0 ? "browser" : cmd[(t + 7)..].Split(' ')[0];
+                int u = cmd.IndexOf("--utility-sub-type=", StringComparison.Ordinal);
+                if (u >= 0)
+                {
+                    type = cmd[(u + 19)..].Split(' ')[0];
+                }
+
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                by[type] = by.GetValueOrDefault(type) + long.Parse(rest[11]) + long.Parse(rest[12]);
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        return string.Join("; ", by.Select(kv => $"{kv.Key}={kv.Value * 10}ms"));
+    }
+
     /// <summary>(this process, its descendants) in milliseconds; zeros where /proc is absent.</summary>
     public static (double Self, double Children) Now()
     {
