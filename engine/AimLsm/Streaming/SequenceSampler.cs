@@ -26,7 +26,8 @@ public static class SequenceSampler
     /// min-max hold at most 65,536 records of the range at a time. Min-max reads it once through a window of up to
     /// 3 MB. LTTB holds the bucket it picks from and the next one, at most 2 x 3 MB (0.4 MB for a density of 500 over
     /// 2M points); when a bucket is larger than the window it reads each bucket twice through a 1 MB window instead.
-    /// The range is counted from chunk headers first, and every read sees one snapshot, so a writer tracking
+    /// A step range is counted from chunk headers first; a whole sequence takes its metadata's count, which the reads
+    /// confirm (when it lags the chunks, they are counted and the sample taken again). Every read sees one snapshot, so a writer tracking
     /// meanwhile does not disturb the sample. Uniform (and any method on a non-numeric sequence) reads only the points
     /// it returns.
     /// </remarks>
@@ -43,7 +44,9 @@ public static class SequenceSampler
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         if (method is SamplingMethod.Lttb or SamplingMethod.MinMax)
         {
-            using SequenceRangeCounter range = sequence.OpenRange(fromStep, toStep);
+            // The samplers read every record of the range, so they can confirm the metadata's count of a whole
+            // sequence instead of counting its chunks first (WindowedSampler.Sample).
+            using SequenceRangeCounter range = sequence.OpenRange(fromStep, toStep, metadataCount: true);
             if (range.IsNumeric)
             {
                 return WindowedSampler.Sample(range, points, method, window);
