@@ -1,8 +1,10 @@
+using AimLsm.Encoding;
 using AimLsm.Streaming;
 using AimLsm.Tests.Testing;
 using AimLsm.Tests.Tree.Repo;
 using AimLsm.Tree;
 using AimLsm.Tree.Sequences;
+using AimLsm.Tree.Storage;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
@@ -116,6 +118,47 @@ public class BoundedSamplingTests(ITestOutputHelper output)
         if (method == SamplingMethod.Lttb && points >= 40)
         {
             Assert.Contains(-300 + (3L * 613), expected.Steps);
+        }
+    }
+
+    [Theory]
+    [InlineData(SamplingMethod.Lttb, -37)]
+    [InlineData(SamplingMethod.Lttb, 1)]
+    [InlineData(SamplingMethod.Lttb, 50)]
+    [InlineData(SamplingMethod.MinMax, -1)]
+    [InlineData(SamplingMethod.MinMax, 29)]
+    [InlineData(SamplingMethod.Lttb, -800)]
+    public void A_metadata_count_that_disagrees_with_the_chunks_is_caught_and_the_sample_taken_again(SamplingMethod method, long error)
+    {
+        // A whole-sequence sample takes the metadata's count instead of counting the chunks (it can lag them by a
+        // commit): here it is made wrong on purpose, above and below, and the sample must still be the full read's.
+        using var one = new OneRun(new RepoOptions { SequenceChunkSize = 16 });
+        Run run = one.Run;
+        for (int i = 0; i < 1000; i++)
+        {
+            run.Track(i == 400 ? 50 : Math.Sin(i / 23.0), "m", step: 2L * i);
+        }
+
+        run.Flush();
+        byte[] count = RepoKeys.Concat(RepoKeys.Trace(run.Hash, Context.Empty.Id, "m"), TreePath.Encode(["count"]));
+        var encoded = new System.Buffers.ArrayBufferWriter<byte>();
+        AimValueWriter.WriteInt(encoded, 1000 + error);
+        using (var lease = run.Lease())
+        {
+            lease.Db.Put(count, encoded.WrittenSpan);
+        }
+
+        Sequence sequence = run.GetSequence("m");
+        Assert.Equal(1000 + error, sequence.Info.Count);
+        SequenceData full = sequence.Read();
+        Assert.Equal(1000, full.Count);
+        foreach (int points in new[] { 1, 2, 50, 999, 1000, 1001 })
+        {
+            foreach (int window in new[] { 3, SequenceSampler.DefaultWindow })
+            {
+                AssertSame(SequenceSampler.Downsample(full, points, method),
+                    SequenceSampler.Sample(sequence, points, long.MinValue, long.MaxValue, method, window), $"{points} points, window {window}");
+            }
         }
     }
 

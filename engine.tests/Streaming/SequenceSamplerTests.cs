@@ -172,4 +172,52 @@ public class SequenceSamplerTests
         Assert.Equal(0, lttb.Steps[0]);
         Assert.Equal(999L * 999, lttb.Integers[^1]);
     }
+
+    [Fact]
+    public void The_pick_four_points_at_a_time_is_the_first_largest_area_of_a_point_by_point_scan()
+    {
+        // SequenceSampler.Largest compares four areas at once and looks inside a block only when one beats the best:
+        // it must pick what the plain scan picks, bit for bit, with NaN values, ties (repeated and constant values),
+        // big steps and every length around the block size.
+        var random = new Random(2020);
+        int checkedSpans = 0;
+        for (int c = 0; c < 20_000; c++)
+        {
+            int n = random.Next(0, 41);
+            var steps = new long[n];
+            var values = new double[n];
+            long step = random.Next(3) == 0 ? (1L << 60) - (1L << 40) + random.Next(1000) : random.Next(-500, 500);
+            int palette = random.Next(1, 6);
+            for (int i = 0; i < n; i++)
+            {
+                step += 1 + random.Next(3);
+                steps[i] = step;
+                values[i] = random.Next(10) switch
+                {
+                    0 => double.NaN,
+                    < 4 => random.Next(palette) * 0.25,   // few distinct values: equal areas
+                    _ => random.NextDouble() * 4 - 2,
+                };
+            }
+
+            double ax = random.Next(-600, 600), ay = random.NextDouble(), avgX = ax + 40 + random.Next(200), avgY = random.Next(3) - 1;
+            int expected = 0;
+            double best = -1;
+            for (int j = 0; j < n; j++)
+            {
+                double area = Math.Abs(((ax - avgX) * (values[j] - ay)) - ((ax - steps[j]) * (avgY - ay)));
+                if (area > best)
+                {
+                    (best, expected) = (area, j);
+                }
+            }
+
+            int pick = SequenceSampler.Largest(steps, values, ax, ay, avgX, avgY, out double got);
+            Assert.True(expected == pick, $"case {c}: picked {pick}, the scan picks {expected}");
+            Assert.Equal(BitConverter.DoubleToInt64Bits(best), BitConverter.DoubleToInt64Bits(got));
+            checkedSpans++;
+        }
+
+        Assert.Equal(20_000, checkedSpans);
+    }
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using AimLsm.Tree;
 using AimLsm.Tree.Sequences;
 
@@ -26,7 +29,8 @@ public static class SequenceSampler
     /// min-max hold at most 65,536 records of the range at a time. Min-max reads it once through a window of up to
     /// 3 MB. LTTB holds the bucket it picks from and the next one, at most 2 x 3 MB (0.4 MB for a density of 500 over
     /// 2M points); when a bucket is larger than the window it reads each bucket twice through a 1 MB window instead.
-    /// The range is counted from chunk headers first, and every read sees one snapshot, so a writer tracking
+    /// A step range is counted from chunk headers first; a whole sequence takes its metadata's count, which the reads
+    /// confirm (when it lags the chunks, they are counted and the sample taken again). Every read sees one snapshot, so a writer tracking
     /// meanwhile does not disturb the sample. Uniform (and any method on a non-numeric sequence) reads only the points
     /// it returns.
     /// </remarks>
@@ -43,7 +47,9 @@ public static class SequenceSampler
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         if (method is SamplingMethod.Lttb or SamplingMethod.MinMax)
         {
-            using SequenceRangeCounter range = sequence.OpenRange(fromStep, toStep);
+            // The samplers read every record of the range, so they can confirm the metadata's count of a whole
+            // sequence instead of counting its chunks first (WindowedSampler.Sample).
+            using SequenceRangeCounter range = sequence.OpenRange(fromStep, toStep, metadataCount: true);
             if (range.IsNumeric)
             {
                 return WindowedSampler.Sample(range, points, method, window);
@@ -102,19 +108,7 @@ public static class SequenceSampler
             int start = BucketStart(i, n, buckets), end = BucketStart(i + 1, n, buckets);
             int nextEnd = i + 2 <= buckets ? BucketStart(i + 2, n, buckets) : n;
             (double avgX, double avgY) = Average(steps, values, end, nextEnd, values[a]);
-            double ax = steps[a], ay = values[a];
-            double best = -1;
-            int pick = start;
-            for (int j = start; j < end; j++)
-            {
-                double area = Area(ax, ay, avgX, avgY, steps[j], values[j]);
-                if (area > best)
-                {
-                    best = area;
-                    pick = j;
-                }
-            }
-
+            int pick = start + Largest(steps[start..end], values[start..end], steps[a], values[a], avgX, avgY, out _);
             picks[i + 1] = a = pick;
         }
 
@@ -221,6 +215,65 @@ public static class SequenceSampler
 
     /// <summary>The first index of bucket <paramref name="b"/> when the interior [1, n - 1) is cut into <paramref name="buckets"/>.</summary>
     internal static long BucketStart(long b, long n, long buckets) => 1 + (long)((Int128)b * (n - 2) / buckets);
+
+    /// <summary>
+    /// LTTB's pick among a bucket's points: the index of the first point whose <see cref="Area"/> with the previous
+    /// pick (ax, ay) and the next bucket's average is the largest, and that area in <paramref name="best"/>; 0 and -1
+    /// when every area is NaN (or the span is empty). One loop for the in-memory and the windowed algorithm.
+    /// </summary>
+    /// <remarks>
+    /// Four points at a time: the areas are the same IEEE operations in the same order as <see cref="Area"/> (no fused
+    /// multiply-add; (ax - avgX) and (avgY - ay) are the same values hoisted), so every lane rounds exactly as the
+    /// scalar expression, and a block is looked at point by point, in order, only when one of its areas beats the best
+    /// so far (a NaN area never does), which keeps the first of equal areas. A bucket's maximum moves a few times, so
+    /// most blocks cost one comparison.
+    /// </remarks>
+    internal static int Largest(ReadOnlySpan<long> steps, ReadOnlySpan<double> values, double ax, double ay, double avgX, double avgY,
+        out double best)
+    {
+        Debug.Assert(steps.Length == values.Length);
+        best = -1;
+        int pick = 0, j = 0;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
+        {
+            Vector256<double> dx = Vector256.Create(ax - avgX), dy = Vector256.Create(avgY - ay);
+            Vector256<double> vax = Vector256.Create(ax), vay = Vector256.Create(ay);
+            Vector256<double> top = Vector256.Create(best);
+            Span<double> lanes = stackalloc double[Vector256<double>.Count];
+            for (; j <= values.Length - Vector256<double>.Count; j += Vector256<double>.Count)
+            {
+                var x = Vector256.Create((double)steps[j], steps[j + 1], steps[j + 2], steps[j + 3]);
+                Vector256<double> y = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(values), (nuint)j);
+                Vector256<double> area = Vector256.Abs((dx * (y - vay)) - ((vax - x) * dy));
+                if (Vector256.GreaterThanAny(area, top))
+                {
+                    area.CopyTo(lanes);
+                    for (int k = 0; k < lanes.Length; k++)
+                    {
+                        if (lanes[k] > best)
+                        {
+                            best = lanes[k];
+                            pick = j + k;
+                        }
+                    }
+
+                    top = Vector256.Create(best);
+                }
+            }
+        }
+
+        for (; j < values.Length; j++)
+        {
+            double area = Area(ax, ay, avgX, avgY, steps[j], values[j]);
+            if (area > best)
+            {
+                best = area;
+                pick = j;
+            }
+        }
+
+        return pick;
+    }
 
     /// <summary>Twice the area of the triangle of the previous pick (ax, ay), the next bucket's average and (x, y):
     /// LTTB's measure, one expression for the in-memory and the windowed algorithm so that both round alike.</summary>

@@ -49,14 +49,15 @@ internal static class WindowedLttb
             next.Fill(range, (int)(nextEnd - end));
             if (current.Count == 0 || next.Count == 0)
             {
-                // Cannot happen: the count and the reads come from one snapshot. End with the last record read.
-                Debug.Fail("the range ended before its count");
+                // Only the metadata's count can be wrong (the reads and a counted count come from one snapshot); the
+                // sampler then counts and samples again (SequenceRangeCounter.Confirm).
+                Debug.Assert(range.CountIsHint, "the range ended before its count");
                 break;
             }
 
             var average = new Average(a.Number);
             average.Add(next.Steps, next.Numbers);
-            int pick = Pick(current.Steps, current.Numbers, a, average.X(next.Steps[0]), average.Y);
+            int pick = SequenceSampler.Largest(current.Steps, current.Numbers, a.Step, a.Number, average.X(next.Steps[0]), average.Y, out _);
             a = current.At(pick);
             result.Add(a);
             (current, next) = (next, current);
@@ -98,7 +99,7 @@ internal static class WindowedLttb
             range.Reset(PickNext(range, records, end - start, a, avgX, avgY));
             if (!WindowedSampler.AddNext(range, one, result))
             {
-                Debug.Fail("the range ended before its count");
+                Debug.Assert(range.CountIsHint, "the range ended before its count");
                 return;
             }
 
@@ -141,36 +142,16 @@ internal static class WindowedLttb
         var pick = new SequenceRangeCounter.Bookmark(position, range.Mark().MinStep);
         while (position < end && records.Fill(range, (int)Math.Min(end - position, records.Capacity), whole: false) > 0)
         {
-            ReadOnlySpan<long> steps = records.Steps;
-            ReadOnlySpan<double> numbers = records.Numbers;
-            for (int j = 0; j < steps.Length; j++, position++)
-            {
-                double area = SequenceSampler.Area(a.Step, a.Number, avgX, avgY, steps[j], numbers[j]);
-                if (area > best)
-                {
-                    best = area;
-                    // The record's own step: the least its record can have.
-                    pick = new SequenceRangeCounter.Bookmark(position, steps[j]);
-                }
-            }
-        }
-
-        return pick;
-    }
-
-    /// <summary>The index of <see cref="SequenceSampler.Lttb"/>'s pick among a bucket's records.</summary>
-    private static int Pick(ReadOnlySpan<long> steps, ReadOnlySpan<double> numbers, SampledRecord a, double avgX, double avgY)
-    {
-        double best = -1;
-        int pick = 0;
-        for (int j = 0; j < steps.Length; j++)
-        {
-            double area = SequenceSampler.Area(a.Step, a.Number, avgX, avgY, steps[j], numbers[j]);
+            // The window's first largest area, if it beats the windows before: as one scan over them all.
+            int j = SequenceSampler.Largest(records.Steps, records.Numbers, a.Step, a.Number, avgX, avgY, out double area);
             if (area > best)
             {
                 best = area;
-                pick = j;
+                // The record's own step: the least its record can have.
+                pick = new SequenceRangeCounter.Bookmark(position + j, records.Steps[j]);
             }
+
+            position += records.Count;
         }
 
         return pick;

@@ -14,8 +14,8 @@ namespace AimLsm.Streaming;
 /// Memory: the result (about 48 bytes per point) and windows of at most <c>window</c> records: one of 48 bytes a
 /// record for min-max; for LTTB two of <c>min(window, bucket)</c> records (the bucket being picked from and the next
 /// one, averaged), 48 bytes each, or, when a bucket is larger than the window, one window of 16 bytes a record that
-/// passes over each bucket twice: once to average it, once to pick from it. Counting the range reads only chunk
-/// headers. All reads go through one <see cref="SequenceRangeCounter"/>, one snapshot, so a writer tracking
+/// passes over each bucket twice: once to average it, once to pick from it. Counting a step range reads only chunk
+/// headers; a whole sequence is not counted (its metadata's count, confirmed by the reads). All reads go through one <see cref="SequenceRangeCounter"/>, one snapshot, so a writer tracking
 /// meanwhile changes nothing the sampler sees. Stateless and thread-safe.
 /// </remarks>
 internal static class WindowedSampler
@@ -25,26 +25,34 @@ internal static class WindowedSampler
     public static SequenceData Sample(SequenceRangeCounter range, int points, SamplingMethod method, int window)
     {
         Debug.Assert(range.IsNumeric && points >= 1 && window >= 1 && method is SamplingMethod.Lttb or SamplingMethod.MinMax);
-        long n = range.Count;
-        var result = new SampleBuilder((int)Math.Min(n, points));
-        if (n <= points)
+        while (true)
         {
-            All(range, result, (int)Math.Min(n, window));
-        }
-        else if (points <= 2)
-        {
-            Ends(range, result, points);
-        }
-        else if (method == SamplingMethod.Lttb)
-        {
-            WindowedLttb.Sample(range, n, points, window, result);
-        }
-        else
-        {
-            MinMax(range, n, points, window, result);
-        }
+            // Of a whole sequence the count is the metadata's, which can lag the chunks by a commit: the reads confirm
+            // it, and when it was wrong the range has counted its chunks and the sample starts over (once).
+            long n = range.Count;
+            var result = new SampleBuilder((int)Math.Min(n, points));
+            if (n <= points)
+            {
+                All(range, result, (int)Math.Min(n, window));
+            }
+            else if (points <= 2)
+            {
+                Ends(range, result, points);
+            }
+            else if (method == SamplingMethod.Lttb)
+            {
+                WindowedLttb.Sample(range, n, points, window, result);
+            }
+            else
+            {
+                MinMax(range, n, points, window, result);
+            }
 
-        return result.Build(range.AllInts);
+            if (range.Confirm())
+            {
+                return result.Build(range.AllInts);
+            }
+        }
     }
 
     /// <summary>Reads the record at the range's current position into <paramref name="result"/>; false past its end.</summary>

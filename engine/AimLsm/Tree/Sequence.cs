@@ -69,9 +69,10 @@ public sealed class Sequence : ISequence
         _run.Track(_run.Writer(Name, Context), TrackedValue.Int(value), "int", step, epoch);
 
     /// <summary>Opens this sequence's records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/> for windowed
-    /// reads (the stream's samplers), all at one snapshot of the run.</summary>
-    internal SequenceRangeCounter OpenRange(long from, long to) =>
-        new(_run.Scope(), RepoKeys.Trace(_run.Hash, Context.Id, Name), _chunks, from, to);
+    /// reads (the stream's samplers), all at one snapshot of the run. With <paramref name="metadataCount"/>, a
+    /// whole-sequence range counts by the metadata until <see cref="SequenceRangeCounter.Confirm"/>.</summary>
+    internal SequenceRangeCounter OpenRange(long from, long to, bool metadataCount = false) =>
+        new(_run.Scope(), RepoKeys.Trace(_run.Hash, Context.Id, Name), _chunks, from, to, metadataCount);
 
     /// <summary>The number of records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/>, from the chunk
     /// headers: exact where <see cref="SequenceInfo.Count"/> covers the whole sequence and may lag a writer by a commit.</summary>

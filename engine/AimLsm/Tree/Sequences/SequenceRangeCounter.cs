@@ -21,6 +21,11 @@ internal sealed class SequenceRangeCounter : IDisposable
     private readonly long _from;
     private readonly long _to;
     private long _count = -1;
+    // The metadata's count of a whole-sequence range, taken for the count until a read finds otherwise: it can lag
+    // the chunks by a commit (SequenceReader.Read), so whoever relies on it checks Confirm at the end.
+    private bool _countIsHint;
+    // A read or skip ran out of records before the count said it would (only a hint can be wrong).
+    private bool _short;
     // The current chunk's next record and the end of its part of the range.
     private int _index;
     private int _end;
@@ -31,8 +36,10 @@ internal sealed class SequenceRangeCounter : IDisposable
     /// <summary>Opens the records with <paramref name="from"/> ≤ step &lt; <paramref name="to"/> of the sequence whose
     /// metadata is under <paramref name="trace"/> and chunks under <paramref name="chunks"/>, through
     /// <paramref name="scope"/>, which the counter owns from here (it is disposed with it, or here on failure).
-    /// <see cref="Sequence"/> opens one; this type knows keys and a scope, not runs.</summary>
-    internal SequenceRangeCounter(ReadScope scope, byte[] trace, byte[] chunks, long from, long to)
+    /// <see cref="Sequence"/> opens one; this type knows keys and a scope, not runs. With
+    /// <paramref name="metadataCount"/>, a whole-sequence range takes the metadata's count, to be confirmed
+    /// (<see cref="Confirm"/>) by a caller that reads every record.</summary>
+    internal SequenceRangeCounter(ReadScope scope, byte[] trace, byte[] chunks, long from, long to, bool metadataCount = false)
     {
         _scope = scope;
         try
@@ -43,6 +50,13 @@ internal sealed class SequenceRangeCounter : IDisposable
                 ? SequenceReader.FirstChunkIsNumeric(_scope.Iterator, chunks)
                 : meta.Dtype is "int" or "float" or "number";
             _cursor = new ChunkCursor(_scope.Iterator, chunks);
+            if (metadataCount && from == long.MinValue && to == long.MaxValue && meta.Dtype is not null)
+            {
+                // Counting the chunk headers is a pass over every chunk of the sequence (a quarter of an LTTB sample
+                // of a long one): the metadata's count serves instead, confirmed by the reads themselves.
+                _count = meta.Count;
+                _countIsHint = true;
+            }
         }
         catch
         {
@@ -58,7 +72,8 @@ internal sealed class SequenceRangeCounter : IDisposable
     /// <summary>Whether the sequence's dtype is numeric; the reads decode numbers only, so use them only then.</summary>
     public bool IsNumeric { get; }
 
-    /// <summary>Records in the range, counted from the chunk headers (no value decoded) at the first call.</summary>
+    /// <summary>Records in the range, counted from the chunk headers (no value decoded) at the first call; of a
+    /// whole-sequence range, the metadata's count until <see cref="Confirm"/> (see there).</summary>
     public long Count
     {
         get
@@ -72,6 +87,34 @@ internal sealed class SequenceRangeCounter : IDisposable
 
             return _count;
         }
+    }
+
+    /// <summary>Whether <see cref="Count"/> is the metadata's, not yet confirmed: a read may then come up short.</summary>
+    public bool CountIsHint => _countIsHint;
+
+    /// <summary>
+    /// After every record up to <see cref="Count"/> was read or skipped: whether the count was right. A count from the
+    /// metadata (a whole-sequence range) is checked here: no read came up short and no record follows the last. When
+    /// it was wrong the range counts its chunk headers and starts over at position 0, and the caller reads again.
+    /// </summary>
+    public bool Confirm()
+    {
+        if (!_countIsHint)
+        {
+            return true;
+        }
+
+        _countIsHint = false;
+        if (!_short && Position == _count && !Advance())
+        {
+            return true;
+        }
+
+        _count = SequenceReader.CountRange(_cursor, _from, _to);
+        _short = false;
+        AllInts = true;
+        Reset(new Bookmark(0, _from));
+        return false;
     }
 
     /// <summary>The position (0-based, in step order) of the record the next read returns.</summary>
@@ -150,6 +193,7 @@ internal sealed class SequenceRangeCounter : IDisposable
             done += take;
         }
 
+        _short |= done < wanted;
         if (scratch is not null)
         {
             ArrayPool<long>.Shared.Return(scratch);
@@ -182,6 +226,7 @@ internal sealed class SequenceRangeCounter : IDisposable
             done += take;
         }
 
+        _short |= done < wanted;
         return done;
     }
 
