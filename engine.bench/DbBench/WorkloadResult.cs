@@ -35,6 +35,9 @@ internal sealed record WorkloadResult
     /// <summary>Caveats: durability the engine could not match, keys not found, how latency was sampled.</summary>
     public string Note { get; init; } = "";
 
+    /// <summary>With <c>--repeat N</c>: every pass's ops/s, in pass order (this result is the median pass); else empty.</summary>
+    public double[] PassOpsPerSecond { get; init; } = [];
+
     public double OpsPerSecond => Seconds > 0 ? Ops / Seconds : 0;
 
     public double MegabytesPerSecond => Seconds > 0 ? UserBytes / Seconds / 1048576.0 : 0;
