@@ -62,7 +62,23 @@ public sealed partial class Db
         /// without fsync lasts microseconds.
         /// </summary>
         public readonly ManualResetEventSlim Wake = new(false, spinCount: 20);
+
+        /// <summary>The database and number of the last synced group this thread's write was in (see <see cref="GatherSyncWriters"/>).</summary>
+        public Db? LastSyncDb;
+        public long LastSyncGroup;
     }
+
+    /// <summary>Synced groups committed so far; the number of the last one. Guarded by <see cref="_writersLock"/>.</summary>
+    private long _syncGroups;
+
+    /// <summary>Writers in the last synced group. Guarded by <see cref="_writersLock"/>.</summary>
+    private int _lastSyncGroupSize;
+
+    /// <summary>Writers of the last synced group queued again since it committed; read without the lock by the leader.</summary>
+    private int _syncWritersBack;
+
+    /// <summary>How long the last fsync of a synced group took, in Stopwatch ticks: the most a leader waits for writers.</summary>
+    private long _lastSyncTicks;
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/>. A value of a MiB or more is never copied
     /// into a batch: it goes from <paramref name="value"/> to the WAL and into the memtable directly.</summary>
@@ -154,6 +170,10 @@ public sealed partial class Db
         {
             _writers.Enqueue(me);
             leads = _writers.Count == 1;
+            if (me.Sync && me.LastSyncDb == this && me.LastSyncGroup == _syncGroups)
+            {
+                _syncWritersBack++;
+            }
         }
         if (!leads)
         {
@@ -196,6 +216,10 @@ public sealed partial class Db
                 ThrowIfDisposed();
                 ThrowIfBackgroundError();
                 MakeRoomForWrite();
+                if (leader.Sync)
+                {
+                    GatherSyncWriters();
+                }
                 lock (_writersLock)
                 {
                     // Followers join when they match the leader's WAL mode; a sync follower may ride along with a
@@ -221,9 +245,23 @@ public sealed partial class Db
         lock (_writersLock)
         {
             int n = Math.Max(group.Count, 1);
+            bool synced = leader.Sync && error is null;
+            if (synced)
+            {
+                _syncGroups++;
+                _lastSyncGroupSize = 0;
+                _syncWritersBack = 0;
+            }
             for (int i = 0; i < n; i++)
             {
                 PendingWrite w = _writers.Dequeue();
+                if (synced && w.Sync)
+                {
+                    // Only synced writes count: a writer that does not sync is not waited for.
+                    w.LastSyncDb = this;
+                    w.LastSyncGroup = _syncGroups;
+                    _lastSyncGroupSize++;
+                }
                 w.Error = error;
                 w.Done = true;
                 // Set publishes Done and Error. The leader's own Wake is set too, harmlessly: it is reset before the
@@ -239,6 +277,36 @@ public sealed partial class Db
     }
 
     private readonly List<PendingWrite> _groupScratch = [];
+
+    /// <summary>
+    /// Before a synced group: waits, for at most the last fsync's duration, until every writer of the previous synced
+    /// group is queued again, so that one fsync serves them all. Without it, N threads that each sync fall into two
+    /// alternating groups: the writers of one group wake after its fsync to find the next group already collected
+    /// from those who queued meanwhile, so each write waits for two fsyncs and N threads reach at best N/2 writes per
+    /// fsync (3.0x one thread with 8 measured). PostgreSQL's commit_delay is the same idea, but it waits only while
+    /// other writers are known to be coming: a lone writer is always in the previous group and is queued, so it never
+    /// waits, and a writer that stops costs one bounded wait, after which it is no longer in the previous group.
+    /// REQUIRES: <see cref="_writeLock"/> (followers only need the queue's lock to join, so they are not held up).
+    /// </summary>
+    private void GatherSyncWriters()
+    {
+        int target;
+        lock (_writersLock)
+        {
+            target = _lastSyncGroupSize;
+        }
+        if (target <= 1 || Volatile.Read(ref _syncWritersBack) >= target)
+        {
+            return;
+        }
+        long start = Stopwatch.GetTimestamp();
+        long limit = Math.Min(Volatile.Read(ref _lastSyncTicks), Stopwatch.Frequency / 100);
+        while (Volatile.Read(ref _syncWritersBack) < target && Stopwatch.GetTimestamp() - start < limit)
+        {
+            // Yield, not spin: on 2 cores the writers being waited for need this core to get back into the queue.
+            Thread.Yield();
+        }
+    }
 
     /// <summary>Gives the group its sequence numbers, writes and syncs the WAL once, fills the memtable, publishes. REQUIRES: <see cref="_writeLock"/>.</summary>
     private void CommitGroup(List<PendingWrite> group)
@@ -285,7 +353,9 @@ public sealed partial class Db
                 }
                 if (sync)
                 {
+                    long syncStart = Stopwatch.GetTimestamp();
                     _wal!.SyncAndMark();
+                    Volatile.Write(ref _lastSyncTicks, Stopwatch.GetTimestamp() - syncStart);
                 }
                 else
                 {
