@@ -54,9 +54,10 @@ internal static class ReportWriter
         foreach (string key in results.Select(r => r.Key).Distinct())
         {
             var row = new List<string> { key };
-            WorkloadResult? Of(string engine) => results.FirstOrDefault(r => r.Key == key && r.Engine == engine);
+            WorkloadResult? Of(string engine) => results.FirstOrDefault(r => r.Key == key && r.Engine == engine && !r.Incomparable);
             double Ops(string engine) => Of(engine)?.OpsPerSecond ?? 0;
-            row.AddRange(engines.Select(e => Ops(e) > 0 ? Ops(e).ToString("N0", Inv) : "-"));
+            double Shown(string engine) => results.FirstOrDefault(r => r.Key == key && r.Engine == engine)?.OpsPerSecond ?? 0;
+            row.AddRange(engines.Select(e => Shown(e) > 0 ? Shown(e).ToString("N0", Inv) : "-"));
             WorkloadResult? a = Of("aimlsm");
             foreach (string p in peers)
             {
@@ -64,7 +65,8 @@ internal static class ReportWriter
             }
             if (peers.Length > 1)
             {
-                row.Add(Ratio(a, Of(peers.MaxBy(Ops)!)));
+                // The best peer among those that did what the workload asks (a peer without fsync has no ratio).
+                row.Add(Ratio(a, peers.Where(p => Of(p) is not null).MaxBy(Ops) is string best ? Of(best) : null));
             }
             rows.Add([.. row]);
         }

@@ -32,6 +32,10 @@ internal sealed record WorkloadResult
 
     public double AllocatedBytesPerOp { get; init; }
 
+    /// <summary>The engine could not give the durability the workload asks for (ZoneTree's fillsync does not fsync), so
+    /// ratios against it are not shown.</summary>
+    public bool Incomparable { get; init; }
+
     /// <summary>Caveats: durability the engine could not match, keys not found, how latency was sampled.</summary>
     public string Note { get; init; } = "";
 
