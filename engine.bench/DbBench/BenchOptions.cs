@@ -45,6 +45,9 @@ internal sealed class BenchOptions
 
     public bool WriteFiles { get; init; } = true;
 
+    /// <summary>Passes over every (engine, workload); the report gives the median pass (<see cref="RepeatedRuns"/>).</summary>
+    public int Repeat { get; init; } = 1;
+
     /// <summary>engine.bench/results when run from the repository (dotnet run), else ./results.</summary>
     internal static string DefaultResultsDirectory()
     {

@@ -20,12 +20,14 @@ internal static class DbBenchCommand
         var dataDir = BenchArgs.Text("--data-dir", "DIR", "Where the fresh database directories go (default: the temp directory)");
         var results = BenchArgs.Text("--results", "DIR", "Where the Markdown and CSV reports go (default: engine.bench/results)");
         var noFiles = BenchArgs.Flag("--no-files", "Print the tables only");
+        var repeat = BenchArgs.Int("--repeat", "Passes over every (engine, workload); each row reports the median pass and each ratio the median of the per-pass ratios", 1, max: 99);
         var command = new Command("dbbench",
             "db_bench workloads, aimlsm beside rocksdb and zonetree. Every engine runs in its own fresh directory, deleted "
             + "afterwards, on the same keys and values. Durability is the same for all: WAL on, no fsync, except fillsync, "
             + "which fsyncs every write.")
         {
-            engines, workloads, num, numSync, valueSize, threads, syncThreads, batchSize, dataDir, results, noFiles,
+            engines, workloads, num, numSync, valueSize, threads, syncThreads, batchSize, dataDir, results, noFiles, repeat,
+            ZoneTreeTableCommand.Create(),
         };
         command.SetAction(parse => Run(parse, new BenchOptions
         {
@@ -40,6 +42,7 @@ internal static class DbBenchCommand
             DataDirectory = parse.GetValue(dataDir) ?? Path.GetTempPath(),
             ResultsDirectory = parse.GetValue(results) ?? BenchOptions.DefaultResultsDirectory(),
             WriteFiles = !parse.GetValue(noFiles),
+            Repeat = parse.GetValue(repeat),
         }));
         return command;
     }
@@ -53,6 +56,7 @@ internal static class DbBenchCommand
             "except fillsync (fsync per write); reads run on a database loaded by fillseq, flushed, with background compaction/merge finished";
         string measurement = $"W-amp = bytes written to storage during the workload and the flush after it ({ProcessStats.WriteSource}) " +
             "/ user bytes; peak RSS and allocations are process-wide (engines run one after another); " +
+            (o.Repeat > 1 ? $"{o.Repeat} passes, one after another, each over every engine and workload: each row is the median pass by ops/s, each ratio the median of the per-pass ratios; " : "") +
             "multi-threaded workloads split the op count over the threads; read workloads first run untimed for at least 0.5 s (JIT warm-up); dirty pages are written back (sync) before each workload, untimed";
         string command = BenchCommandLine.Echo(parse);
         Console.WriteLine($"dbbench: {string.Join(",", o.Engines)} | {string.Join(",", o.Workloads)}");
@@ -60,18 +64,33 @@ internal static class DbBenchCommand
         Console.WriteLine($"  {MachineInfo.Describe(o.DataDirectory)}");
         Console.WriteLine();
 
-        var runner = new DbBenchRunner(o);
-        runner.Run(r => Console.WriteLine(ReportWriter.Line(r)));
+        var passes = new List<IReadOnlyList<WorkloadResult>>();
+        var engineSettings = new Dictionary<string, string>();
+        for (int pass = 1; pass <= o.Repeat; pass++)
+        {
+            if (o.Repeat > 1)
+            {
+                Console.WriteLine($"## pass {pass} of {o.Repeat}");
+            }
+            var runner = new DbBenchRunner(o);
+            runner.Run(r => Console.WriteLine(ReportWriter.Line(r)));
+            passes.Add(runner.Results);
+            foreach ((string engine, string s) in runner.EngineSettings)
+            {
+                engineSettings[engine] = s;
+            }
+        }
+        List<WorkloadResult> results = RepeatedRuns.Median(passes);
 
-        var info = new RunInfo(date, MachineInfo.Describe(o.DataDirectory), settings, measurement, command, runner.EngineSettings);
+        var info = new RunInfo(date, MachineInfo.Describe(o.DataDirectory), settings, measurement, command, engineSettings);
         Console.WriteLine();
-        Console.WriteLine(ReportWriter.Render(info, runner.Results, o.Engines, markdown: false));
+        Console.WriteLine(ReportWriter.Render(info, results, o.Engines, markdown: false));
         if (o.WriteFiles)
         {
             Directory.CreateDirectory(o.ResultsDirectory);
             string stem = Path.Combine(o.ResultsDirectory, date.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
-            File.WriteAllText(stem + ".md", ReportWriter.Render(info, runner.Results, o.Engines, markdown: true));
-            File.WriteAllText(stem + ".csv", ReportWriter.Csv(runner.Results));
+            File.WriteAllText(stem + ".md", ReportWriter.Render(info, results, o.Engines, markdown: true));
+            File.WriteAllText(stem + ".csv", ReportWriter.Csv(results));
             Console.WriteLine($"Written {stem}.md and {stem}.csv");
         }
         return 0;

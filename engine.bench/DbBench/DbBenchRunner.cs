@@ -170,7 +170,7 @@ internal sealed class DbBenchRunner
     {
         int entry = _o.KeySize + _o.ValueSize;
         string? caveat = e.DurabilityCaveat(sync);
-        return Measure(e, name, threads, total, writes: true, caveat, (w, ops) =>
+        WorkloadResult r = Measure(e, name, threads, total, writes: true, caveat, (w, ops) =>
         {
             Span<byte> key = stackalloc byte[_o.KeySize];
             long first = w.Index * (total / threads);
@@ -184,6 +184,7 @@ internal sealed class DbBenchRunner
             }
             w.Bytes += ops * entry;
         });
+        return caveat is null ? r : r with { Incomparable = true };
     }
 
     /// <summary>fillbatch: sequential keys written in batches; latency is the batch's time per write.</summary>

@@ -54,43 +54,52 @@ internal static class ReportWriter
         foreach (string key in results.Select(r => r.Key).Distinct())
         {
             var row = new List<string> { key };
-            double Ops(string engine) => results.FirstOrDefault(r => r.Key == key && r.Engine == engine)?.OpsPerSecond ?? 0;
-            row.AddRange(engines.Select(e => Ops(e) > 0 ? Ops(e).ToString("N0", Inv) : "-"));
-            double a = Ops("aimlsm");
+            WorkloadResult? Of(string engine) => results.FirstOrDefault(r => r.Key == key && r.Engine == engine && !r.Incomparable);
+            double Ops(string engine) => Of(engine)?.OpsPerSecond ?? 0;
+            double Shown(string engine) => results.FirstOrDefault(r => r.Key == key && r.Engine == engine)?.OpsPerSecond ?? 0;
+            row.AddRange(engines.Select(e => Shown(e) > 0 ? Shown(e).ToString("N0", Inv) : "-"));
+            WorkloadResult? a = Of("aimlsm");
             foreach (string p in peers)
             {
-                row.Add(Ratio(a, Ops(p)));
+                row.Add(Ratio(a, Of(p)));
             }
             if (peers.Length > 1)
             {
-                row.Add(Ratio(a, peers.Max(Ops)));
+                // The best peer among those that did what the workload asks (a peer without fsync has no ratio).
+                row.Add(Ratio(a, peers.Where(p => Of(p) is not null).MaxBy(Ops) is string best ? Of(best) : null));
             }
             rows.Add([.. row]);
         }
         return ([.. header], rows);
     }
 
-    private static string Ratio(double a, double b) => a > 0 && b > 0 ? (a / b).ToString("F2", Inv) + "x" : "-";
+    /// <summary>a/b, the median of the per-pass ratios when the run was repeated.</summary>
+    private static string Ratio(WorkloadResult? a, WorkloadResult? b)
+    {
+        double r = a is null || b is null ? 0 : RepeatedRuns.MedianRatio(a, b);
+        return r > 0 ? r.ToString("F2", Inv) + "x" : "-";
+    }
 
     /// <summary>The issue's goals, each with the measured figure and whether it is met.</summary>
     public static List<string[]> Goals(IReadOnlyList<WorkloadResult> results)
     {
-        double Ops(string engine, string workload, int threads) =>
-            results.FirstOrDefault(r => r.Engine == engine && r.Workload == workload && r.Threads == threads)?.OpsPerSecond ?? 0;
+        WorkloadResult? Of(string engine, string workload, int threads) =>
+            results.FirstOrDefault(r => r.Engine == engine && r.Workload == workload && r.Threads == threads);
+        double Ops(string engine, string workload, int threads) => Of(engine, workload, threads)?.OpsPerSecond ?? 0;
+        double RatioOf(WorkloadResult? a, WorkloadResult? b) => a is null || b is null ? 0 : RepeatedRuns.MedianRatio(a, b);
         var goals = new List<string[]>();
         void Goal(string text, double measured, double target)
         {
             string m = measured > 0 ? measured.ToString("F2", Inv) + "x" : "not measured";
             goals.Add([text, m, measured <= 0 ? "-" : measured >= target ? "met" : "not met"]);
         }
-        foreach (string w in new[] { "fillseq", "overwrite", "readrandom", "readseq" })
+        // Issue 20: every row (1 and 2 threads) >= 2x RocksDB and >= 1x ZoneTree; fillsync has its own goal, because it
+        // is bounded by the disk, and ZoneTree's fillsync does not fsync.
+        foreach (WorkloadResult a in results.Where(r => r.Engine == "aimlsm" && r.Workload != "fillsync"))
         {
-            double best = Math.Max(Ops("rocksdb", w, 1), Ops("zonetree", w, 1));
-            double a = Ops("aimlsm", w, 1);
-            Goal($"{w}: aimlsm >= 2x best peer", a > 0 && best > 0 ? a / best : 0, 2);
+            Goal($"{a.Key}: aimlsm >= 2x rocksdb", RatioOf(a, Of("rocksdb", a.Workload, a.Threads)), 2);
+            Goal($"{a.Key}: aimlsm >= 1x zonetree", RatioOf(a, Of("zonetree", a.Workload, a.Threads)), 1);
         }
-        double fb = Ops("aimlsm", "fillbatch", 1), fbr = Ops("rocksdb", "fillbatch", 1);
-        Goal("fillbatch: aimlsm >= 2x rocksdb", fb > 0 && fbr > 0 ? fb / fbr : 0, 2);
         double r1 = Ops("aimlsm", "readrandom", 1), r2 = Ops("aimlsm", "readrandom", 2);
         Goal("readrandom: 2 threads >= 1.8x 1 thread", r1 > 0 && r2 > 0 ? r2 / r1 : 0, 1.8);
         int syncThreads = results.Where(r => r.Workload == "fillsync" && r.Threads > 1).Select(r => r.Threads).DefaultIfEmpty(8).Max();
@@ -171,7 +180,7 @@ internal static class ReportWriter
         sb.Append(Table(rh, rr, markdown)).AppendLine();
         if (engines.Contains("aimlsm"))
         {
-            sb.AppendLine(h2 + "Goals of issue 3").AppendLine();
+            sb.AppendLine(h2 + "Goals of issue 20").AppendLine();
             sb.Append(Table(["goal", "measured", "status"], Goals(results), markdown)).AppendLine();
         }
         return sb.ToString();

@@ -32,8 +32,15 @@ internal sealed record WorkloadResult
 
     public double AllocatedBytesPerOp { get; init; }
 
+    /// <summary>The engine could not give the durability the workload asks for (ZoneTree's fillsync does not fsync), so
+    /// ratios against it are not shown.</summary>
+    public bool Incomparable { get; init; }
+
     /// <summary>Caveats: durability the engine could not match, keys not found, how latency was sampled.</summary>
     public string Note { get; init; } = "";
+
+    /// <summary>With <c>--repeat N</c>: every pass's ops/s, in pass order (this result is the median pass); else empty.</summary>
+    public double[] PassOpsPerSecond { get; init; } = [];
 
     public double OpsPerSecond => Seconds > 0 ? Ops / Seconds : 0;
 

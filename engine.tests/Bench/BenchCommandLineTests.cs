@@ -32,6 +32,20 @@ public sealed class BenchCommandLineTests
     }
 
     [Fact]
+    public void A_repeated_dbbench_reports_the_median_of_its_passes_and_no_ratio_against_a_peer_without_fsync()
+    {
+        ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, TimeSpan.FromSeconds(120),
+            "dbbench", "--engines", "aimlsm,zonetree", "--workloads", "fillseq,fillsync", "--num", "2000", "--num-sync", "20",
+            "--sync-threads", "2", "--repeat", "3", "--no-files");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("## pass 3 of 3", r.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("## pass 4", r.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\nfillseq +aimlsm .*median of 3 passes, [0-9,]+-[0-9,]+ ops/s", r.Stdout);
+        // ZoneTree's fillsync does not fsync: its ops/s are shown, its ratio is not.
+        Assert.Matches(@"\nfillsync +[0-9,]+ +[0-9,]+ +-\n", r.Stdout);
+    }
+
+    [Fact]
     public void A_mistyped_option_gets_a_suggestion_and_exit_code_2()
     {
         ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, Timeout, "track", "--quik");
@@ -47,6 +61,8 @@ public sealed class BenchCommandLineTests
     [InlineData("engine.bench track: --runs needs an integer of at least 1, not '0' (see engine.bench track --help)", "track", "--runs", "0")]
     [InlineData("engine.bench bigvalue: --mb needs an integer from 1 to 240, not '300' (see engine.bench bigvalue --help)", "bigvalue", "--mb", "300")]
     [InlineData("engine.bench dbbench: --engines: unknown engine 'leveldb'; known: aimlsm,rocksdb,zonetree (see engine.bench dbbench --help)", "dbbench", "--engines", "aimlsm,leveldb")]
+    [InlineData("engine.bench dbbench: --repeat needs an integer from 1 to 99, not '0' (see engine.bench dbbench --help)", "dbbench", "--repeat", "0")]
+    [InlineData("engine.bench zonetree-table: --shapes: unknown shape 'float'; known: int,str (see engine.bench zonetree-table --help)", "dbbench", "zonetree-table", "--shapes", "float")]
     [InlineData("engine.bench track: --variant: unknown name 'short'; known: order, long, many (see engine.bench track --help)", "track", "--variant", "short")]
     [InlineData("engine.bench stream: unexpected argument 'extra' (see engine.bench stream --help)", "stream", "extra")]
     public void Bad_input_exits_2_with_one_line(string expected, params string[] args)

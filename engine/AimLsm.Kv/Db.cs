@@ -39,7 +39,7 @@ public sealed partial class Db : IDisposable
     private readonly ChunkPool _chunks;
 
     /// <summary>Held by the group-commit leader. Guards <see cref="_wal"/>, <see cref="_walNumber"/> and inserts into the mutable memtable.</summary>
-    private readonly object _writeLock = new();
+    private readonly Lock _writeLock = new();
 
     /// <summary>Guards the memtable switch, <see cref="_super"/> replacement, the background error, flush and compaction state.</summary>
     private readonly object _mutex = new();
