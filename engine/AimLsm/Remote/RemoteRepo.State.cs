@@ -362,6 +362,18 @@ public sealed partial class RemoteRepo
         }
     }
 
+    /// <summary>Unacknowledged batches held in memory and in the spool now (for tests).</summary>
+    internal (int InMemory, int Spooled) Unacknowledged
+    {
+        get
+        {
+            lock (_state)
+            {
+                return (_memory.Count, _spool?.Count ?? 0);
+            }
+        }
+    }
+
     /// <summary>What waits and why, for a timeout's message.</summary>
     private string Waiting(string what)
     {
