@@ -87,31 +87,33 @@ public sealed partial class TrackingServer
     {
         var reader = new BatchReader(payload);
         int sequences = 0;
-        lock (_lock)
+        while (reader.MoveNext())
         {
-            while (reader.MoveNext())
+            switch (reader.Code)
             {
-                switch (reader.Code)
-                {
-                    case OpCode.TrackFloat or OpCode.TrackInt or OpCode.TrackObject:
-                        if (reader.Sequence >= sequences)
-                        {
-                            throw new TrackingProtocolException(TrackingErrorCode.MalformedFrame,
-                                $"operation {reader.Index} at frame offset {reader.FrameOffset} tracks into sequence {reader.Sequence}, but the batch declared {sequences} before it");
-                        }
+                case OpCode.TrackFloat or OpCode.TrackInt or OpCode.TrackObject:
+                    // Points are most of a batch and need no shared state: the server's lock is taken only for the
+                    // operations that name a run, so 64 connections validating at once do not queue on it.
+                    if (reader.Sequence >= sequences)
+                    {
+                        throw new TrackingProtocolException(TrackingErrorCode.MalformedFrame,
+                            $"operation {reader.Index} at frame offset {reader.FrameOffset} tracks into sequence {reader.Sequence}, but the batch declared {sequences} before it");
+                    }
 
-                        break;
-                    default:
-                        sequences += reader.Code == OpCode.Sequence ? 1 : 0;
-                        string hash = reader.HashText;
+                    break;
+                default:
+                    sequences += reader.Code == OpCode.Sequence ? 1 : 0;
+                    string hash = reader.HashText;
+                    lock (_lock)
+                    {
                         if (_holders.TryGetValue(hash, out TrackingSession? holder) && holder != session && HoldsRuns(holder))
                         {
                             throw new TrackingProtocolException(TrackingErrorCode.RunLocked,
                                 $"run '{hash}' (operation {reader.Index}, {reader.Code}) is being written by {holder}{(holder.Connected ? "" : $", disconnected at {holder.DisconnectedAt:O} and holding it until {holder.DisconnectedAt + _options.SessionHoldTime:O}")}; a run has one writer at a time");
                         }
+                    }
 
-                        break;
-                }
+                    break;
             }
         }
     }
