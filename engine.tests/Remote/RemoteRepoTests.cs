@@ -227,6 +227,50 @@ public sealed class RemoteRepoTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connected_client_whose_server_is_slow_keeps_batches_in_memory_up_to_MemoryBytes_and_spools_only_past_it()
+    {
+        var acks = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using TrackingHost host = await TrackingHost.StartAsync(RepoPath);
+        host.AckGate = acks.Task; // the server applies the batches and acknowledges none until the gate opens
+        using var repo = RemoteRepo.Connect(host.Address, Options(o =>
+        {
+            o.RequireServer = true;
+            o.Window = 2;
+            o.BatchOperations = 100; // about 3.5 KB a batch of float points
+            o.MemoryBytes = 64 << 10;
+        }));
+        RemoteRun run = repo.CreateRun(name: "slow server");
+        int step = 0;
+        void TrackTo(int end)
+        {
+            for (; step < end; step++)
+            {
+                run.Track(step * 0.25, "m");
+            }
+        }
+
+        // 1,000 points, 10 batches, about 35 KB: under the budget, all wait in memory though only Window are sent.
+        TrackTo(1_000);
+        await WaitUntil(() => repo.Unacknowledged.InMemory >= 10);
+        Assert.True(repo.IsConnected);
+        Assert.Equal(0, repo.Unacknowledged.Spooled);
+        Assert.False(Directory.Exists(repo.SpoolFolder), "a connected client under its memory budget wrote a spool");
+
+        // 4,000 more: about 175 KB, past the 64 KB budget: the later batches go to the spool, the server still connected.
+        TrackTo(5_000);
+        await WaitUntil(() => repo.Unacknowledged.Spooled > 0);
+        Assert.True(repo.IsConnected);
+        Assert.InRange(repo.Unacknowledged.InMemory, 10, 20);
+        Assert.True(Directory.Exists(repo.SpoolFolder));
+
+        acks.SetResult();
+        repo.Flush();
+        Assert.Equal((0, 0), repo.Unacknowledged);
+        run.Dispose();
+        Assert.Equal(Enumerable.Range(0, 5_000).Select(s => s * 0.25), host.Repo.GetRun(run.Hash).GetSequence("m").Read().Numbers!);
+    }
+
+    [Fact]
     public void Flush_with_the_server_down_times_out_saying_since_when_how_much_waits_and_where()
     {
         int port = TrackingHost.FreePort();

@@ -14,7 +14,7 @@ namespace AimLsm.Tests.Remote;
 /// A minimal aim-server for the client's tests: Kestrel on 127.0.0.1 (a free port, or the port of an earlier host:
 /// a restart), <c>/api/tracking</c> accepting WebSockets with a bearer-token check and handing them to a real
 /// <see cref="TrackingServer"/> over a writable <see cref="Repo"/>. <see cref="DropAck"/> lets a test drop the
-/// connection instead of sending an acknowledgement.
+/// connection instead of sending an acknowledgement, <see cref="AckGate"/> hold acknowledgements back (a slow server).
 /// </summary>
 internal sealed class TrackingHost : IAsyncDisposable
 {
@@ -39,6 +39,10 @@ internal sealed class TrackingHost : IAsyncDisposable
 
     /// <summary>Called before each Ack the server sends; true drops the connection instead (the batch stays applied).</summary>
     public Func<bool>? DropAck { get; set; }
+
+    /// <summary>Set before a client connects: its Acks wait until this task completes (batches are still received and
+    /// applied), as from a server whose disk is slow.</summary>
+    public Task? AckGate { get; set; }
 
     /// <summary>Connections accepted so far.</summary>
     public int Connections => _connections;
@@ -82,7 +86,9 @@ internal sealed class TrackingHost : IAsyncDisposable
 
             Interlocked.Increment(ref host!._connections);
             using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
-            WebSocket served = host.DropAck is null ? socket : new AckDroppingSocket(socket, () => host.DropAck?.Invoke() == true);
+            WebSocket served = host.DropAck is null && host.AckGate is null
+                ? socket
+                : new AckDroppingSocket(socket, () => host.DropAck?.Invoke() == true, host.AckGate);
             try
             {
                 await server.ServeAsync(served, context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort, context.RequestAborted);
@@ -117,8 +123,8 @@ internal sealed class TrackingHost : IAsyncDisposable
         Repo.Dispose();
     }
 
-    /// <summary>Drops the connection when asked to instead of sending an Ack frame.</summary>
-    private sealed class AckDroppingSocket(WebSocket inner, Func<bool> drop) : WebSocket
+    /// <summary>Drops the connection when asked to instead of sending an Ack frame; holds Acks until the gate opens.</summary>
+    private sealed class AckDroppingSocket(WebSocket inner, Func<bool> drop, Task? gate) : WebSocket
     {
         public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
 
@@ -147,15 +153,21 @@ internal sealed class TrackingHost : IAsyncDisposable
         public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
             SendAsync(buffer.AsMemory(), messageType, endOfMessage, cancellationToken).AsTask();
 
-        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+        public override async ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
         {
-            if (buffer.Length > 5 && buffer.Span[5] == (byte)FrameType.Ack && drop()) // the frame type is at offset 5 (docs/format.md 15.1)
+            bool ack = buffer.Length > 5 && buffer.Span[5] == (byte)FrameType.Ack; // the frame type is at offset 5 (docs/format.md 15.1)
+            if (ack && gate is not null)
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+
+            if (ack && drop())
             {
                 inner.Abort();
                 throw new WebSocketException("the test dropped the connection instead of an Ack");
             }
 
-            return inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
+            await inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
         }
     }
 }

@@ -19,6 +19,11 @@ internal sealed class TreeChildProcess : IDisposable
     private readonly BlockingCollection<string> _lines = [];
     private readonly StringBuilder _stderr = new();
 
+    /// <summary>Lines <see cref="LatestFlushed"/> read past, kept for the next <see cref="WaitFor"/> (a client that
+    /// finished between two looks has printed its <c>done N</c> among them).</summary>
+    private readonly Queue<string> _held = new();
+    private long _latestFlushed = -1;
+
     private TreeChildProcess(Process process)
     {
         _process = process;
@@ -90,13 +95,14 @@ internal sealed class TreeChildProcess : IDisposable
         {
             TimeSpan left = limit - clock.Elapsed;
             string? line = null;
-            bool got = left > TimeSpan.Zero && !_lines.IsCompleted && _lines.TryTake(out line, left);
+            bool got = _held.TryDequeue(out line) || (left > TimeSpan.Zero && !_lines.IsCompleted && _lines.TryTake(out line, left));
             if (!got)
             {
                 Assert.Fail($"the tree child (pid {Id}) printed no '{prefix}' line within {limit.TotalSeconds:F0} s " +
                     $"({(_process.HasExited ? "it exited" : "still running")}); stderr: {Stderr()}");
             }
 
+            NoteFlushed(line!);
             if (line!.StartsWith(prefix, StringComparison.Ordinal))
             {
                 return line[prefix.Length..].Trim();
@@ -107,16 +113,38 @@ internal sealed class TreeChildProcess : IDisposable
     /// <summary>The most recent <c>flushed N</c> count among the lines already printed (waiting for at least one).</summary>
     public long LatestFlushed()
     {
-        long latest = long.Parse(WaitFor("flushed "), System.Globalization.CultureInfo.InvariantCulture);
-        while (_lines.TryTake(out string? line))
+        var clock = Stopwatch.StartNew();
+        while (_latestFlushed < 0 && clock.Elapsed < DefaultTimeout && !_lines.IsCompleted && _lines.TryTake(out string? line, DefaultTimeout - clock.Elapsed))
         {
-            if (line.StartsWith("flushed ", StringComparison.Ordinal))
-            {
-                latest = long.Parse(line["flushed ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-            }
+            Hold(line);
         }
 
-        return latest;
+        while (_lines.TryTake(out string? line))
+        {
+            Hold(line);
+        }
+
+        if (_latestFlushed < 0)
+        {
+            Assert.Fail($"the tree child (pid {Id}) printed no 'flushed ' line within {DefaultTimeout.TotalSeconds:F0} s " +
+                $"({(_process.HasExited ? "it exited" : "still running")}); stderr: {Stderr()}");
+        }
+
+        return _latestFlushed;
+    }
+
+    private void Hold(string line)
+    {
+        NoteFlushed(line);
+        _held.Enqueue(line);
+    }
+
+    private void NoteFlushed(string line)
+    {
+        if (line.StartsWith("flushed ", StringComparison.Ordinal))
+        {
+            _latestFlushed = Math.Max(_latestFlushed, long.Parse(line["flushed ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     /// <summary>Writes a line to the child's stdin.</summary>

@@ -132,7 +132,8 @@ public sealed partial class RemoteRepo
         return reason;
     }
 
-    /// <summary>Sends the window's batches after <see cref="_sent"/>, in order, whenever there are some.</summary>
+    /// <summary>Sends the batches in memory after <see cref="_sent"/>, in order, while fewer than
+    /// <see cref="RemoteRepoOptions.Window"/> sent batches wait for their acknowledgement.</summary>
     private async Task<string?> SendLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
         try
@@ -142,13 +143,14 @@ public sealed partial class RemoteRepo
                 SealedBatch? next = null;
                 lock (_state)
                 {
-                    foreach (SealedBatch batch in _window)
+                    // _memory's numbers are contiguous from _acked + 1, so the batch after _sent is found by its number.
+                    if (_memory.Count > 0 && _sent < _acked + (ulong)_options.Window)
                     {
-                        if (batch.Number > _sent)
+                        ulong index = Math.Max(_sent + 1, _memory[0].Number) - _memory[0].Number;
+                        if (index < (ulong)_memory.Count)
                         {
-                            next = batch;
-                            _sent = batch.Number;
-                            break;
+                            next = _memory[(int)index];
+                            _sent = next.Number;
                         }
                     }
                 }

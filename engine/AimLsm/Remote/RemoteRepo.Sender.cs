@@ -10,7 +10,7 @@ public sealed partial class RemoteRepo
 
     /// <summary>
     /// The sender thread: takes what Track and the runs queued, builds batches with one reused
-    /// <see cref="BatchWriter"/>, seals them by count, bytes, time or a flush, and places them (window or spool). It
+    /// <see cref="BatchWriter"/>, seals them by count, bytes, time or a flush, and places them (in memory or in the spool). It
     /// alone writes <see cref="_sealed"/>, touches the spool's engine and the sequences' batch indexes.
     /// </summary>
     private void SenderLoop()
@@ -25,7 +25,7 @@ public sealed partial class RemoteRepo
         {
             while (true)
             {
-                RefillWindow();
+                RefillMemory();
                 TimeSpan wait = Timeout.InfiniteTimeSpan;
                 if (batch.Operations > 0)
                 {

@@ -5,14 +5,19 @@ namespace AimLsm.Remote;
 
 public sealed partial class RemoteRepo
 {
-    // The batches' state, shared by the sender thread (seals and places batches, moves spooled ones into the window),
+    // The batches' state, shared by the sender thread (seals and places batches, moves spooled ones into memory),
     // the connection (sends, takes acknowledgements) and Flush. Invariants, under _state:
-    //  - _window holds the oldest unacknowledged batches, numbers contiguous from _acked + 1, at most Window of them
-    //    (more only while the spool cannot be written); the spool holds the next ones, contiguous, after the window's;
-    //  - a batch is in exactly one of the window and the spool, from its sealing until it is acknowledged;
-    //  - _sent is the last batch sent on the current connection (the window's batches after it are still to send).
+    //  - _memory holds the oldest unacknowledged batches, numbers contiguous from _acked + 1, and _memoryBytes their
+    //    frames' bytes; the spool holds the next ones, contiguous, after _memory's;
+    //  - a batch is in exactly one of _memory and the spool, from its sealing until it is acknowledged;
+    //  - while connected, _memory holds at most MemoryBytes of frames (or one batch, whatever its size); while not,
+    //    at most Window batches: an outage of any length spills to the disk, never to the heap. Only when the spool
+    //    cannot be written does _memory grow past that;
+    //  - a batch goes to the spool only when it does not fit in memory or the spool holds batches already (order);
+    //  - _sent is the last batch sent on the current connection; at most Window batches after _acked are sent.
     private readonly Lock _state = new();
-    private readonly List<SealedBatch> _window = [];
+    private readonly List<SealedBatch> _memory = [];
+    private long _memoryBytes;
     private readonly List<(ulong Number, FlushRequest Request)> _flushes = [];
     private readonly List<Refusal> _refusals = [];
     private readonly SemaphoreSlim _room = new(0);
@@ -41,8 +46,9 @@ public sealed partial class RemoteRepo
         public bool Thrown { get; set; }
     }
 
-    /// <summary>Places a sealed batch: into the window when the spool is empty and the window has room, else into
-    /// the spool; waits while the spool is full (the queue then fills and Track blocks).</summary>
+    /// <summary>Places a sealed batch: in memory when the spool is empty and the batch fits
+    /// (<see cref="FitsInMemory"/>), else into the spool; waits while the spool is full (the queue then fills and
+    /// Track blocks).</summary>
     private void Place(SealedBatch batch)
     {
         while (true)
@@ -50,9 +56,9 @@ public sealed partial class RemoteRepo
             lock (_state)
             {
                 bool spoolEmpty = _spool is null || _spool.Count == 0;
-                if (spoolEmpty && (_window.Count < _options.Window || _spoolFailed))
+                if (spoolEmpty && (_spoolFailed || FitsInMemory(batch.Frame.Length)))
                 {
-                    _window.Add(batch);
+                    Keep(batch);
                     _spoolFull = false;
                     SignalSend();
                     return;
@@ -80,16 +86,33 @@ public sealed partial class RemoteRepo
             {
                 lock (_state)
                 {
-                    _window.Add(batch); // counted in Dispose's message; lost with the process
+                    Keep(batch); // counted in Dispose's message; lost with the process
                 }
 
                 return;
             }
 
-            // Woken by an acknowledgement (room in the window: RefillWindow frees spool bytes) or by Dispose.
+            // Woken by an acknowledgement (room in memory: RefillMemory frees spool bytes) or by Dispose.
             _room.Wait(TimeSpan.FromMilliseconds(200));
-            RefillWindow();
+            RefillMemory();
         }
+    }
+
+    /// <summary>
+    /// Whether a batch of <paramref name="frameBytes"/> may wait in memory rather than in the spool (under
+    /// <see cref="_state"/>): while connected, up to <see cref="RemoteRepoOptions.MemoryBytes"/> of frames, so a
+    /// server that keeps up never costs a spool write and read; while not, up to <see cref="RemoteRepoOptions.Window"/>
+    /// batches, so an outage spills to the disk. An empty memory always takes one batch, whatever its size.
+    /// </summary>
+    private bool FitsInMemory(int frameBytes) =>
+        _memory.Count == 0 ||
+        (_memoryBytes + frameBytes <= _options.MemoryBytes && (_connected || _memory.Count < _options.Window));
+
+    /// <summary>Appends a batch to <see cref="_memory"/> (under <see cref="_state"/>).</summary>
+    private void Keep(SealedBatch batch)
+    {
+        _memory.Add(batch);
+        _memoryBytes += batch.Frame.Length;
     }
 
     /// <summary>Appends to the spool, creating it at the first batch; false (and logged once) when it cannot be written.</summary>
@@ -114,15 +137,15 @@ public sealed partial class RemoteRepo
         }
     }
 
-    /// <summary>Moves spooled batches into the window while it has room (sender thread).</summary>
-    private void RefillWindow()
+    /// <summary>Moves spooled batches into memory, oldest first, while they fit (sender thread).</summary>
+    private void RefillMemory()
     {
         lock (_state)
         {
             bool moved = false;
-            while (_spool is { Count: > 0 } spool && _window.Count < _options.Window)
+            while (_spool is { Count: > 0 } spool && FitsInMemory(spool.FirstBytes))
             {
-                _window.Add(spool.TakeFirst());
+                Keep(spool.TakeFirst());
                 moved = true;
             }
 
@@ -151,12 +174,18 @@ public sealed partial class RemoteRepo
 
         _acked = number;
         int drop = 0;
-        while (drop < _window.Count && _window[drop].Number <= number)
+        while (drop < _memory.Count && _memory[drop].Number <= number)
         {
+            _memoryBytes -= _memory[drop].Frame.Length;
             drop++;
         }
 
-        _window.RemoveRange(0, drop);
+        _memory.RemoveRange(0, drop);
+        if (_memory.Count > 0 && _memory[^1].Number > _sent)
+        {
+            SignalSend(); // the window of batches in flight moved on
+        }
+
         for (int i = _flushes.Count - 1; i >= 0; i--)
         {
             if (_flushes[i].Number <= number)
@@ -194,9 +223,9 @@ public sealed partial class RemoteRepo
             if (_refusal is { } refusal)
             {
                 _refusal = null;
-                if (_window.Count > 0 && _window[0].Number == applied + 1)
+                if (_memory.Count > 0 && _memory[0].Number == applied + 1)
                 {
-                    Refuse(_window[0], refusal);
+                    Refuse(_memory[0], refusal);
                 }
                 else
                 {
@@ -236,7 +265,9 @@ public sealed partial class RemoteRepo
         }
 
         int points = batch.Points;
+        _memoryBytes -= batch.Frame.Length;
         batch.Frame = TrackingFrame.Build(FrameType.Batch, batch.Number, []);
+        _memoryBytes += batch.Frame.Length;
         batch.Points = 0;
         _logger?.LogError("remote tracking: the server refused batch {Number} of {Repo} ({Points} points, {Operations} operations, runs {Runs}): {Message}",
             batch.Number, this, points, operations, string.Join(", ", runs), refusal.Message);
@@ -251,7 +282,7 @@ public sealed partial class RemoteRepo
         }
     }
 
-    /// <summary>The connection is gone (or never came): batches wait in the window and the spool.</summary>
+    /// <summary>The connection is gone (or never came): batches wait in memory and in the spool.</summary>
     private void OnDisconnected(string? reason)
     {
         bool wasUp;
@@ -331,13 +362,25 @@ public sealed partial class RemoteRepo
         }
     }
 
+    /// <summary>Unacknowledged batches held in memory and in the spool now (for tests).</summary>
+    internal (int InMemory, int Spooled) Unacknowledged
+    {
+        get
+        {
+            lock (_state)
+            {
+                return (_memory.Count, _spool?.Count ?? 0);
+            }
+        }
+    }
+
     /// <summary>What waits and why, for a timeout's message.</summary>
     private string Waiting(string what)
     {
         lock (_state)
         {
             long points = 0;
-            foreach (SealedBatch batch in _window)
+            foreach (SealedBatch batch in _memory)
             {
                 points += batch.Points;
             }
@@ -347,8 +390,8 @@ public sealed partial class RemoteRepo
             string server = _connected
                 ? $"the aim-server at {_endpoint} is connected since {_upSince:O} and has acknowledged batches up to {_acked} of {_sealed}"
                 : $"the aim-server at {_endpoint} is unreachable since {_downSince:O} ({_lastFailure ?? "not connected yet"})";
-            return $"{what}: {server}. Waiting: {_window.Count + spooled} batches ({points} points) not acknowledged, " +
-                   $"{_window.Count} in memory and {spooled} ({_spool?.Bytes ?? 0} bytes) in the spool at '{SpoolFolder}', " +
+            return $"{what}: {server}. Waiting: {_memory.Count + spooled} batches ({points} points) not acknowledged, " +
+                   $"{_memory.Count} in memory and {spooled} ({_spool?.Bytes ?? 0} bytes) in the spool at '{SpoolFolder}', " +
                    $"and {_queue.Count} operations queued before them. Nothing is dropped: they are sent once the server answers.";
         }
     }

@@ -15,8 +15,10 @@ namespace AimLsm.Remote;
 /// run, thrown there), then appends a struct to a bounded in-memory queue. A background sender thread builds batches
 /// (sealed by <see cref="RemoteRepoOptions.BatchOperations"/>, <see cref="RemoteRepoOptions.BatchBytes"/> or
 /// <see cref="RemoteRepoOptions.BatchDelay"/>), numbers them 1, 2, 3, ... in this instance's session, and keeps each
-/// until the server acknowledges it durable: up to <see cref="RemoteRepoOptions.Window"/> in memory, sent without
-/// waiting for each answer, the rest in a local spool (an AimLsm.Kv database, <see cref="RemoteRepoOptions.SpoolPath"/>).
+/// until the server acknowledges it durable: in memory while the server is connected (up to
+/// <see cref="RemoteRepoOptions.MemoryBytes"/>; <see cref="RemoteRepoOptions.Window"/> of them sent without waiting for
+/// each answer), the rest, and those sealed while the server is away, in a local spool (an AimLsm.Kv database,
+/// <see cref="RemoteRepoOptions.SpoolPath"/>).
 /// A dropped connection is not an error: the client reconnects with backoff (100 ms doubling to 5 s) and resends
 /// what the server has not applied, so nothing acknowledged is lost and nothing is applied twice.
 /// </para>

@@ -48,9 +48,18 @@ public sealed class RemoteRepoOptions
     /// waits in the client before it is sent while the server is there.</summary>
     public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Batches sent and not yet acknowledged, at most (default 8); sealed batches beyond them wait in the
-    /// spool. So at most <see cref="Window"/> x <see cref="BatchBytes"/> of batches are kept in memory.</summary>
+    /// <summary>Batches sent and not yet acknowledged, at most (default 8): the next one is sent when the oldest is
+    /// acknowledged. While the server is unreachable, also how many sealed batches wait in memory; the later ones wait
+    /// in the spool.</summary>
     public int Window { get; set; } = 8;
+
+    /// <summary>
+    /// The most bytes of sealed, unacknowledged batches kept in memory while the server is connected (default 64 MiB,
+    /// counted as the frames' sizes). A server slower than the training makes batches wait; up to this many bytes they
+    /// wait in memory, and only the later ones go through the spool (a local engine write and a read back each). Memory
+    /// always holds at least one batch, so this may be smaller than <see cref="BatchBytes"/>.
+    /// </summary>
+    public long MemoryBytes { get; set; } = 64L << 20;
 
     /// <summary>When true, <see cref="RemoteRepo.Connect"/> waits up to <see cref="FlushTimeout"/> for the server's
     /// first answer and throws when it does not come; when false (the default), it returns at once and a server that is
@@ -75,6 +84,7 @@ public sealed class RemoteRepoOptions
         AtLeast(copy.QueueCapacity, 16, nameof(QueueCapacity));
         AtLeast(copy.BatchOperations, 1, nameof(BatchOperations));
         AtLeast(copy.Window, 1, nameof(Window));
+        AtLeast(copy.MemoryBytes, 0, nameof(MemoryBytes));
         AtLeast(copy.BatchBytes, 4096, nameof(BatchBytes));
         if (copy.BatchBytes > MaxBatchBytes)
         {

@@ -22,6 +22,10 @@ internal sealed class Spool : IDisposable
 
     private readonly Db _db;
 
+    /// <summary>The frames' sizes of the batches held, oldest first: what moving the oldest into memory would cost,
+    /// known without reading it.</summary>
+    private readonly Queue<int> _sizes = new();
+
     private Spool(Db db, string path)
     {
         _db = db;
@@ -42,6 +46,9 @@ internal sealed class Spool : IDisposable
 
     /// <summary>Bytes of frames held.</summary>
     public long Bytes { get; private set; }
+
+    /// <summary>The frame's size of the oldest batch held; meaningful while <see cref="Count"/> is not 0.</summary>
+    public int FirstBytes => _sizes.Peek();
 
     /// <summary>Points in the batches held.</summary>
     public long Points { get; private set; }
@@ -86,6 +93,7 @@ internal sealed class Spool : IDisposable
         }
 
         Last = batch.Number;
+        _sizes.Enqueue(batch.Frame.Length);
         Count++;
         Bytes += batch.Frame.Length;
         Points += batch.Points;
@@ -105,6 +113,7 @@ internal sealed class Spool : IDisposable
         var batch = new SealedBatch(First, value.AsSpan(4).ToArray(), BinaryPrimitives.ReadInt32LittleEndian(value));
         _db.Delete(key, NoWal);
         First++;
+        _sizes.Dequeue();
         Count--;
         Bytes -= batch.Frame.Length;
         Points -= batch.Points;

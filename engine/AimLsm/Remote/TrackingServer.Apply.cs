@@ -1,3 +1,4 @@
+using System.Buffers;
 using AimLsm.Encoding;
 using AimLsm.Tree;
 using AimLsm.Tree.Sequences;
@@ -86,31 +87,33 @@ public sealed partial class TrackingServer
     {
         var reader = new BatchReader(payload);
         int sequences = 0;
-        lock (_lock)
+        while (reader.MoveNext())
         {
-            while (reader.MoveNext())
+            switch (reader.Code)
             {
-                switch (reader.Code)
-                {
-                    case OpCode.TrackFloat or OpCode.TrackInt or OpCode.TrackObject:
-                        if (reader.Sequence >= sequences)
-                        {
-                            throw new TrackingProtocolException(TrackingErrorCode.MalformedFrame,
-                                $"operation {reader.Index} at frame offset {reader.FrameOffset} tracks into sequence {reader.Sequence}, but the batch declared {sequences} before it");
-                        }
+                case OpCode.TrackFloat or OpCode.TrackInt or OpCode.TrackObject:
+                    // Points are most of a batch and need no shared state: the server's lock is taken only for the
+                    // operations that name a run, so 64 connections validating at once do not queue on it.
+                    if (reader.Sequence >= sequences)
+                    {
+                        throw new TrackingProtocolException(TrackingErrorCode.MalformedFrame,
+                            $"operation {reader.Index} at frame offset {reader.FrameOffset} tracks into sequence {reader.Sequence}, but the batch declared {sequences} before it");
+                    }
 
-                        break;
-                    default:
-                        sequences += reader.Code == OpCode.Sequence ? 1 : 0;
-                        string hash = reader.HashText;
+                    break;
+                default:
+                    sequences += reader.Code == OpCode.Sequence ? 1 : 0;
+                    string hash = reader.HashText;
+                    lock (_lock)
+                    {
                         if (_holders.TryGetValue(hash, out TrackingSession? holder) && holder != session && HoldsRuns(holder))
                         {
                             throw new TrackingProtocolException(TrackingErrorCode.RunLocked,
                                 $"run '{hash}' (operation {reader.Index}, {reader.Code}) is being written by {holder}{(holder.Connected ? "" : $", disconnected at {holder.DisconnectedAt:O} and holding it until {holder.DisconnectedAt + _options.SessionHoldTime:O}")}; a run has one writer at a time");
                         }
+                    }
 
-                        break;
-                }
+                    break;
             }
         }
     }
@@ -119,55 +122,90 @@ public sealed partial class TrackingServer
     private bool HoldsRuns(TrackingSession session) =>
         session.Connected || DateTime.UtcNow - session.DisconnectedAt < _options.SessionHoldTime;
 
-    /// <summary>Applies a validated batch through the runs' own paths; <paramref name="touched"/> gets every run a point went to.</summary>
+    /// <summary>Float and int points prepared at most before they are queued to the tracker together.</summary>
+    private const int PreparedPoints = 1024;
+
+    /// <summary>
+    /// Applies a validated batch through the runs' own paths; <paramref name="touched"/> gets every run a point went to.
+    /// Float and int points are checked and their steps resolved one by one, as <c>Run.Track</c> does, and queued to
+    /// the tracker up to <see cref="PreparedPoints"/> at a time (one lock, not one a point: many connections apply at
+    /// once); any other operation queues the points before it first, so everything reaches the tracker in order.
+    /// </summary>
     private void Apply(TrackingSession session, ReadOnlySpan<byte> payload, List<Run> touched)
     {
         var reader = new BatchReader(payload);
         var sequences = new List<(Run Run, SequenceWriter Writer)>();
-        while (reader.MoveNext())
+        QueuedPoint[] prepared = ArrayPool<QueuedPoint>.Shared.Rent(PreparedPoints);
+        int count = 0;
+        try
         {
-            try
+            while (reader.MoveNext())
             {
-                ApplyOne(session, ref reader, sequences, touched);
+                try
+                {
+                    if (reader.Code is OpCode.TrackFloat or OpCode.TrackInt)
+                    {
+                        (Run run, SequenceWriter writer) = sequences[reader.Sequence];
+                        prepared[count++] = reader.Code == OpCode.TrackFloat
+                            ? run.Prepare(writer, TrackedValue.Float(reader.Float), "float", reader.Step, Epoch(reader.Epoch), reader.Micros)
+                            : run.Prepare(writer, TrackedValue.Int(reader.Int), "int", reader.Step, Epoch(reader.Epoch), reader.Micros);
+                        if (count == PreparedPoints)
+                        {
+                            QueuePrepared(prepared, ref count);
+                        }
+
+                        continue;
+                    }
+
+                    QueuePrepared(prepared, ref count);
+                    ApplyOne(session, ref reader, sequences, touched);
+                }
+                catch (Exception e) when (e is ArgumentException or AimFormatException or InvalidOperationException and not ObjectDisposedException)
+                {
+                    QueuePrepared(prepared, ref count); // the points before the refused operation, as a point-by-point apply left them
+                    throw new TrackingProtocolException(TrackingErrorCode.InvalidOperation,
+                        $"operation {reader.Index} ({reader.Code}) at frame offset {reader.FrameOffset} was refused: {e.Message}", e);
+                }
+                catch (RunNotFoundException e)
+                {
+                    throw new TrackingProtocolException(TrackingErrorCode.RunNotFound, $"operation {reader.Index} ({reader.Code}): {e.Message}", e);
+                }
+                catch (RunLockedException e)
+                {
+                    throw new TrackingProtocolException(TrackingErrorCode.RunLocked, $"operation {reader.Index} ({reader.Code}): {e.Message}", e);
+                }
+                catch (RunConflictException e)
+                {
+                    throw new TrackingProtocolException(TrackingErrorCode.RunConflict, $"operation {reader.Index} ({reader.Code}): {e.Message}", e);
+                }
             }
-            catch (Exception e) when (e is ArgumentException or AimFormatException or InvalidOperationException and not ObjectDisposedException)
-            {
-                throw new TrackingProtocolException(TrackingErrorCode.InvalidOperation,
-                    $"operation {reader.Index} ({reader.Code}) at frame offset {reader.FrameOffset} was refused: {e.Message}", e);
-            }
-            catch (RunNotFoundException e)
-            {
-                throw new TrackingProtocolException(TrackingErrorCode.RunNotFound, $"operation {reader.Index} ({reader.Code}): {e.Message}", e);
-            }
-            catch (RunLockedException e)
-            {
-                throw new TrackingProtocolException(TrackingErrorCode.RunLocked, $"operation {reader.Index} ({reader.Code}): {e.Message}", e);
-            }
-            catch (RunConflictException e)
-            {
-                throw new TrackingProtocolException(TrackingErrorCode.RunConflict, $"operation {reader.Index} ({reader.Code}): {e.Message}", e);
-            }
+
+            QueuePrepared(prepared, ref count);
         }
+        finally
+        {
+            ArrayPool<QueuedPoint>.Shared.Return(prepared, clearArray: true); // drop the writers it references
+        }
+    }
+
+    /// <summary>Queues the prepared points to the tracker in order, and empties the buffer (before queuing: a failure
+    /// of the tracker does not queue them twice).</summary>
+    private void QueuePrepared(QueuedPoint[] prepared, ref int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        int n = count;
+        count = 0;
+        _repo.Tracker.EnqueueMany(prepared.AsSpan(0, n));
     }
 
     private void ApplyOne(TrackingSession session, ref BatchReader reader, List<(Run Run, SequenceWriter Writer)> sequences, List<Run> touched)
     {
         switch (reader.Code)
         {
-            case OpCode.TrackFloat:
-            {
-                (Run run, SequenceWriter writer) = sequences[reader.Sequence];
-                run.Track(writer, TrackedValue.Float(reader.Float), "float", reader.Step, Epoch(reader.Epoch), null, reader.Micros);
-                return;
-            }
-
-            case OpCode.TrackInt:
-            {
-                (Run run, SequenceWriter writer) = sequences[reader.Sequence];
-                run.Track(writer, TrackedValue.Int(reader.Int), "int", reader.Step, Epoch(reader.Epoch), null, reader.Micros);
-                return;
-            }
-
             case OpCode.TrackObject:
             {
                 (Run run, SequenceWriter writer) = sequences[reader.Sequence];

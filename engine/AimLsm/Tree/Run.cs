@@ -439,6 +439,20 @@ public sealed partial class Run : IQueryRun, IRun, IRunInfo
         Track(writer, tracked, ValueCodec.Dtype(value), step, epoch, apart, micros);
     }
 
+    /// <summary>
+    /// Checks the epoch, resolves the step and returns the point of a value that has nothing stored apart (a float or
+    /// an int), for the caller to queue with others (<see cref="Tracker.EnqueueMany"/>) in the
+    /// order prepared; <paramref name="micros"/> is the point's time (unix µs).
+    /// </summary>
+    internal QueuedPoint Prepare(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, long micros)
+    {
+        System.Diagnostics.Debug.Assert(tracked.Blobs is null, "a value with blobs is tracked through Track, which writes them");
+        TrackArguments.CheckEpoch(epoch);
+        _repo.Tracker.ThrowIfFailed(writer);
+        long resolved = writer.Prepare(dtype, step);
+        return new QueuedPoint(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
+    }
+
     /// <summary>Checks the epoch, resolves the step and queues the point. <paramref name="apart"/>: for a str or
     /// bytes value stored apart (<see cref="LargeValue"/>), its payload, written to the engine here, in the caller's
     /// thread, before the point is queued.</summary>

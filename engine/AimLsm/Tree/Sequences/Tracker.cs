@@ -27,7 +27,7 @@ internal sealed class Tracker : IDisposable
 
     // All fields below are guarded by _lock; the thread waits on it for work, producers for room, flushers for progress.
     private readonly object _lock = new();
-    private readonly Item[] _ring;
+    private readonly QueuedPoint[] _ring;
     private readonly TimeSpan _flushInterval;
     private readonly Thread _thread;
     private int _head;
@@ -41,7 +41,7 @@ internal sealed class Tracker : IDisposable
     private bool _threadFailed;
 
     private readonly DrainContext _drain;
-    private readonly Item[] _batch = new Item[MaxDrain];
+    private readonly QueuedPoint[] _batch = new QueuedPoint[MaxDrain];
 
     /// <summary>Keys waiting to ride with the flush that makes everything before them durable (guarded by _lock);
     /// <see cref="_markersNow"/> holds the ones the current drain writes (the thread's own).</summary>
@@ -50,7 +50,7 @@ internal sealed class Tracker : IDisposable
 
     public Tracker(int capacity, TimeSpan flushInterval)
     {
-        _ring = new Item[capacity];
+        _ring = new QueuedPoint[capacity];
         _flushInterval = flushInterval;
         _drain = new DrainContext(Failures);
         _thread = new Thread(Run) { IsBackground = true, Name = "AimLsm tracker" };
@@ -96,7 +96,7 @@ internal sealed class Tracker : IDisposable
             ThrowIfFailed(sequence);
             ObjectDisposedException.ThrowIf(_stopping, this);
             int index = _head + _count;
-            _ring[index >= _ring.Length ? index - _ring.Length : index] = new Item(sequence, point);
+            _ring[index >= _ring.Length ? index - _ring.Length : index] = new QueuedPoint(sequence, point);
             _count++;
             _enqueued++;
             TrackerMetrics.PointsTracked.Add(1);
@@ -104,6 +104,54 @@ internal sealed class Tracker : IDisposable
             if (_count == 1 && _waiters > 0)
             {
                 Monitor.PulseAll(_lock);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="points"/> in order, taking the lock once per run of them that fits in the ring rather than
+    /// once per point: a remote session's batch (<c>AimLsm.Remote.TrackingServer</c>) comes as thousands of points at
+    /// once from many connections, and one lock per point made those connections contend with each other and with the
+    /// writer thread. Blocks while the queue is full, as <see cref="Enqueue(SequenceWriter, in SequencePoint)"/> does.
+    /// </summary>
+    /// <exception cref="TrackingException">The writer failed earlier for a point's run or engine; the points before it
+    /// are queued.</exception>
+    public void EnqueueMany(ReadOnlySpan<QueuedPoint> points)
+    {
+        int next = 0;
+        lock (_lock)
+        {
+            while (next < points.Length)
+            {
+                while (_count == _ring.Length && !_threadFailed && !_stopping)
+                {
+                    Wait();
+                }
+
+                ObjectDisposedException.ThrowIf(_stopping, this);
+                bool wasEmpty = _count == 0;
+                int end = next + Math.Min(_ring.Length - _count, points.Length - next);
+                int added = 0;
+                try
+                {
+                    for (; next < end; next++, added++)
+                    {
+                        ThrowIfFailed(points[next].Sequence);
+                        int index = _head + _count + added;
+                        _ring[index >= _ring.Length ? index - _ring.Length : index] = points[next];
+                    }
+                }
+                finally
+                {
+                    _count += added;
+                    _enqueued += added;
+                    TrackerMetrics.PointsTracked.Add(added);
+                    TrackerMetrics.QueueDepth.Add(added);
+                    if (wasEmpty && added > 0 && _waiters > 0)
+                    {
+                        Monitor.PulseAll(_lock);
+                    }
+                }
             }
         }
     }
@@ -342,7 +390,6 @@ internal sealed class Tracker : IDisposable
         _markersNow.Clear();
     }
 
-    private readonly record struct Item(SequenceWriter Sequence, SequencePoint Point);
 
     private sealed class Marker(Db db, byte[] key, byte[] value, TaskCompletionSource done)
     {
@@ -355,3 +402,6 @@ internal sealed class Tracker : IDisposable
         public TaskCompletionSource Done { get; } = done;
     }
 }
+
+/// <summary>A point and the sequence it goes to, as the tracker queues it.</summary>
+internal readonly record struct QueuedPoint(SequenceWriter Sequence, SequencePoint Point);
