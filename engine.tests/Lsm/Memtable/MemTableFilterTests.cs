@@ -7,7 +7,7 @@ namespace AimLsm.Tests.Lsm.Memtable;
 
 public class MemTableFilterTests
 {
-    private static byte[] Key(int i) => Encoding.ASCII.GetBytes($"key{i:D12}");
+    private static byte[] Key(int i) => System.Text.Encoding.ASCII.GetBytes($"key{i:D12}");
 
     [Fact]
     public void A_key_that_was_added_always_passes_the_filter()
@@ -57,7 +57,7 @@ public class MemTableFilterTests
         var mem = new MemTable(logNumber: 1, writeBufferSize: 64 << 10);
         for (int i = 0; i < 2_000; i += 2)
         {
-            mem.Add((ulong)i + 1, i % 4 == 0 ? EntryType.Value : EntryType.Deletion, Key(i), Encoding.ASCII.GetBytes($"v{i}"));
+            mem.Add((ulong)i + 1, i % 4 == 0 ? EntryType.Value : EntryType.Deletion, Key(i), System.Text.Encoding.ASCII.GetBytes($"v{i}"));
         }
         for (int i = 0; i < 2_000; i++)
         {
@@ -69,7 +69,7 @@ public class MemTableFilterTests
                 Assert.Equal(i % 4 == 0 ? EntryType.Value : EntryType.Deletion, type);
                 if (type == EntryType.Value)
                 {
-                    Assert.Equal($"v{i}", Encoding.ASCII.GetString(value));
+                    Assert.Equal($"v{i}", System.Text.Encoding.ASCII.GetString(value));
                 }
             }
         }
