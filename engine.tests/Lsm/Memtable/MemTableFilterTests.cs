@@ -7,12 +7,18 @@ namespace AimLsm.Tests.Lsm.Memtable;
 
 public class MemTableFilterTests
 {
+    private static MemTableFilter NewFilter(long writeBufferSize)
+    {
+        int chunk = MemTable.ChunkSizeFor(writeBufferSize);
+        return new MemTableFilter(new Arena(chunk), writeBufferSize, chunk);
+    }
+
     private static byte[] Key(int i) => System.Text.Encoding.ASCII.GetBytes($"key{i:D12}");
 
     [Fact]
     public void A_key_that_was_added_always_passes_the_filter()
     {
-        var filter = new MemTableFilter(writeBufferSize: 1 << 20);
+        var filter = NewFilter(1 << 20);
         for (int i = 0; i < 20_000; i++)
         {
             filter.Add(MemTable.KeyHash(Key(i)));
@@ -26,8 +32,8 @@ public class MemTableFilterTests
     [Fact]
     public void Keys_never_added_are_mostly_ruled_out()
     {
-        // 1 MiB of write buffer gives 4,096 words; 4,000 keys of the 116-byte entries of db_bench would fill it.
-        var filter = new MemTableFilter(writeBufferSize: 1 << 20);
+        // 1 MiB of write buffer gives 4,096 words (a quarter of its 128 KiB arena chunk); 4,000 keys of the 116-byte entries of db_bench would fill it.
+        var filter = NewFilter(1 << 20);
         for (int i = 0; i < 4_000; i++)
         {
             filter.Add(MemTable.KeyHash(Key(i)));

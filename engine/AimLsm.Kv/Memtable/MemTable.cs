@@ -25,9 +25,10 @@ internal sealed unsafe class MemTable
     public MemTable(ulong logNumber, long writeBufferSize, ChunkPool? pool = null)
     {
         LogNumber = logNumber;
-        _arena = new Arena(ChunkSizeFor(writeBufferSize), pool);
+        int chunkSize = pool?.ChunkSize ?? ChunkSizeFor(writeBufferSize);
+        _arena = new Arena(chunkSize, pool);
         _list = new SkipList(_arena);
-        _filter = new MemTableFilter(writeBufferSize);
+        _filter = new MemTableFilter(_arena, writeBufferSize, chunkSize);
     }
 
     /// <summary>
