@@ -55,14 +55,16 @@ public sealed partial class Db
     {
         // Sources from newest to oldest: every entry in a newer source has a higher sequence number than any entry
         // of the same key in an older one, so the first source that has the key, or a tombstone over it, decides.
-        switch (GetFromMemTable(sv.Mem, key, snapshot, ref sink))
+        // One hash of the key serves every filter: the memtables' and the tables' bloom filters take the same one.
+        ulong hash = BloomFilter.KeyHash(key);
+        switch (GetFromMemTable(sv.Mem, key, hash, snapshot, ref sink))
         {
             case Lookup.Found: return true;
             case Lookup.Deleted: return false;
         }
         if (sv.Imm is not null)
         {
-            switch (GetFromMemTable(sv.Imm, key, snapshot, ref sink))
+            switch (GetFromMemTable(sv.Imm, key, hash, snapshot, ref sink))
             {
                 case Lookup.Found: return true;
                 case Lookup.Deleted: return false;
@@ -81,7 +83,7 @@ public sealed partial class Db
             {
                 if (level0[i].MayContain(key))
                 {
-                    switch (GetFromTable(level0[i], key, seekKey, snapshot, ref sink))
+                    switch (GetFromTable(level0[i], key, seekKey, hash, snapshot, ref sink))
                     {
                         case Lookup.Found: return true;
                         case Lookup.Deleted: return false;
@@ -93,7 +95,7 @@ public sealed partial class Db
                 FileMetadata? f = FindFile(v.Files(level), key, seekKey);
                 if (f is not null)
                 {
-                    switch (GetFromTable(f, key, seekKey, snapshot, ref sink))
+                    switch (GetFromTable(f, key, seekKey, hash, snapshot, ref sink))
                     {
                         case Lookup.Found: return true;
                         case Lookup.Deleted: return false;
@@ -118,11 +120,11 @@ public sealed partial class Db
         Deleted,
     }
 
-    private static Lookup GetFromMemTable<TSink>(MemTable mem, ReadOnlySpan<byte> key, ulong snapshot, ref TSink sink)
+    private static Lookup GetFromMemTable<TSink>(MemTable mem, ReadOnlySpan<byte> key, ulong hash, ulong snapshot, ref TSink sink)
         where TSink : struct, IValueSink
     {
         ulong covering = mem.Tombstones.MaxCoveringSequence(key, snapshot);
-        if (mem.Get(key, snapshot, out EntryType type, out ulong seq, out ReadOnlySpan<byte> value) && seq > covering)
+        if (mem.Get(key, hash, snapshot, out EntryType type, out ulong seq, out ReadOnlySpan<byte> value) && seq > covering)
         {
             if (type == EntryType.Value)
             {
@@ -134,7 +136,7 @@ public sealed partial class Db
         return covering > 0 ? Lookup.Deleted : Lookup.NotHere;
     }
 
-    private Lookup GetFromTable<TSink>(FileMetadata file, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seekKey, ulong snapshot, ref TSink sink)
+    private Lookup GetFromTable<TSink>(FileMetadata file, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seekKey, ulong hash, ulong snapshot, ref TSink sink)
         where TSink : struct, IValueSink
     {
         TableCache.Entry entry = _tables.Acquire(file);
@@ -142,7 +144,7 @@ public sealed partial class Db
         {
             TableReader table = entry.Reader;
             ulong covering = table.Tombstones.MaxCoveringSequence(key, snapshot);
-            if (table.Get(seekKey, covering, out EntryType type, out _, ref sink))
+            if (table.Get(seekKey, hash, covering, out EntryType type, out _, ref sink))
             {
                 return type == EntryType.Value ? Lookup.Found : Lookup.Deleted;
             }

@@ -13,6 +13,7 @@ internal sealed unsafe class MemTable
 {
     private readonly Arena _arena;
     private readonly SkipList _list;
+    private readonly MemTableFilter _filter;
     private readonly object _tombstoneGate = new();
     private readonly List<RangeTombstone> _tombstones = [];
     private long _tombstoneBytes;
@@ -24,9 +25,18 @@ internal sealed unsafe class MemTable
     public MemTable(ulong logNumber, long writeBufferSize, ChunkPool? pool = null)
     {
         LogNumber = logNumber;
-        _arena = new Arena(ChunkSizeFor(writeBufferSize), pool);
+        int chunkSize = pool?.ChunkSize ?? ChunkSizeFor(writeBufferSize);
+        _arena = new Arena(chunkSize, pool);
         _list = new SkipList(_arena);
+        _filter = new MemTableFilter(_arena, writeBufferSize, chunkSize);
     }
+
+    /// <summary>
+    /// The hash a point lookup and the memtable's filter take: XXH64 of the user key with seed 0, the same as
+    /// <see cref="Sst.BloomFilter.KeyHash"/>, so that a point lookup hashes its key once for every memtable and table.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ulong KeyHash(ReadOnlySpan<byte> userKey) => System.IO.Hashing.XxHash64.HashToUInt64(userKey);
 
     /// <summary>The arena chunk size for a write buffer: an eighth of it, between 4 KiB and 4 MiB.</summary>
     public static int ChunkSizeFor(long writeBufferSize) => (int)Math.Clamp(writeBufferSize / 8, 4096, 4 << 20);
@@ -69,13 +79,18 @@ internal sealed unsafe class MemTable
             }
             return;
         }
+        // The filter first: its bits must be set before the skiplist's release store publishes the entry.
+        _filter.Add(KeyHash(key));
         _list.Insert(key, sequence, type, value);
     }
 
     /// <summary>Adds a put whose value is <paramref name="valueHead"/> then <paramref name="valueTail"/>, copied once,
     /// into the arena. REQUIRES: the caller serializes writers.</summary>
-    public void AddPut(ulong sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> valueHead, ReadOnlySpan<byte> valueTail) =>
+    public void AddPut(ulong sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> valueHead, ReadOnlySpan<byte> valueTail)
+    {
+        _filter.Add(KeyHash(key));
         _list.Insert(key, sequence, EntryType.Value, valueHead, valueTail);
+    }
 
     /// <summary>The range tombstones, fragmented for lookups. Cached until the next range deletion.</summary>
     public FragmentedRangeTombstones Tombstones
@@ -103,15 +118,27 @@ internal sealed unsafe class MemTable
         }
     }
 
-    /// <summary>The longest user key whose seek key <see cref="Get"/> builds on the stack; a longer one takes a heap buffer.</summary>
+    /// <summary>The longest user key whose seek key <c>Get</c> builds on the stack; a longer one takes a heap buffer.</summary>
     internal const int MaxStackSeekKey = 256;
 
     /// <summary>
     /// Finds the newest point entry for <paramref name="userKey"/> at or below <paramref name="snapshot"/>.
     /// The value span points into the arena and stays valid while the memtable is reachable.
     /// </summary>
-    public bool Get(ReadOnlySpan<byte> userKey, ulong snapshot, out EntryType type, out ulong sequence, out ReadOnlySpan<byte> value)
+    public bool Get(ReadOnlySpan<byte> userKey, ulong snapshot, out EntryType type, out ulong sequence, out ReadOnlySpan<byte> value) =>
+        Get(userKey, KeyHash(userKey), snapshot, out type, out sequence, out value);
+
+    /// <summary>As <see cref="Get(ReadOnlySpan{byte}, ulong, out EntryType, out ulong, out ReadOnlySpan{byte})"/>, with
+    /// the key's <see cref="KeyHash"/> already computed: a key the filter rules out skips the skiplist search.</summary>
+    public bool Get(ReadOnlySpan<byte> userKey, ulong keyHash, ulong snapshot, out EntryType type, out ulong sequence, out ReadOnlySpan<byte> value)
     {
+        if (!_filter.MayContain(keyHash))
+        {
+            type = default;
+            sequence = 0;
+            value = default;
+            return false;
+        }
         Span<byte> seekKey = userKey.Length <= MaxStackSeekKey ? stackalloc byte[userKey.Length + InternalKey.TrailerSize] : new byte[userKey.Length + InternalKey.TrailerSize];
         InternalKey.Write(seekKey, userKey, snapshot, EntryType.ForSeek);
         byte* node = _list.FindGreaterOrEqual(seekKey);

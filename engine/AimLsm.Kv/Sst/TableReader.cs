@@ -14,7 +14,7 @@ namespace AimLsm.Kv.Sst;
 /// bloom filter, which stay in memory (pinned: "index and filter blocks cached or pinned"); data blocks are read on
 /// demand through the block cache of <see cref="TableOptions.Cache"/> when there is one, their checksums verified
 /// on every read from the file (block reading: TableReader.Blocks.cs).
-/// Thread-safe: any number of concurrent <see cref="Get"/> calls and iterators.
+/// Thread-safe: any number of concurrent <c>Get</c> calls and iterators.
 /// </summary>
 internal sealed partial class TableReader : IDisposable
 {
@@ -199,11 +199,17 @@ internal sealed partial class TableReader : IDisposable
     /// <paramref name="sink"/> before the block buffer is released. False when no such entry exists.
     /// </summary>
     public bool Get<TSink>(ReadOnlySpan<byte> seekKey, ulong coveringSequence, out EntryType type, out ulong sequence, ref TSink sink)
+        where TSink : struct, IValueSink =>
+        Get(seekKey, BloomFilter.KeyHash(InternalKey.UserKey(seekKey)), coveringSequence, out type, out sequence, ref sink);
+
+    /// <summary>As the overload above, with the user key's <see cref="BloomFilter.KeyHash"/> already computed (a point
+    /// lookup hashes its key once for every table it probes).</summary>
+    public bool Get<TSink>(ReadOnlySpan<byte> seekKey, ulong userKeyHash, ulong coveringSequence, out EntryType type, out ulong sequence, ref TSink sink)
         where TSink : struct, IValueSink
     {
         type = default;
         sequence = 0;
-        if (!MayContain(InternalKey.UserKey(seekKey)))
+        if (!MayContainHash(userKeyHash))
         {
             return false;
         }
@@ -268,13 +274,16 @@ internal sealed partial class TableReader : IDisposable
     /// False when the table certainly holds no point entry for <paramref name="userKey"/> (its bloom filter says
     /// so); true when it may, or when the table has no filter. Range tombstones are not covered by the filter.
     /// </summary>
-    internal bool MayContain(ReadOnlySpan<byte> userKey)
+    internal bool MayContain(ReadOnlySpan<byte> userKey) => _filter is null || MayContainHash(BloomFilter.KeyHash(userKey));
+
+    /// <summary><see cref="MayContain"/> for a key whose <see cref="BloomFilter.KeyHash"/> is given.</summary>
+    internal bool MayContainHash(ulong userKeyHash)
     {
         if (_filter is null)
         {
             return true;
         }
-        bool may = _filter.MayContain(userKey);
+        bool may = _filter.MayContainHash(userKeyHash);
         _stats.CountFilterCheck(negative: !may);
         return may;
     }
