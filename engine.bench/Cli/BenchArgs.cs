@@ -58,6 +58,10 @@ internal static class BenchArgs
             Description = $"{What(what)}s to run, comma-separated: {string.Join(",", allowed)} (default: all)",
             HelpName = "LIST",
             Arity = ArgumentArity.ExactlyOne,
+
+            // Absent means all: without a default factory System.CommandLine hands back an empty array, which ran no
+            // engine and no workload at all.
+            DefaultValueFactory = _ => allowed,
             CustomParser = r =>
             {
                 string[] items = r.Tokens[0].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
