@@ -28,6 +28,19 @@ internal sealed class BlockIterator : InternalIterator
     private string _file = "";
     private long _fileOffset;
 
+    // The entries of the restart interval the last Prev scanned, in order (RocksDB's prev_entries_): a Prev within
+    // that interval steps back through them instead of scanning the interval again from its restart point, so a
+    // reverse scan decodes each entry once, not about half an interval per step. Valid while _prevCount > 0; any
+    // other move clears it. Each entry: its offset, its value's offset and length, and its whole key at
+    // _prevKeyStarts[i] in _prevKeys. The arrays grow to the longest interval and stay.
+    private int[] _prevOffsets = new int[16];
+    private int[] _prevValueOffsets = new int[16];
+    private int[] _prevValueLengths = new int[16];
+    private int[] _prevKeyStarts = new int[17];
+    private byte[] _prevKeys = new byte[512];
+    private int _prevCount;
+    private int _prevPosition;
+
     /// <param name="internalKeys">Compare keys as internal keys (data, index, range-del blocks) or bytewise (meta blocks).</param>
     public BlockIterator(bool internalKeys)
     {
@@ -60,6 +73,7 @@ internal sealed class BlockIterator : InternalIterator
         _current = _nextOffset = _restartsOffset;
         _restartIndex = _numRestarts;
         _keyLength = 0;
+        _prevCount = 0;
     }
 
     public override bool Valid => _current < _restartsOffset;
@@ -127,6 +141,7 @@ internal sealed class BlockIterator : InternalIterator
 
     private void SeekToRestartPoint(int index)
     {
+        _prevCount = 0;
         _keyLength = 0;
         _restartIndex = index;
         _nextOffset = RestartPoint(index);
@@ -134,6 +149,7 @@ internal sealed class BlockIterator : InternalIterator
 
     private void MarkInvalid()
     {
+        _prevCount = 0;
         _current = _nextOffset = _restartsOffset;
         _restartIndex = _numRestarts;
     }
@@ -231,10 +247,27 @@ internal sealed class BlockIterator : InternalIterator
         }
     }
 
-    public override void Next() => ParseNextEntry();
+    public override void Next()
+    {
+        _prevCount = 0;
+        ParseNextEntry();
+    }
 
     public override void Prev()
     {
+        if (_prevCount > 0 && _prevPosition > 0 && _prevOffsets[_prevPosition] == _current)
+        {
+            // The entry before this one was decoded by the scan that filled the cache: restore it.
+            int i = --_prevPosition;
+            _nextOffset = _current;
+            _current = _prevOffsets[i];
+            _valueOffset = _prevValueOffsets[i];
+            _valueLength = _prevValueLengths[i];
+            _keyLength = _prevKeyStarts[i + 1] - _prevKeyStarts[i];
+            _prevKeys.AsSpan(_prevKeyStarts[i], _keyLength).CopyTo(_key);
+            return;
+        }
+
         int original = _current;
         while (RestartPoint(_restartIndex) >= original)
         {
@@ -246,9 +279,46 @@ internal sealed class BlockIterator : InternalIterator
             _restartIndex--;
         }
         SeekToRestartPoint(_restartIndex);
-        while (ParseNextEntry() && _nextOffset < original)
+
+        // Every entry from the restart point up to the one before the original goes into the cache; _key holds the
+        // longest key so far, so it is big enough for any key restored from the cache.
+        int count = 0;
+        while (ParseNextEntry())
         {
+            Remember(count++);
+            if (_nextOffset >= original)
+            {
+                break;
+            }
         }
+
+        _prevCount = Valid ? count : 0;
+        _prevPosition = count - 1;
+    }
+
+    /// <summary>Copies the current entry into slot <paramref name="i"/> of the Prev cache, growing it if needed.</summary>
+    private void Remember(int i)
+    {
+        if (i == _prevOffsets.Length)
+        {
+            Array.Resize(ref _prevOffsets, i * 2);
+            Array.Resize(ref _prevValueOffsets, i * 2);
+            Array.Resize(ref _prevValueLengths, i * 2);
+            Array.Resize(ref _prevKeyStarts, (i * 2) + 1);
+        }
+
+        int start = i == 0 ? 0 : _prevKeyStarts[i];
+        if (start + _keyLength > _prevKeys.Length)
+        {
+            Array.Resize(ref _prevKeys, Math.Max(start + _keyLength, _prevKeys.Length * 2));
+        }
+
+        _prevKeyStarts[i] = start;
+        _key.AsSpan(0, _keyLength).CopyTo(_prevKeys.AsSpan(start));
+        _prevKeyStarts[i + 1] = start + _keyLength;
+        _prevOffsets[i] = _current;
+        _prevValueOffsets[i] = _valueOffset;
+        _prevValueLengths[i] = _valueLength;
     }
 
     private void Corrupt(int relativeOffset, string message) =>
