@@ -447,10 +447,17 @@ public sealed partial class Run : IQueryRun, IRun, IRunInfo
     internal QueuedPoint Prepare(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, long micros)
     {
         System.Diagnostics.Debug.Assert(tracked.Blobs is null, "a value with blobs is tracked through Track, which writes them");
+        long resolved = ResolveStep(writer, dtype, step, epoch);
+        return new QueuedPoint(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
+    }
+
+    /// <summary>The checks every tracked point passes before it is queued (its epoch, an earlier failure of the
+    /// writer, its dtype), and its step, resolved.</summary>
+    private long ResolveStep(SequenceWriter writer, string dtype, long? step, long? epoch)
+    {
         TrackArguments.CheckEpoch(epoch);
         _repo.Tracker.ThrowIfFailed(writer);
-        long resolved = writer.Prepare(dtype, step);
-        return new QueuedPoint(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, micros, tracked));
+        return writer.Prepare(dtype, step);
     }
 
     /// <summary>Checks the epoch, resolves the step and queues the point. <paramref name="apart"/>: for a str or
@@ -458,10 +465,7 @@ public sealed partial class Run : IQueryRun, IRun, IRunInfo
     /// thread, before the point is queued.</summary>
     internal void Track(SequenceWriter writer, in TrackedValue tracked, string dtype, long? step, long? epoch, byte[]? apart = null, long? micros = null)
     {
-        TrackArguments.CheckEpoch(epoch);
-        Tracker tracker = _repo.Tracker;
-        tracker.ThrowIfFailed(writer);
-        long resolved = writer.Prepare(dtype, step);
+        long resolved = ResolveStep(writer, dtype, step, epoch);
         TrackedValue queued = tracked;
         if (apart is not null)
         {
@@ -476,7 +480,7 @@ public sealed partial class Run : IQueryRun, IRun, IRunInfo
         }
 
         long time = micros ?? (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-        tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, time, queued));
+        _repo.Tracker.Enqueue(writer, new SequencePoint(resolved, epoch ?? ChunkFormat.NoEpoch, time, queued));
     }
 
     /// <summary>

@@ -390,7 +390,6 @@ internal sealed class Tracker : IDisposable
         _markersNow.Clear();
     }
 
-
     private sealed class Marker(Db db, byte[] key, byte[] value, TaskCompletionSource done)
     {
         public Db Db { get; } = db;
