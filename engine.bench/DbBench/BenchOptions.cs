@@ -31,6 +31,15 @@ internal sealed class BenchOptions
     /// <summary>Thread counts for the read workloads; each read workload runs once per count.</summary>
     public IReadOnlyList<int> Threads { get; init; } = [1, 2];
 
+    /// <summary>Thread counts for fillseq, fillrandom, overwrite and fillbatch; each runs once per count.</summary>
+    public IReadOnlyList<int> WriteThreads { get; init; } = [1, 2];
+
+    /// <summary>
+    /// The least time a measured workload runs: a thread done with its share sooner runs it again until then (issue 20
+    /// asks for rows of at least 2 s). The fillseq that loads the read database is never extended.
+    /// </summary>
+    public int MinSeconds { get; init; } = 2;
+
     /// <summary>Threads of the second fillsync run (the first has one).</summary>
     public int SyncThreads { get; init; } = 8;
 

@@ -15,6 +15,8 @@ internal static class DbBenchCommand
         var numSync = BenchArgs.Long("--num-sync", "Operations of each fillsync run (an fsync per write)", 10_000);
         var valueSize = BenchArgs.Int("--value-size", "Value bytes, half compressible as in db_bench; keys are 16 bytes", 100);
         var threads = BenchArgs.Ints("--threads", "T[,T..]", "Threads of the read workloads, one run per count; readwhilewriting runs T readers plus 1 writer", [1, 2]);
+        var writeThreads = BenchArgs.Ints("--write-threads", "T[,T..]", "Threads of fillseq, fillrandom, overwrite and fillbatch, one run per count (fillseq with 1 thread is the load of the read workloads' database)", [1, 2]);
+        var minSeconds = BenchArgs.Int("--min-seconds", "The least time a workload runs: a thread done with its share sooner runs it again (the next keys, or the scan from its start) until then; the fillseq that loads the read database is never extended", 2, min: 0, max: 3600);
         var syncThreads = BenchArgs.Int("--sync-threads", "Threads of the second fillsync run (the first has 1)", 8);
         var batchSize = BenchArgs.Int("--batch-size", "Writes per batch in fillbatch", 1000);
         var dataDir = BenchArgs.Text("--data-dir", "DIR", "Where the fresh database directories go (default: the temp directory)");
@@ -26,7 +28,7 @@ internal static class DbBenchCommand
             + "afterwards, on the same keys and values. Durability is the same for all: WAL on, no fsync, except fillsync, "
             + "which fsyncs every write.")
         {
-            engines, workloads, num, numSync, valueSize, threads, syncThreads, batchSize, dataDir, results, noFiles, repeat,
+            engines, workloads, num, numSync, valueSize, threads, writeThreads, minSeconds, syncThreads, batchSize, dataDir, results, noFiles, repeat,
             ZoneTreeTableCommand.Create(),
         };
         command.SetAction(parse => Run(parse, new BenchOptions
@@ -37,6 +39,8 @@ internal static class DbBenchCommand
             NumSync = parse.GetValue(numSync),
             ValueSize = parse.GetValue(valueSize),
             Threads = parse.GetValue(threads)!,
+            WriteThreads = parse.GetValue(writeThreads)!,
+            MinSeconds = parse.GetValue(minSeconds),
             SyncThreads = parse.GetValue(syncThreads),
             BatchSize = parse.GetValue(batchSize),
             DataDirectory = parse.GetValue(dataDir) ?? Path.GetTempPath(),
@@ -51,7 +55,8 @@ internal static class DbBenchCommand
     {
         DateTime date = DateTime.UtcNow;
         string settings = $"{o.Num:N0} ops per workload ({o.NumSync:N0} for fillsync, with 1 and {o.SyncThreads} threads), " +
-            $"{o.KeySize}-byte keys, {o.ValueSize}-byte values (half compressible), read threads {string.Join(",", o.Threads)}, " +
+            $"{o.KeySize}-byte keys, {o.ValueSize}-byte values (half compressible), read threads {string.Join(",", o.Threads)}, write threads {string.Join(",", o.WriteThreads)}, " +
+            $"every workload runs at least {o.MinSeconds} s (a share done sooner runs again) except the fillseq that loads the reads, " +
             $"fillbatch {o.BatchSize:N0} writes a batch, seekrandom = seek + {o.SeekNexts} nexts; WAL on and no fsync for every engine " +
             "except fillsync (fsync per write); reads run on a database loaded by fillseq, flushed, with background compaction/merge finished";
         string measurement = $"W-amp = bytes written to storage during the workload and the flush after it ({ProcessStats.WriteSource}) " +

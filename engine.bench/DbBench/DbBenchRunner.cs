@@ -62,13 +62,21 @@ internal sealed class DbBenchRunner
                 }
             }
 
-            if (Wants("fillrandom"))
+            foreach (int t in _o.WriteThreads)
             {
-                Add(Fresh(engine, e => Fill(e, "fillrandom", _o.Num, random: true, sync: false, threads: 1)));
-            }
-            if (Wants("fillbatch"))
-            {
-                Add(Fresh(engine, e => FillBatch(e)));
+                if (Wants("fillseq") && t > 1)
+                {
+                    // One thread's fillseq is the load of the read database below.
+                    Add(Fresh(engine, e => Fill(e, "fillseq", _o.Num, random: false, sync: false, threads: t)));
+                }
+                if (Wants("fillrandom"))
+                {
+                    Add(Fresh(engine, e => Fill(e, "fillrandom", _o.Num, random: true, sync: false, threads: t)));
+                }
+                if (Wants("fillbatch"))
+                {
+                    Add(Fresh(engine, e => FillBatch(e, t)));
+                }
             }
             if (Wants("fillsync"))
             {
@@ -86,8 +94,8 @@ internal sealed class DbBenchRunner
             {
                 using IKvEngine e = Create(engine, dir);
                 EngineSettings[engine] = e.Settings;
-                WorkloadResult load = Fill(e, "fillseq", _o.Num, random: false, sync: false, threads: 1);
-                if (Wants("fillseq"))
+                WorkloadResult load = Fill(e, "fillseq", _o.Num, random: false, sync: false, threads: 1, load: true);
+                if (Wants("fillseq") && _o.WriteThreads.Contains(1))
                 {
                     Add(load);
                 }
@@ -112,7 +120,10 @@ internal sealed class DbBenchRunner
                 }
                 if (Wants("overwrite"))
                 {
-                    Add(Fill(e, "overwrite", _o.Num, random: true, sync: false, threads: 1));
+                    foreach (int t in _o.WriteThreads)
+                    {
+                        Add(Fill(e, "overwrite", _o.Num, random: true, sync: false, threads: t));
+                    }
                 }
                 if (Wants("readwhilewriting"))
                 {
@@ -165,15 +176,19 @@ internal sealed class DbBenchRunner
 
     // ---- workloads ----
 
-    /// <summary>fillseq, fillrandom, overwrite, fillsync: <paramref name="total"/> single puts split over the threads.</summary>
-    private WorkloadResult Fill(IKvEngine e, string name, long total, bool random, bool sync, int threads)
+    /// <summary>
+    /// fillseq, fillrandom, overwrite, fillsync: <paramref name="total"/> single puts split over the threads; each
+    /// thread of a sequential fill writes its own range of keys in order. The <paramref name="load"/> of the read
+    /// database writes exactly the keys the reads look for, so it never runs longer to reach the minimum time.
+    /// </summary>
+    private WorkloadResult Fill(IKvEngine e, string name, long total, bool random, bool sync, int threads, bool load = false)
     {
         int entry = _o.KeySize + _o.ValueSize;
         string? caveat = e.DurabilityCaveat(sync);
-        WorkloadResult r = Measure(e, name, threads, total, writes: true, caveat, (w, ops) =>
+        WorkloadResult r = Measure(e, name, threads, total, writes: true, caveat, (w, ops, round) =>
         {
             Span<byte> key = stackalloc byte[_o.KeySize];
-            long first = w.Index * (total / threads);
+            long first = (round * total) + (w.Index * (total / threads));
             for (long i = 0; i < ops; i++)
             {
                 long k = random ? w.Picker.Next(_o.Num) : first + i;
@@ -183,22 +198,23 @@ internal sealed class DbBenchRunner
                 w.Done(start);
             }
             w.Bytes += ops * entry;
-        });
+        }, repeat: !load);
         return caveat is null ? r : r with { Incomparable = true };
     }
 
-    /// <summary>fillbatch: sequential keys written in batches; latency is the batch's time per write.</summary>
-    private WorkloadResult FillBatch(IKvEngine e)
+    /// <summary>fillbatch: sequential keys written in batches, each thread its own range; latency is the batch's time per write.</summary>
+    private WorkloadResult FillBatch(IKvEngine e, int threads)
     {
         int entry = _o.KeySize + _o.ValueSize;
         string note = e.Name == "zonetree" ? "no atomic batch: a loop of upserts" : "";
-        return Measure(e, "fillbatch", 1, _o.Num, writes: true, note, (w, ops) =>
+        return Measure(e, "fillbatch", threads, _o.Num, writes: true, note, (w, ops, round) =>
         {
             Span<byte> key = stackalloc byte[_o.KeySize];
+            long first = (round * _o.Num) + (w.Index * (_o.Num / threads));
             using IKvBatch batch = e.NewBatch();
-            for (long i = 0; i < ops; i += _o.BatchSize)
+            for (long i = first; i < first + ops; i += _o.BatchSize)
             {
-                long n = Math.Min(_o.BatchSize, ops - i);
+                long n = Math.Min(_o.BatchSize, first + ops - i);
                 long start = Worker.Now();
                 for (long j = i; j < i + n; j++)
                 {
@@ -214,7 +230,7 @@ internal sealed class DbBenchRunner
 
     private WorkloadResult ReadRandom(IKvEngine e, int threads)
     {
-        return Measure(e, "readrandom", threads, _o.Num, writes: false, null, (w, ops) =>
+        return Measure(e, "readrandom", threads, _o.Num, writes: false, null, (w, ops, _) =>
         {
             Span<byte> key = stackalloc byte[_o.KeySize];
             for (long i = 0; i < ops; i++)
@@ -237,7 +253,7 @@ internal sealed class DbBenchRunner
     private WorkloadResult Scan(IKvEngine e, string name, int threads, bool forward)
     {
         const int Chunk = 64;
-        return Measure(e, name, threads, _o.Num, writes: false, null, (w, ops) =>
+        return Measure(e, name, threads, _o.Num, writes: false, null, (w, ops, _) =>
         {
             using IKvCursor c = e.NewCursor();
             long share = _o.Num / threads;
@@ -295,7 +311,7 @@ internal sealed class DbBenchRunner
 
     private WorkloadResult SeekRandom(IKvEngine e, int threads)
     {
-        return Measure(e, "seekrandom", threads, _o.Num, writes: false, null, (w, ops) =>
+        return Measure(e, "seekrandom", threads, _o.Num, writes: false, null, (w, ops, _) =>
         {
             Span<byte> key = stackalloc byte[_o.KeySize];
             using IKvCursor c = e.NewCursor();
@@ -364,8 +380,14 @@ internal sealed class DbBenchRunner
 
     // ---- measurement ----
 
+    /// <summary>
+    /// Times <paramref name="body"/> on <paramref name="threads"/> threads, <paramref name="total"/> operations split
+    /// over them. A thread that finishes its share in under <see cref="BenchOptions.MinSeconds"/> runs it again (the
+    /// next round: a fill writes the keys after its last ones, a scan starts over) until that time has passed, so
+    /// that no row is a sub-second blip; a fill that loads the read database never does (<paramref name="repeat"/>).
+    /// </summary>
     private WorkloadResult Measure(IKvEngine e, string name, int threads, long total, bool writes, string? caveat,
-        Action<Worker, long> body, string? latencyNote = null)
+        Action<Worker, long, long> body, string? latencyNote = null, bool repeat = true)
     {
         string label = $"{e.Name} {name}" + (threads > 1 ? $" x{threads}" : "");
         if (!writes)
@@ -377,7 +399,7 @@ internal sealed class DbBenchRunner
             var warm = Stopwatch.StartNew();
             do
             {
-                body(new Worker(0, quiet, seed: -1), Math.Min(total / 10, WarmupOps));
+                body(new Worker(0, quiet, seed: -1), Math.Min(total / 10, WarmupOps), 0);
             }
             while (warm.Elapsed < WarmupTime);
         }
@@ -404,7 +426,13 @@ internal sealed class DbBenchRunner
                 ready.SignalAndWait();
                 try
                 {
-                    body(w, share);
+                    long began = Stopwatch.GetTimestamp();
+                    long round = 0;
+                    do
+                    {
+                        body(w, share, round++);
+                    }
+                    while (repeat && Stopwatch.GetElapsedTime(began).TotalSeconds < _o.MinSeconds);
                 }
                 catch (Exception ex)
                 {

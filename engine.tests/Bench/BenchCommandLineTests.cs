@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AimLsm.Tests.Bench;
 
 /// <summary>
@@ -36,13 +38,47 @@ public sealed class BenchCommandLineTests
     {
         ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, TimeSpan.FromSeconds(120),
             "dbbench", "--engines", "aimlsm,zonetree", "--workloads", "fillseq,fillsync", "--num", "2000", "--num-sync", "20",
-            "--sync-threads", "2", "--repeat", "3", "--no-files");
+            "--sync-threads", "2", "--write-threads", "1", "--min-seconds", "0", "--repeat", "3", "--no-files");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("## pass 3 of 3", r.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("## pass 4", r.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"\nfillseq +aimlsm .*median of 3 passes, [0-9,]+-[0-9,]+ ops/s", r.Stdout);
         // ZoneTree's fillsync does not fsync: its ops/s are shown, its ratio is not.
         Assert.Matches(@"\nfillsync +[0-9,]+ +[0-9,]+ +-\n", r.Stdout);
+    }
+
+    [Fact]
+    public void A_workload_done_before_the_minimum_time_runs_again_but_the_load_of_the_reads_never_does()
+    {
+        string results = Path.Combine(Path.GetTempPath(), "aimlsm-bench-min-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            ChildProgram.Result r = ChildProgram.Run(ChildProgram.BenchDll, TimeSpan.FromSeconds(120),
+                "dbbench", "--engines", "aimlsm", "--workloads", "fillseq,fillrandom,readseq", "--num", "2000",
+                "--threads", "1", "--write-threads", "1,2", "--min-seconds", "1", "--results", results);
+            Assert.Equal(0, r.ExitCode);
+            string csv = File.ReadAllText(Assert.Single(Directory.GetFiles(results, "*.csv")));
+            (long Ops, double Seconds) Row(string workload, int threads)
+            {
+                string[] f = csv.Split('\n').Single(l => l.StartsWith($"{workload},{threads},aimlsm,", StringComparison.Ordinal)).Split(',');
+                return (long.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture));
+            }
+            // The load writes exactly the keys the reads look for; everything else runs at least a second.
+            Assert.Equal(2000, Row("fillseq", 1).Ops);
+            foreach ((string workload, int threads) in new[] { ("fillseq", 2), ("fillrandom", 1), ("fillrandom", 2), ("readseq", 1) })
+            {
+                (long ops, double seconds) = Row(workload, threads);
+                Assert.True(seconds >= 1, $"{workload} x{threads} ran {seconds} s");
+                Assert.True(ops > 2000, $"{workload} x{threads} ran {ops} ops, not more than one round of 2,000");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(results))
+            {
+                Directory.Delete(results, recursive: true);
+            }
+        }
     }
 
     [Fact]
@@ -61,6 +97,7 @@ public sealed class BenchCommandLineTests
     [InlineData("engine.bench track: --runs needs an integer of at least 1, not '0' (see engine.bench track --help)", "track", "--runs", "0")]
     [InlineData("engine.bench bigvalue: --mb needs an integer from 1 to 240, not '300' (see engine.bench bigvalue --help)", "bigvalue", "--mb", "300")]
     [InlineData("engine.bench dbbench: --engines: unknown engine 'leveldb'; known: aimlsm,rocksdb,zonetree (see engine.bench dbbench --help)", "dbbench", "--engines", "aimlsm,leveldb")]
+    [InlineData("engine.bench dbbench: --min-seconds needs an integer from 0 to 3600, not '-1' (see engine.bench dbbench --help)", "dbbench", "--min-seconds", "-1")]
     [InlineData("engine.bench dbbench: --repeat needs an integer from 1 to 99, not '0' (see engine.bench dbbench --help)", "dbbench", "--repeat", "0")]
     [InlineData("engine.bench zonetree-table: --shapes: unknown shape 'float'; known: int,str (see engine.bench zonetree-table --help)", "dbbench", "zonetree-table", "--shapes", "float")]
     [InlineData("engine.bench track: --variant: unknown name 'short'; known: order, long, many (see engine.bench track --help)", "track", "--variant", "short")]
