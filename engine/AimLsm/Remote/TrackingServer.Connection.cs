@@ -66,8 +66,13 @@ public sealed partial class TrackingServer
             }
         }
 
-        /// <summary>Sends an Error frame and closes; a connection already gone is left as it is.</summary>
-        public async Task FailAsync(TrackingErrorCode code, string message)
+        /// <summary>
+        /// Sends an Error frame and closes; a connection already gone is left as it is. When nothing else reads the
+        /// socket (<paramref name="readsAfter"/>: the receive loop has ended), reads and drops what the client still
+        /// sends until its Close, at most a few seconds: tearing the connection down with unread bytes in it resets
+        /// it, and a reset can reach the client before it has read the Error (it saw "Connection reset by peer").
+        /// </summary>
+        public async Task FailAsync(TrackingErrorCode code, string message, bool readsAfter)
         {
             byte[] text = System.Text.Encoding.UTF8.GetBytes(message);
             byte[] payload = new byte[2 + text.Length];
@@ -78,6 +83,12 @@ public sealed partial class TrackingServer
             {
                 await SendAsync(TrackingFrame.Build(FrameType.Error, 0, payload), timeout.Token).ConfigureAwait(false);
                 await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, code.ToString(), timeout.Token).ConfigureAwait(false);
+                if (readsAfter)
+                {
+                    while ((await socket.ReceiveAsync(_buffer.AsMemory(), timeout.Token).ConfigureAwait(false)).MessageType != WebSocketMessageType.Close)
+                    {
+                    }
+                }
             }
             catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {

@@ -73,7 +73,7 @@ public sealed partial class TrackingServer
         catch (TrackingProtocolException e)
         {
             _logger?.LogWarning("tracking: closing the connection of {Who}: {Message}", session?.ToString() ?? peer, e.Message);
-            await connection.FailAsync(e.Code, e.Message).ConfigureAwait(false);
+            await connection.FailAsync(e.Code, e.Message, readsAfter: true).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -84,7 +84,7 @@ public sealed partial class TrackingServer
         {
             // The repo failed or is shutting down: the batch in hand is not acknowledged, the client resends it.
             _logger?.LogError(e, "tracking: serving {Who} failed", session?.ToString() ?? peer);
-            await connection.FailAsync(TrackingErrorCode.ServerError, $"the server failed: {e.Message}").ConfigureAwait(false);
+            await connection.FailAsync(TrackingErrorCode.ServerError, $"the server failed: {e.Message}", readsAfter: true).ConfigureAwait(false);
         }
         finally
         {
@@ -219,7 +219,7 @@ public sealed partial class TrackingServer
         catch (Exception e) when (e is RepoException or Kv.DbException)
         {
             _logger?.LogError(e, "tracking: a batch of {Session} could not be made durable", session);
-            await connection.FailAsync(TrackingErrorCode.ServerError, $"the server could not make a batch durable: {e.Message}").ConfigureAwait(false);
+            await connection.FailAsync(TrackingErrorCode.ServerError, $"the server could not make a batch durable: {e.Message}", readsAfter: false).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
         {
