@@ -42,7 +42,27 @@ internal static class RegexCache
     /// <summary>The bytes one match may allocate under these rules, kept in reserve below the memory budget (<see cref="QueryLimits.MemoryReserve"/>).</summary>
     public const long MatchMemoryReserve = 8L << 20;
 
-    private static readonly ConcurrentDictionary<(string Pattern, RegexMode Mode, TimeSpan Timeout), Regex> Cache = new();
+    private static readonly ConcurrentDictionary<(string Pattern, RegexMode Mode, TimeSpan Timeout), Regex> Cache = WarmedUp();
+
+    /// <summary>
+    /// The first match on each engine in a process runs while the JIT compiles that engine's code, which on a busy
+    /// machine alone outlasted a 100 ms match timeout (<c>re.fullmatch('a+', 'aaa')</c> refused as too slow). A few
+    /// matches on each engine, on tiny inputs and with a generous timeout (the same timed code paths), run once
+    /// before the first regex of a query is built, so that cost never counts against a query's timeout.
+    /// </summary>
+    private static ConcurrentDictionary<(string Pattern, RegexMode Mode, TimeSpan Timeout), Regex> WarmedUp()
+    {
+        foreach (RegexOptions engine in new[] { RegexOptions.NonBacktracking, RegexOptions.None })
+        {
+            foreach (string pattern in new[] { @"^(?:a+|b\d)\z", "a+", "^(?:x*y)" })
+            {
+                var regex = new Regex(pattern, RegexOptions.CultureInvariant | engine, TimeSpan.FromMinutes(1));
+                _ = regex.IsMatch("aaa") | regex.IsMatch("b1") | regex.IsMatch("zzxxy");
+            }
+        }
+
+        return new();
+    }
 
     /// <summary>The regex for <paramref name="pattern"/> anchored for <paramref name="mode"/>.</summary>
     /// <exception cref="QueryEvaluationException">The pattern is not a valid regex (<c>re.error</c>).</exception>
