@@ -129,7 +129,7 @@ internal static class RemoteBench
     }
 
     /// <summary>The pause after the warm-up: the tiered JIT compiles the methods the warm-up made hot in the background.</summary>
-    private static readonly TimeSpan WarmUpRest = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WarmUpRest = TimeSpan.FromSeconds(2);
 
     /// <summary>CPU seconds as microseconds, two decimals.</summary>
     private static string Micros(double seconds) => (seconds * 1e6).ToString("F2", CultureInfo.InvariantCulture);
