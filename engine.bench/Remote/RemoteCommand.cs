@@ -12,7 +12,7 @@ internal static class RemoteCommand
         var clients = BenchArgs.Int("--clients", "Client processes", 8, max: 64);
         var connections = BenchArgs.Int("--connections", "Tracking connections in all (a multiple of --clients), each 4 runs x 4 metrics x 2 contexts", 64, max: 1024);
         var steps = BenchArgs.Int("--steps", "Steps per sequence", 2_000);
-        var warmup = BenchArgs.Int("--warmup-steps", "Steps per sequence tracked before the timed parts, in-process and in every client, so that both are timed with their code compiled by the tiered JIT (0: none)", 500, min: 0);
+        var warmup = BenchArgs.Int("--warmup-steps", "Steps per sequence tracked before the timed parts, in-process and in every client, so that both are timed with their code compiled by the tiered JIT (0: none)", 1000, min: 0);
         var dataDir = BenchArgs.Text("--data-dir", "DIR", "Where the repos and spools go (default: the temp directory)");
         var results = BenchArgs.Text("--results", "DIR", "Where the Markdown report goes (default: engine.bench/results)");
         var noFiles = BenchArgs.Flag("--no-files", "Print the report only");
