@@ -32,11 +32,16 @@ internal static class RemoteBench
     private const int Threads = 4;
     private const string Token = "remote-bench-token-7f3a9c1e5b2d4068";
 
-    public sealed record Settings(int Clients, int Connections, int Steps, string DataDirectory, string ResultsDirectory, bool WriteFiles);
+    public sealed record Settings(int Clients, int Connections, int Steps, int WarmupSteps, string DataDirectory, string ResultsDirectory, bool WriteFiles);
 
-    /// <summary>What one client process reports.</summary>
+    /// <summary>What one client process reports; <c>CpuSeconds</c> is its user + system time from "go" to its last
+    /// <c>Flush</c> returning.</summary>
     private sealed record ClientResult(long Points, double Seconds, double TrackP50, double TrackP99, double TrackMax,
-        double ProbeP50, double ProbeP99, long Probes);
+        double ProbeP50, double ProbeP99, long Probes, double CpuSeconds);
+
+    /// <summary>The remote phase's figures: every client's, the wall time, the server's peak RSS and its CPU time
+    /// (user + system) from "go" to the last client's result.</summary>
+    private sealed record OnlineResult(ClientResult[] Clients, double Seconds, long ServerPeak, double ServerCpuSeconds);
 
     public static int Run(Settings s)
     {
@@ -55,16 +60,18 @@ internal static class RemoteBench
                 $"{Metrics.Length} metrics x {Subsets.Length} contexts x {s.Steps:N0} steps = {points:N0} float points, {Threads} tracking threads a process");
             Console.WriteLine($"  {MachineInfo.Describe(s.DataDirectory)}");
 
-            double local = InProcess(Path.Combine(root, "local.aimlsm"), s);
-            Console.WriteLine($"in-process: {local:N0} points/s");
+            (double local, double localCpu) = InProcess(Path.Combine(root, "local.aimlsm"), s);
+            Console.WriteLine($"in-process: {local:N0} points/s, {Micros(localCpu / points)} µs of CPU a point");
 
-            (ClientResult[] online, double seconds, long serverPeak) = Online(root, s);
-            long total = online.Sum(r => r.Points);
-            double remote = total / seconds;
-            Console.WriteLine($"remote: {remote:N0} points/s acknowledged durable ({remote / local:P0} of in-process)");
+            OnlineResult online = Online(root, s);
+            long total = online.Clients.Sum(r => r.Points);
+            double remote = total / online.Seconds;
+            double clientCpu = online.Clients.Sum(r => r.CpuSeconds);
+            Console.WriteLine($"remote: {remote:N0} points/s acknowledged durable ({remote / local:P0} of in-process), " +
+                $"{Micros((online.ServerCpuSeconds + clientCpu) / total)} µs of CPU a point (server {Micros(online.ServerCpuSeconds / total)}, clients {Micros(clientCpu / total)})");
 
             ClientResult offline = Offline(root, s);
-            string report = Report(s, local, online, remote, seconds, serverPeak, offline);
+            string report = Report(s, local, localCpu / points, online, remote, offline);
             Console.WriteLine();
             Console.WriteLine(report);
             if (s.WriteFiles)
@@ -90,16 +97,63 @@ internal static class RemoteBench
         }
     }
 
-    private static double InProcess(string path, Settings s)
+    /// <summary>
+    /// Tracks <paramref name="steps"/> steps into each of <paramref name="runs"/> from the bench's threads, flushes and
+    /// closes them, then gives the runtime a moment: the timed part that follows then runs code the tiered JIT has
+    /// compiled, as a long training process and a long-running server do, rather than paying for the compilation of
+    /// a fresh process (the in-process part and every client and the server alike).
+    /// </summary>
+    private static void WarmUp(IRun[] runs, int steps, Action flush)
+    {
+        if (steps == 0)
+        {
+            return;
+        }
+
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (int r = t; r < runs.Length; r += Threads)
+            {
+                TrackRun(runs[r], steps, null);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        flush();
+        foreach (IRun run in runs)
+        {
+            run.Dispose();
+        }
+
+        Thread.Sleep(WarmUpRest);
+    }
+
+    /// <summary>The pause after the warm-up: the tiered JIT compiles the methods the warm-up made hot in the background.</summary>
+    private static readonly TimeSpan WarmUpRest = TimeSpan.FromSeconds(2);
+
+    /// <summary>CPU seconds as microseconds, two decimals.</summary>
+    private static string Micros(double seconds) => (seconds * 1e6).ToString("F2", CultureInfo.InvariantCulture);
+
+    /// <summary>User + system time of this process so far, in seconds.</summary>
+    private static double CpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>The in-process rate, and the CPU seconds this process spent reaching it (nothing else runs in it then).</summary>
+    private static (double Rate, double CpuSeconds) InProcess(string path, Settings s)
     {
         using var repo = Repo.Open(path);
         int runs = s.Connections * RunsPerConnection;
+        WarmUp(Enumerable.Range(0, runs).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"local {r}")).ToArray(), s.WarmupSteps, repo.Flush);
         var all = new IRun[runs];
         for (int r = 0; r < runs; r++)
         {
             all[r] = repo.CreateRun(experiment: "remote-bench", name: $"local {r}");
         }
 
+        double cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
         {
@@ -110,15 +164,16 @@ internal static class RemoteBench
         });
         repo.Flush();
         double seconds = clock.Elapsed.TotalSeconds;
+        cpu = CpuSeconds() - cpu;
         foreach (IRun run in all)
         {
             run.Dispose();
         }
 
-        return (double)runs * Metrics.Length * Subsets.Length * s.Steps / seconds;
+        return ((double)runs * Metrics.Length * Subsets.Length * s.Steps / seconds, cpu);
     }
 
-    private static (ClientResult[] Results, double Seconds, long ServerPeak) Online(string root, Settings s)
+    private static OnlineResult Online(string root, Settings s)
     {
         int port = FreePort();
         string tokenFile = Path.Combine(root, "token");
@@ -133,17 +188,23 @@ internal static class RemoteBench
         {
             for (int c = 0; c < s.Clients; c++)
             {
-                clients.Add(StartClient($"http://127.0.0.1:{port}", s.Connections / s.Clients, s.Steps, Path.Combine(root, $"spool-{c}")));
+                clients.Add(StartClient($"http://127.0.0.1:{port}", s.Connections / s.Clients, s.Steps, s.WarmupSteps, Path.Combine(root, $"spool-{c}")));
             }
 
             clients.ForEach(c => c.WaitFor("ready"));
+            Console.WriteLine("remote: the clients are warm; timing");
+            double serverCpu = server.CpuSeconds;
             var clock = Stopwatch.StartNew();
             clients.ForEach(c => c.Send("go"));
             ClientResult[] results = clients.Select(c => Parse(c.WaitFor("result "))).ToArray();
             double seconds = clock.Elapsed.TotalSeconds;
+            serverCpu = server.CpuSeconds - serverCpu;
             long peak = Child.PeakRss(server.Id);
-            server.Kill();
-            return (results, seconds, peak);
+
+            // The clients close their runs and connections through the server, so it stops only after they exited.
+            clients.ForEach(c => c.WaitForExit());
+            server.Stop();
+            return new OnlineResult(results, seconds, peak, serverCpu);
         }
         finally
         {
@@ -154,30 +215,35 @@ internal static class RemoteBench
     private static ClientResult Offline(string root, Settings s)
     {
         // Nothing listens on this port: every batch goes to the spool.
-        using Child client = StartClient($"http://127.0.0.1:{FreePort()}", s.Connections / s.Clients, s.Steps, Path.Combine(root, "spool-offline"), offline: true);
+        using Child client = StartClient($"http://127.0.0.1:{FreePort()}", s.Connections / s.Clients, s.Steps, 0, Path.Combine(root, "spool-offline"), offline: true);
         client.WaitFor("ready");
         client.Send("go");
-        return Parse(client.WaitFor("result "));
+        ClientResult result = Parse(client.WaitFor("result "));
+        client.WaitForExit();
+        return result;
     }
 
-    private static Child StartClient(string url, int connections, int steps, string spool, bool offline = false) =>
+    private static Child StartClient(string url, int connections, int steps, int warmupSteps, string spool, bool offline = false) =>
         Child.Start(Path.Combine(AppContext.BaseDirectory, "AimLsm.Bench.dll"),
-            ["remote-client", url, Token, connections.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture), spool, offline ? "offline" : "online"]);
+            ["remote-client", url, Token, connections.ToString(CultureInfo.InvariantCulture), steps.ToString(CultureInfo.InvariantCulture),
+                warmupSteps.ToString(CultureInfo.InvariantCulture), spool, offline ? "offline" : "online"]);
 
     /// <summary>
-    /// The client process: <c>remote-client URL TOKEN CONNECTIONS STEPS SPOOL online|offline</c>. Connects, creates
-    /// the runs, prints <c>ready</c>, waits for <c>go</c>, tracks, flushes (online), prints one <c>result</c> line.
+    /// The client process: <c>remote-client URL TOKEN CONNECTIONS STEPS WARMUP-STEPS SPOOL online|offline</c>. Connects,
+    /// warms up (online: runs of WARMUP-STEPS steps on every connection, flushed), creates the runs, prints
+    /// <c>ready</c>, waits for <c>go</c>, tracks, flushes (online), prints one <c>result</c> line, closes.
     /// </summary>
     public static int Client(string[] args)
     {
-        if (args is not [string url, string token, string connectionsText, string stepsText, string spool, string mode])
+        if (args is not [string url, string token, string connectionsText, string stepsText, string warmupText, string spool, string mode])
         {
-            Console.Error.WriteLine("usage: engine.bench remote-client URL TOKEN CONNECTIONS STEPS SPOOL online|offline");
+            Console.Error.WriteLine("usage: engine.bench remote-client URL TOKEN CONNECTIONS STEPS WARMUP-STEPS SPOOL online|offline");
             return 2;
         }
 
         int connections = int.Parse(connectionsText, CultureInfo.InvariantCulture);
         int steps = int.Parse(stepsText, CultureInfo.InvariantCulture);
+        int warmup = int.Parse(warmupText, CultureInfo.InvariantCulture);
         bool online = mode == "online";
         var repos = new RemoteRepo[connections];
         var runs = new IRun[connections * RunsPerConnection];
@@ -204,6 +270,12 @@ internal static class RemoteBench
             FlushTimeout = online ? TimeSpan.FromMinutes(5) : TimeSpan.FromSeconds(1),
         });
         IRun probeRun = probeRepo.CreateRun(experiment: "remote-bench", name: "probe");
+        if (online)
+        {
+            WarmUp([.. repos.SelectMany(repo => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"pid {Environment.ProcessId} r{r}")))],
+                warmup, () => Array.ForEach(repos, repo => repo.Flush()));
+        }
+
         Console.WriteLine("ready");
         if (Console.ReadLine() != "go")
         {
@@ -220,6 +292,7 @@ internal static class RemoteBench
             prober.Start();
         }
 
+        double cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
         {
@@ -239,6 +312,7 @@ internal static class RemoteBench
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
+        cpu = CpuSeconds() - cpu;
         done.Cancel();
         prober?.Join();
         var track = new LatencyHistogram();
@@ -249,21 +323,12 @@ internal static class RemoteBench
 
         long points = (long)runs.Length * Metrics.Length * Subsets.Length * steps;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"result {points} {seconds} {track.Percentile(50)} {track.Percentile(99)} {track.Max} {probe.Percentile(50)} {probe.Percentile(99)} {probe.Count}"));
+            $"result {points} {seconds} {track.Percentile(50)} {track.Percentile(99)} {track.Max} {probe.Percentile(50)} {probe.Percentile(99)} {probe.Count} {cpu}"));
         Console.Out.Flush();
-        foreach (IRun run in runs.Append(probeRun))
-        {
-            try
-            {
-                run.Dispose();
-            }
-            catch (TimeoutException) when (!online)
-            {
-                // Offline: the close waits for a server that never comes, up to the short flush timeout.
-            }
-        }
 
-        foreach (RemoteRepo repo in repos.Append(probeRepo))
+        // Each repo's Dispose closes its runs and flushes once; offline that flush waits out the short timeout, so
+        // the repos close side by side rather than one timeout after another.
+        var closers = repos.Append(probeRepo).Select(repo => new Thread(() =>
         {
             try
             {
@@ -271,8 +336,11 @@ internal static class RemoteBench
             }
             catch (TimeoutException) when (!online)
             {
+                // Offline: the close waits for a server that never comes, up to the short flush timeout.
             }
-        }
+        })).ToList();
+        closers.ForEach(t => t.Start());
+        closers.ForEach(t => t.Join());
 
         return 0;
     }
@@ -296,11 +364,15 @@ internal static class RemoteBench
 
                     long start = Stopwatch.GetTimestamp();
                     run.Track(value, Metrics[m], step, step / 100, contexts[c]);
-                    histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalNanoseconds);
+                    histogram.Record(Nanos(Stopwatch.GetTimestamp() - start));
                 }
             }
         }
     }
+
+    /// <summary>Stopwatch ticks as nanoseconds; not through a TimeSpan, whose 100 ns ticks would round a Track of
+    /// 0.1 to 0.2 µs down to 0.</summary>
+    private static long Nanos(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency));
 
     private static void Probe(RemoteRepo repo, IRun run, LatencyHistogram histogram, CancellationToken stop)
     {
@@ -310,7 +382,7 @@ internal static class RemoteBench
             long start = Stopwatch.GetTimestamp();
             run.Track(step, "probe", step);
             repo.Flush();
-            histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalNanoseconds);
+            histogram.Record(Nanos(Stopwatch.GetTimestamp() - start));
             step++;
             stop.WaitHandle.WaitOne(20);
         }
@@ -319,11 +391,14 @@ internal static class RemoteBench
     private static ClientResult Parse(string line)
     {
         double[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        return new ClientResult((long)f[0], f[1], f[2], f[3], f[4], f[5], f[6], (long)f[7]);
+        return new ClientResult((long)f[0], f[1], f[2], f[3], f[4], f[5], f[6], (long)f[7], f[8]);
     }
 
-    private static string Report(Settings s, double local, ClientResult[] online, double remote, double seconds, long serverPeak, ClientResult offline)
+    private static string Report(Settings s, double local, double localCpuPerPoint, OnlineResult result, double remote, ClientResult offline)
     {
+        ClientResult[] online = result.Clients;
+        long total = online.Sum(r => r.Points);
+        double clientCpu = online.Sum(r => r.CpuSeconds);
         static string Us(double nanos) => (nanos / 1000).ToString("F2", CultureInfo.InvariantCulture);
         static string Ms(double nanos) => (nanos / 1e6).ToString("F1", CultureInfo.InvariantCulture);
         var w = new StringWriter(CultureInfo.InvariantCulture);
@@ -332,17 +407,20 @@ internal static class RemoteBench
         w.WriteLine(MachineInfo.Describe(s.DataDirectory));
         w.WriteLine();
         w.WriteLine($"{s.Connections} connections from {s.Clients} client processes, each connection {RunsPerConnection} runs x {Metrics.Length} metrics x " +
-            $"{Subsets.Length} contexts x {s.Steps:N0} steps; {Threads} tracking threads a process; aim-server --writable in its own process, all on 127.0.0.1.");
+            $"{Subsets.Length} contexts x {s.Steps:N0} steps; {Threads} tracking threads a process; aim-server --writable in its own process, all on 127.0.0.1. " +
+            $"Before the timed parts, {s.WarmupSteps:N0} steps a sequence of warm-up runs in-process and through every client (--warmup-steps); CPU is user + system time of the processes over the timed part.");
         w.WriteLine();
         w.WriteLine("| figure | value | goal |");
         w.WriteLine("|---|---:|---|");
         w.WriteLine($"| in-process `track` rate, same shape, 4 threads, until Repo.Flush | {local:N0} points/s | |");
-        w.WriteLine($"| remote rate, acknowledged durable ({online.Sum(r => r.Points):N0} points in {seconds:F2} s) | {remote:N0} points/s = {remote / local:P0} | >= 50% |");
+        w.WriteLine($"| remote rate, acknowledged durable ({total:N0} points in {result.Seconds:F2} s) | {remote:N0} points/s = {remote / local:P0} | >= 50% |");
+        w.WriteLine($"| CPU (user + system) a point, in-process | {Micros(localCpuPerPoint)} µs | |");
+        w.WriteLine($"| CPU a point, remote: server + clients | {Micros(result.ServerCpuSeconds / total)} + {Micros(clientCpu / total)} = {Micros((result.ServerCpuSeconds + clientCpu) / total)} µs | |");
         w.WriteLine($"| Track on the calling thread, median of the client processes' medians | {Us(Median(online.Select(r => r.TrackP50)))} µs | <= 1 µs |");
         w.WriteLine($"| Track on the calling thread, worst client's p99 | {Us(online.Max(r => r.TrackP99))} µs | <= 50 µs |");
         w.WriteLine($"| Track while the server is down (spooling): p50 / p99 / max | {Us(offline.TrackP50)} / {Us(offline.TrackP99)} / {Us(offline.TrackMax)} µs | <= 1 / 50 µs |");
         w.WriteLine($"| Track to durable acknowledgement (probe, {online.Sum(r => r.Probes)} probes): p50 / p99 | {Ms(Median(online.Select(r => r.ProbeP50)))} / {Ms(online.Max(r => r.ProbeP99))} ms | Aim: ~150 ms a track |");
-        w.WriteLine($"| server peak RSS (VmHWM) | {serverPeak / 1048576.0:F0} MB | bounded |");
+        w.WriteLine($"| server peak RSS (VmHWM) | {result.ServerPeak / 1048576.0:F0} MB | bounded |");
         return w.ToString();
     }
 
@@ -371,6 +449,16 @@ internal static class RemoteBench
         private Child(Process process) => _process = process;
 
         public int Id => _process.Id;
+
+        /// <summary>User + system time of the live process so far, in seconds.</summary>
+        public double CpuSeconds
+        {
+            get
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime.TotalSeconds;
+            }
+        }
 
         public static Child Start(string dll, string[] args)
         {
@@ -428,6 +516,32 @@ internal static class RemoteBench
 
             string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+
+        /// <summary>Waits for the process to exit by itself (it printed its result and is closing).</summary>
+        public void WaitForExit()
+        {
+            if (!_process.WaitForExit(Timeout))
+            {
+                throw new InvalidOperationException($"engine.bench remote: process {Id} did not exit within {Timeout.TotalMinutes} min of its result");
+            }
+        }
+
+        /// <summary>Asks the process to stop (SIGTERM: aim-server closes its repo and exits, and a trace taken with
+        /// EventPipe is written out), waits for it, and kills it if it has not exited within 30 s.</summary>
+        public void Stop()
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                using Process? kill = Process.Start("kill", ["-TERM", Id.ToString(CultureInfo.InvariantCulture)]);
+                kill?.WaitForExit();
+                if (_process.WaitForExit(TimeSpan.FromSeconds(30)))
+                {
+                    return;
+                }
+            }
+
+            Kill();
         }
 
         public void Kill()

@@ -37,7 +37,8 @@ public sealed partial class RemoteRepo
                     wait = TimeSpan.FromMilliseconds(100); // an acknowledgement wakes it too (OpQueue.Wake)
                 }
 
-                int n = _queue.Take(taken, wait);
+                // With a batch in hand the sender waits for a run of points (or its delay, or a flush), not for each.
+                int n = _queue.Take(taken, wait, eager: batch.Operations == 0);
                 for (int i = 0; i < n; i++)
                 {
                     ref PendingOp op = ref taken[i];
