@@ -18,6 +18,18 @@ public sealed class DbOptions
     /// </summary>
     public long WriteBufferSize { get; set; } = 64L << 20;
 
+    /// <summary>
+    /// The most memtables held at once, the mutable one included (RocksDB's <c>max_write_buffer_number</c>, default
+    /// 2 there; at least 2). When the mutable memtable fills while this many exist, writes stall until the oldest
+    /// frozen one is flushed. More lets writes run on while flushes catch up with a burst (a memtable of fast batched
+    /// writes fills faster than one flush writes it) at the cost of up to this many times
+    /// <see cref="WriteBufferSize"/> of memory and a longer WAL replay after a crash.
+    /// </summary>
+    public int MaxWriteBufferNumber { get; set; } = DefaultMaxWriteBufferNumber;
+
+    /// <summary>The default of <see cref="MaxWriteBufferNumber"/>.</summary>
+    internal const int DefaultMaxWriteBufferNumber = 2;
+
     /// <summary>Target uncompressed size of an SSTable data block (default 4 KiB). Larger blocks compress better and cost more per point read.</summary>
     public int BlockSize { get; set; } = 4096;
 
@@ -105,6 +117,7 @@ public sealed class DbOptions
     internal void Validate()
     {
         AtLeast(nameof(WriteBufferSize), WriteBufferSize, 4096, "bytes");
+        Between(nameof(MaxWriteBufferNumber), MaxWriteBufferNumber, 2, 64, "memtables");
         Between(nameof(BlockSize), BlockSize, 256, 64 << 20, "bytes");
         Between(nameof(BlockRestartInterval), BlockRestartInterval, 1, 1024, "keys");
         Between(nameof(BloomFilterBitsPerKey), BloomFilterBitsPerKey, 0, 64, "bits (0: no filter)");
