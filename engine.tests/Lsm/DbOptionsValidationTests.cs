@@ -33,6 +33,8 @@ public class DbOptionsValidationTests
         { nameof(DbOptions.HardPendingCompactionBytesLimit), -5 },
         { nameof(DbOptions.MaxBackgroundCompactions), 0 },
         { nameof(DbOptions.MaxBackgroundCompactions), 65 },
+        { nameof(DbOptions.MaxWriteBufferNumber), 1 },
+        { nameof(DbOptions.MaxWriteBufferNumber), 65 },
         { nameof(DbOptions.Compression), 99 },
         { nameof(DbOptions.WalRecoveryMode), -1 },
     };

@@ -235,6 +235,91 @@ public class DbWriteTests
         }
         Assert.Equal(5000, count);
     }
+
+    [Fact]
+    public void Writes_go_on_into_new_memtables_while_older_frozen_ones_wait_for_a_held_flush_and_all_land_in_order()
+    {
+        var fs = new HookFileSystem(new MemFileSystem());
+        using var flushMayGo = new ManualResetEventSlim(false);
+        fs.Hook = (op, path) =>
+        {
+            if (op == "create" && path.EndsWith(".sst", StringComparison.Ordinal))
+            {
+                flushMayGo.Wait(TimeSpan.FromSeconds(30)); // bounded: a test that never releases fails, not hangs
+            }
+        };
+        using Db db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs, WriteBufferSize = 64 << 10, MaxWriteBufferNumber = 4 });
+        byte[] value = new byte[100];
+        // Three memtables' worth: the first two freeze while the flush of the first is held, so three memtables
+        // (one mutable, two frozen) coexist and no write stalls. The same key is overwritten in every memtable, so a
+        // read must find the newest version across them.
+        int written = 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (db.GetProperty("aimlsm.num-immutable-mem-table") != "2")
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"no second frozen memtable after {written} writes");
+            value[0] = (byte)written;
+            db.Put(B($"k{written % 500:D4}"), value);
+            db.Put(B("same"), B($"v{written}"));
+            written++;
+        }
+        Assert.Equal(B($"v{written - 1}"), db.Get(B("same")));
+        Assert.DoesNotContain(fs.ListFiles("/db"), f => f.EndsWith(".sst", StringComparison.Ordinal));
+        flushMayGo.Set();
+        db.Flush();
+        Assert.Equal("0", db.GetProperty("aimlsm.num-immutable-mem-table"));
+        Assert.Equal(B($"v{written - 1}"), db.Get(B("same")));
+        // Only the live memtable's WAL is left: every frozen one's went with its flush.
+        Assert.Single(fs.ListFiles("/db"), f => f.EndsWith(".log", StringComparison.Ordinal));
+        for (int i = Math.Max(0, written - 500); i < written; i++)
+        {
+            Assert.Equal((byte)i, db.Get(B($"k{i % 500:D4}"))![0]);
+        }
+    }
+
+    [Fact]
+    public void A_power_loss_with_two_frozen_memtables_unflushed_recovers_every_WAL_in_order()
+    {
+        // Three WALs live at once (two frozen memtables held from their flush, one mutable): the switch syncs each
+        // old WAL, so a synced write in the newest one makes everything before it durable across all three.
+        var mem = new MemFileSystem();
+        var fs = new HookFileSystem(mem);
+        using var flushMayGo = new ManualResetEventSlim(false);
+        fs.Hook = (op, path) =>
+        {
+            if (op == "create" && path.EndsWith(".sst", StringComparison.Ordinal))
+            {
+                flushMayGo.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+        Db db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs, WriteBufferSize = 4096, MaxWriteBufferNumber = 3 });
+        int n = 0;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (db.GetProperty("aimlsm.num-immutable-mem-table") != "2")
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"no second frozen memtable after {n} writes");
+            db.Put(B("same"), B($"v{n}"));
+            db.Put(B($"k{n:D5}"), new byte[100]);
+            n++;
+        }
+        Assert.Equal(3, mem.ListFiles("/db").Count(f => f.EndsWith(".log", StringComparison.Ordinal)));
+        db.Put(B("acked"), B("durable"), new WriteOptions { Sync = true });
+
+        mem.DropUnsyncedData(); // power loss
+        mem.ReleaseLocks();
+        fs.Dead = true;
+        flushMayGo.Set();
+
+        using Db again = Db.Open("/db", new DbOptions { FileSystem = mem });
+        Assert.Equal(B("durable"), again.Get(B("acked")));
+        Assert.Equal(B($"v{n - 1}"), again.Get(B("same")));
+        for (int i = 0; i < n; i++)
+        {
+            Assert.NotNull(again.Get(B($"k{i:D5}")));
+        }
+        Assert.False(again.RecoveryReport.StoppedEarly);
+        GC.KeepAlive(db);
+    }
 }
 
 internal sealed class RecordingListener : EventListener

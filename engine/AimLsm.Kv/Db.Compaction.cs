@@ -112,7 +112,7 @@ public sealed partial class Db
     {
         edit.LastSequence = Volatile.Read(ref _lastSequence);
         Kv.Versions.Version v = _versions.LogAndApply(edit);
-        InstallSuperVersion(_super.Mem, _super.Imm, v);
+        InstallSuperVersion(_super.Mem, _super.Imms, v);
         Monitor.PulseAll(_mutex);
     }
 
@@ -236,7 +236,7 @@ public sealed partial class Db
         lock (_mutex)
         {
             while (_backgroundError is null && !_stopBackground
-                && (_runningCompactions > 0 || _manualCompaction || _super.Imm is not null
+                && (_runningCompactions > 0 || _manualCompaction || _super.Imms.Length > 0
                     || (!_options.DisableAutoCompactions && LevelSizing.Compute(_versions.Current, _compactionOptions).Scores.Any(s => s >= 1))))
             {
                 Monitor.Wait(_mutex, 100);

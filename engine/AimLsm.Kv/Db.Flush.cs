@@ -1,5 +1,6 @@
 using AimLsm.Kv;
 using System.Diagnostics;
+using AimLsm.Kv.Common;
 using AimLsm.Kv.Memtable;
 using AimLsm.Kv.Sst;
 using AimLsm.Kv.Versions;
@@ -41,7 +42,7 @@ public sealed partial class Db
     /// <summary>REQUIRES: <see cref="_mutex"/>.</summary>
     private void WaitForImmutableFlushed()
     {
-        while (_super.Imm is not null && _backgroundError is null)
+        while (_super.Imms.Length > 0 && _backgroundError is null)
         {
             Monitor.Wait(_mutex);
         }
@@ -62,16 +63,17 @@ public sealed partial class Db
             MemTable imm;
             lock (_mutex)
             {
-                while ((_super.Imm is null || _backgroundError is not null) && !_stopBackground)
+                while ((_super.Imms.Length == 0 || _backgroundError is not null) && !_stopBackground)
                 {
                     Monitor.Wait(_mutex);
                 }
-                // On shutdown a pending memtable is still flushed; after an error nothing more is attempted.
-                if (_super.Imm is null || _backgroundError is not null)
+                // On shutdown the pending memtables are still flushed; after an error nothing more is attempted.
+                if (_super.Imms.Length == 0 || _backgroundError is not null)
                 {
                     return;
                 }
-                imm = _super.Imm;
+                // The oldest first: L0 tables must be written in the order of their data.
+                imm = _super.Imms[^1];
             }
             try
             {
@@ -79,10 +81,15 @@ public sealed partial class Db
                 FileMetadata? table = WriteLevel0Table(imm);
                 lock (_mutex)
                 {
+                    // Only this thread removes frozen memtables, so the one written is still the oldest; a writer may
+                    // have frozen newer ones meanwhile, and their WALs stay needed.
+                    MemTable[] imms = _super.Imms;
+                    Invariant.Holds(imms.Length > 0 && imms[^1] == imm, "the flushed memtable is still the oldest frozen one");
+                    MemTable[] rest = imms[..^1];
                     var edit = new VersionEdit
                     {
-                        // The live memtable's WAL is now the oldest one recovery needs.
-                        LogNumber = _super.Mem.LogNumber,
+                        // The WAL of the oldest memtable not yet in a table is now the oldest one recovery needs.
+                        LogNumber = rest.Length > 0 ? rest[^1].LogNumber : _super.Mem.LogNumber,
                         LastSequence = Volatile.Read(ref _lastSequence),
                     };
                     if (table is not null)
@@ -93,7 +100,7 @@ public sealed partial class Db
                     // The edit moving the log number past this WAL is durable: the WAL can go. Deleted before the
                     // frozen memtable is released, so a Flush() that returns leaves no stale WAL behind.
                     DeleteQuietly(FileNames.Wal(imm.LogNumber));
-                    InstallSuperVersion(_super.Mem, null, v);
+                    InstallSuperVersion(_super.Mem, rest, v);
                     Monitor.PulseAll(_mutex); // writers waiting for room, and compaction threads: L0 grew
                 }
                 if (table is not null)

@@ -307,7 +307,7 @@ public sealed partial class Db
         _lastSequence = lastSequence;
         lock (_mutex)
         {
-            InstallSuperVersion(NewMemTable(walNumber), null, _versions.Current);
+            InstallSuperVersion(NewMemTable(walNumber), [], _versions.Current);
         }
 
         // Only now, with the MANIFEST durable, is it safe to drop the replayed WALs and any unreferenced files. A WAL

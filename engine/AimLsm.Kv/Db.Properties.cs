@@ -39,7 +39,7 @@ public sealed partial class Db
             "aimlsm.stats" => StatsText(v),
             "aimlsm.estimate-pending-compaction-bytes" => Sizing().PendingCompactionBytes.ToString(inv),
             "aimlsm.total-sst-files-size" => v.AllFiles.Sum(f => f.Size).ToString(inv),
-            "aimlsm.num-immutable-mem-table" => (Volatile.Read(ref _super).Imm is null ? 0 : 1).ToString(inv),
+            "aimlsm.num-immutable-mem-table" => Volatile.Read(ref _super).Imms.Length.ToString(inv),
             "aimlsm.cur-size-active-mem-table" => Volatile.Read(ref _super).Mem.ApproximateMemoryUsage.ToString(inv),
             "aimlsm.block-cache-usage" => BlockCacheUsage().ToString(inv),
             "aimlsm.write-amplification" => Stats.WriteAmplification.ToString("F2", inv),

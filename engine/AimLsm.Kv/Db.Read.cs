@@ -62,9 +62,9 @@ public sealed partial class Db
             case Lookup.Found: return true;
             case Lookup.Deleted: return false;
         }
-        if (sv.Imm is not null)
+        foreach (MemTable imm in sv.Imms)
         {
-            switch (GetFromMemTable(sv.Imm, key, hash, snapshot, ref sink))
+            switch (GetFromMemTable(imm, key, hash, snapshot, ref sink))
             {
                 case Lookup.Found: return true;
                 case Lookup.Deleted: return false;
@@ -223,9 +223,9 @@ public sealed partial class Db
         try
         {
             children.Add(sv.Mem.NewIterator());
-            if (sv.Imm is not null)
+            foreach (MemTable imm in sv.Imms)
             {
-                children.Add(sv.Imm.NewIterator());
+                children.Add(imm.NewIterator());
             }
             foreach (FileMetadata f in sv.Version.AllFiles)
             {

@@ -118,7 +118,7 @@ public sealed partial class Db
         _lastSequence = lastSequence;
         lock (_mutex)
         {
-            InstallSuperVersion(mem, null, _versions.Current);
+            InstallSuperVersion(mem, [], _versions.Current);
         }
         RecoveryReport = report;
         CreateMeter();

@@ -455,8 +455,8 @@ public sealed partial class Db
     }
 
     /// <summary>
-    /// Write flow control, RocksDB's: makes room in the mutable memtable, freezing it when full (waiting first for
-    /// the previous frozen one to be flushed), and slows or stops writes while L0 or the compaction debt is past its
+    /// Write flow control, RocksDB's: makes room in the mutable memtable, freezing it when full (waiting first, when
+    /// <see cref="DbOptions.MaxWriteBufferNumber"/> memtables exist already, for the oldest frozen one to be flushed), and slows or stops writes while L0 or the compaction debt is past its
     /// thresholds, so memory and read amplification stay bounded when writes outpace compaction.
     /// REQUIRES: <see cref="_writeLock"/>.
     /// </summary>
@@ -484,7 +484,7 @@ public sealed partial class Db
             {
                 ThrowIfBackgroundError();
                 ThrowIfDisposed();
-                if (CurrentStall() == WriteStall.Stop || (full && _super.Imm is not null))
+                if (CurrentStall() == WriteStall.Stop || (full && _super.Imms.Length >= _options.MaxWriteBufferNumber - 1))
                 {
                     long start = Stopwatch.GetTimestamp();
                     MaybeScheduleCompaction();
@@ -500,10 +500,11 @@ public sealed partial class Db
         }
     }
 
-    /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, no frozen memtable.</summary>
+    /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, fewer than
+    /// <see cref="DbOptions.MaxWriteBufferNumber"/> - 1 frozen memtables (a flush waits for them all, a writer for room).</summary>
     private void SwitchMemtable()
     {
-        Debug.Assert(_super.Imm is null, "one frozen memtable at a time");
+        Debug.Assert(_super.Imms.Length < _options.MaxWriteBufferNumber - 1, "at most MaxWriteBufferNumber memtables");
         ulong number = _versions.NewFileNumber();
         LogWriter wal;
         try
@@ -526,7 +527,7 @@ public sealed partial class Db
         _wal = wal;
         _walNumber = number;
         SuperVersion old = _super;
-        InstallSuperVersion(NewMemTable(number), old.Mem, old.Version);
+        InstallSuperVersion(NewMemTable(number), [old.Mem, .. old.Imms], old.Version);
         Monitor.PulseAll(_mutex);
     }
 }

@@ -82,8 +82,8 @@ public sealed partial class Db : IDisposable
         _compactionOptions = new CompactionOptions(options.MaxBytesForLevelBase, options.MaxBytesForLevelMultiplier, options.Level0FileNumCompactionTrigger);
         _picker = new CompactionPicker(_compactionOptions);
         int chunk = MemTable.ChunkSizeFor(options.WriteBufferSize);
-        _chunks = new ChunkPool(chunk, (int)Math.Min(int.MaxValue, (2 * options.WriteBufferSize / chunk) + 2));
-        _super = new SuperVersion(NewMemTable(0), null, versions.Current);
+        _chunks = new ChunkPool(chunk, (int)Math.Min(int.MaxValue, (options.MaxWriteBufferNumber * options.WriteBufferSize / chunk) + 2));
+        _super = new SuperVersion(NewMemTable(0), [], versions.Current);
     }
 
     /// <summary>The database directory.</summary>
@@ -150,10 +150,10 @@ public sealed partial class Db : IDisposable
     }
 
     /// <summary>Publishes a new super version and drops the database's reference on the old one. REQUIRES: <see cref="_mutex"/>.</summary>
-    private void InstallSuperVersion(MemTable mem, MemTable? imm, Kv.Versions.Version version)
+    private void InstallSuperVersion(MemTable mem, MemTable[] imms, Kv.Versions.Version version)
     {
         SuperVersion old = _super;
-        Volatile.Write(ref _super, new SuperVersion(mem, imm, version));
+        Volatile.Write(ref _super, new SuperVersion(mem, imms, version));
         old.Release();
     }
 

@@ -5,7 +5,7 @@ using TableCache = AimLsm.Kv.Versions.TableCache;
 namespace AimLsm.Kv;
 
 /// <summary>
-/// What a read sees, swapped atomically as one: the mutable memtable, the frozen one being flushed, and the version
+/// What a read sees, swapped atomically as one: the mutable memtable, the frozen ones waiting to be flushed, and the version
 /// of the table files. Reference-counted: the database holds one reference while it is current, and each read or
 /// iterator holds one while it uses it, so the version's files outlive every reader. The first reference on the
 /// version is taken at construction and dropped when the count reaches zero.
@@ -14,19 +14,27 @@ internal sealed class SuperVersion
 {
     private int _refs = 1;
 
-    public SuperVersion(MemTable mem, MemTable? imm, Versions.Version version)
+    public SuperVersion(MemTable mem, MemTable[] imms, Versions.Version version)
     {
         Mem = mem;
-        Imm = imm;
+        Imms = imms;
         Version = version;
         version.Ref();
         mem.Ref();
-        imm?.Ref();
+        foreach (MemTable imm in imms)
+        {
+            imm.Ref();
+        }
     }
 
     public MemTable Mem { get; }
 
-    public MemTable? Imm { get; }
+    /// <summary>
+    /// The frozen memtables, newest first (empty when none; never modified once published). The flush thread writes
+    /// the last one, the oldest, so that L0 tables keep the order of their data; a read searches them in this order
+    /// after <see cref="Mem"/>, since a newer memtable's entries shadow an older one's.
+    /// </summary>
+    public MemTable[] Imms { get; }
 
     public Versions.Version Version { get; }
 
@@ -45,9 +53,9 @@ internal sealed class SuperVersion
             return built;
         }
         var all = new List<RangeTombstone>();
-        if (Imm is not null)
+        foreach (MemTable imm in Imms)
         {
-            all.AddRange(Imm.RangeTombstones());
+            all.AddRange(imm.RangeTombstones());
         }
         foreach (TableCache.Entry e in tables)
         {
@@ -80,7 +88,10 @@ internal sealed class SuperVersion
         {
             Version.Unref();
             Mem.Unref();
-            Imm?.Unref();
+            foreach (MemTable imm in Imms)
+            {
+                imm.Unref();
+            }
         }
     }
 }

@@ -109,4 +109,50 @@ public unsafe class SkipListTests
         byte* second = SkipList.Next(first);
         Assert.Equal(bigValue, SkipList.ValueOf(second).ToArray());
     }
+
+    [Fact]
+    public void Ascending_inserts_appended_without_a_search_interleave_correctly_with_inserts_before_the_end()
+    {
+        // Appends (a key past the last one) link in from the last node of each level; every other insert searches.
+        // Mixed in every way, the list must stay in internal-key order at every level: a later search (which walks
+        // the upper levels) and the level-0 walk must both agree with the model.
+        var rng = new Random(20);
+        var list = new SkipList(new Arena(64 * 1024));
+        var model = new SortedSet<byte[]>(Comparer<byte[]>.Create((a, b) => InternalKey.Compare(a, b)));
+        ulong seq = 1;
+        void Add(int key)
+        {
+            byte[] user = U(key);
+            ulong s = seq++;
+            list.Insert(user, s, EntryType.Value, System.Text.Encoding.ASCII.GetBytes("v" + s));
+            model.Add(InternalKey.Make(user, s, EntryType.Value));
+        }
+        for (int i = 0; i < 3000; i += 2)
+        {
+            Add(i); // ascending: every one is an append
+        }
+        for (int i = 0; i < 1000; i++)
+        {
+            Add(rng.Next(3000)); // before the end, or the same user key again (a newer version sorts first: not an append)
+        }
+        Add(2998); // the last user key again: sorts before its older version, so it must not be appended
+        for (int i = 3000; i < 4000; i++)
+        {
+            Add(i); // appends again, after the random ones moved the last nodes of some levels
+        }
+
+        var walked = new List<byte[]>();
+        for (byte* node = list.First; node != null; node = SkipList.Next(node))
+        {
+            walked.Add(SkipList.KeyOf(node).ToArray());
+        }
+        Assert.Equal(model.ToList(), walked);
+        Assert.Equal(model.Max, SkipList.KeyOf(list.FindLast()).ToArray());
+        foreach (byte[] k in model)
+        {
+            byte* found = list.FindGreaterOrEqual(k);
+            Assert.True(found != null);
+            Assert.Equal(k, SkipList.KeyOf(found).ToArray());
+        }
+    }
 }

@@ -12,6 +12,9 @@ namespace AimLsm.Kv.Memtable;
 /// without locks. A node is fully written before a release store links it in, and readers follow links with
 /// acquire loads, so they see either the old list or the new node complete.
 /// Invariant: keys are unique (every entry has its own sequence number) and ascend in internal-key order.
+/// Invariant: <c>_last[i]</c> is the last node of level <c>i</c>'s list (the head while that level is empty), so
+/// an insert past the last key (sequential keys: fillseq, a batch of ascending keys, log-structured appends) links in
+/// without a search (RocksDB's InlineSkipList keeps a splice for the same reason).
 /// </summary>
 internal sealed unsafe class SkipList
 {
@@ -19,6 +22,9 @@ internal sealed unsafe class SkipList
     private const int HeaderBytes = 16;
     private readonly Arena _arena;
     private readonly byte* _head;
+
+    /// <summary>The last node of each level, in the arena (<see cref="MaxHeight"/> pointers). Writer-only.</summary>
+    private readonly byte** _last;
     private int _height = 1;
     private uint _rng = 0xdeadbeef;
 
@@ -26,6 +32,11 @@ internal sealed unsafe class SkipList
     {
         _arena = arena;
         _head = NewNode(MaxHeight, 0, 0);
+        _last = (byte**)arena.Allocate(MaxHeight * sizeof(nint));
+        for (int i = 0; i < MaxHeight; i++)
+        {
+            _last[i] = _head;
+        }
     }
 
     /// <summary>The number of entries.</summary>
@@ -103,10 +114,21 @@ internal sealed unsafe class SkipList
         valueTail.CopyTo(new Span<byte>(valueDest + valueHead.Length, valueTail.Length));
 
         byte** prev = stackalloc byte*[MaxHeight];
-        byte* following = FindGreaterOrEqual(keyDest, prev);
-        Invariant.Holds(following == null || InternalKey.Compare(KeyOf(following), keyDest) != 0,
-            "a skiplist never holds two equal internal keys (each write has its own sequence number)");
         int current = _height;
+        if (_last[0] != _head && InternalKey.Compare(KeyOf(_last[0]), keyDest) < 0)
+        {
+            // Past the last key: at every level the last node is the predecessor; no search.
+            for (int i = 0; i < current; i++)
+            {
+                prev[i] = _last[i];
+            }
+        }
+        else
+        {
+            byte* following = FindGreaterOrEqual(keyDest, prev);
+            Invariant.Holds(following == null || InternalKey.Compare(KeyOf(following), keyDest) != 0,
+                "a skiplist never holds two equal internal keys (each write has its own sequence number)");
+        }
         if (height > current)
         {
             for (int i = current; i < height; i++)
@@ -118,8 +140,13 @@ internal sealed unsafe class SkipList
         }
         for (int i = 0; i < height; i++)
         {
-            SetNextPlain(node, i, NextAt(prev[i], i));
+            byte* after = NextAt(prev[i], i);
+            SetNextPlain(node, i, after);
             SetNextRelease(prev[i], i, node);
+            if (after == null)
+            {
+                _last[i] = node;
+            }
         }
         Count++;
     }
