@@ -41,7 +41,10 @@ public class BlackBoxCrashTests(ITestOutputHelper output)
         {
             var mode = cycle.Index % 2 == 0 ? WalRecoveryMode.PointInTime : WalRecoveryMode.TolerateCorruptedTailRecords;
             SortedDictionary<string, long> actual;
-            using (Db d = Db.Open(cycle.Directory, new DbOptions { WalRecoveryMode = mode }))
+            // A child killed before it said ready, with nothing written in any cycle yet, may have died before it
+            // created the database (seen once under load: "no database" after 227 ms); an empty one is then right.
+            bool nothingWritten = cycle.History.Count == 0 && cycle.Pending is null && !cycle.ReachedReady;
+            using (Db d = Db.Open(cycle.Directory, new DbOptions { WalRecoveryMode = mode, CreateIfMissing = nothingWritten }))
             {
                 actual = ReadAll(d);
                 levels = string.Join("/", Enumerable.Range(0, 7).Select(l => d.GetProperty("aimlsm.num-files-at-level" + l)));
