@@ -189,4 +189,12 @@ public sealed class ReadOptions
 
     /// <summary>Iterators see no key at or above this one (exclusive bound). Null: no bound.</summary>
     public byte[]? UpperBound { get; init; }
+
+    /// <summary>
+    /// Whether blocks this read takes from table files go into the block cache (default true; RocksDB's
+    /// <c>fill_cache</c>). False for a bulk scan or export that should not push out what other reads keep using:
+    /// cached blocks are still used, and every block read from a file is still checksummed. With true, an
+    /// iterator's long scans insert their blocks at low priority anyway (the first evicted unless read again).
+    /// </summary>
+    public bool FillCache { get; init; } = true;
 }
