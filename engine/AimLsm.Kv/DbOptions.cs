@@ -35,7 +35,8 @@ public sealed class DbOptions
 
     /// <summary>
     /// Capacity in bytes of the cache of uncompressed data blocks shared by every table (default 64 MiB); 0 disables it.
-    /// Its memory is pooled, so a large cache does not mean long GC pauses.
+    /// It is the memory the blocks occupy (each in a buffer at most ~3% over its size), and the buffers are reused
+    /// after eviction and never moved by the GC, so a large cache does not mean long GC pauses.
     /// </summary>
     public long BlockCacheSize { get; set; } = 64L << 20;
 
