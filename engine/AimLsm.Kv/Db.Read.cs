@@ -42,7 +42,7 @@ public sealed partial class Db
         try
         {
             ulong snapshot = SnapshotSequence(options);
-            return GetFrom(sv, key, snapshot, ref sink);
+            return GetFrom(sv, key, snapshot, options?.FillCache ?? true, ref sink);
         }
         finally
         {
@@ -50,7 +50,7 @@ public sealed partial class Db
         }
     }
 
-    private bool GetFrom<TSink>(SuperVersion sv, ReadOnlySpan<byte> key, ulong snapshot, ref TSink sink)
+    private bool GetFrom<TSink>(SuperVersion sv, ReadOnlySpan<byte> key, ulong snapshot, bool fillCache, ref TSink sink)
         where TSink : struct, IValueSink
     {
         // Sources from newest to oldest: every entry in a newer source has a higher sequence number than any entry
@@ -83,7 +83,7 @@ public sealed partial class Db
             {
                 if (level0[i].MayContain(key))
                 {
-                    switch (GetFromTable(level0[i], key, seekKey, hash, snapshot, ref sink))
+                    switch (GetFromTable(level0[i], key, seekKey, hash, snapshot, fillCache, ref sink))
                     {
                         case Lookup.Found: return true;
                         case Lookup.Deleted: return false;
@@ -95,7 +95,7 @@ public sealed partial class Db
                 FileMetadata? f = FindFile(v.Files(level), key, seekKey);
                 if (f is not null)
                 {
-                    switch (GetFromTable(f, key, seekKey, hash, snapshot, ref sink))
+                    switch (GetFromTable(f, key, seekKey, hash, snapshot, fillCache, ref sink))
                     {
                         case Lookup.Found: return true;
                         case Lookup.Deleted: return false;
@@ -136,7 +136,7 @@ public sealed partial class Db
         return covering > 0 ? Lookup.Deleted : Lookup.NotHere;
     }
 
-    private Lookup GetFromTable<TSink>(FileMetadata file, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seekKey, ulong hash, ulong snapshot, ref TSink sink)
+    private Lookup GetFromTable<TSink>(FileMetadata file, ReadOnlySpan<byte> key, ReadOnlySpan<byte> seekKey, ulong hash, ulong snapshot, bool fillCache, ref TSink sink)
         where TSink : struct, IValueSink
     {
         TableCache.Entry entry = _tables.Acquire(file);
@@ -144,7 +144,7 @@ public sealed partial class Db
         {
             TableReader table = entry.Reader;
             ulong covering = table.Tombstones.MaxCoveringSequence(key, snapshot);
-            if (table.Get(seekKey, hash, covering, out EntryType type, out _, ref sink))
+            if (table.Get(seekKey, hash, covering, out EntryType type, out _, ref sink, fillCache))
             {
                 return type == EntryType.Value ? Lookup.Found : Lookup.Deleted;
             }
@@ -231,7 +231,7 @@ public sealed partial class Db
             {
                 TableCache.Entry e = _tables.Acquire(f);
                 resources.Tables.Add(e);
-                children.Add(e.Reader.NewIterator());
+                children.Add(e.Reader.NewIterator(options.FillCache));
             }
         }
         catch

@@ -48,7 +48,8 @@ public sealed class DbOptions
 
     /// <summary>
     /// Capacity in bytes of the cache of uncompressed data blocks shared by every table (default 64 MiB); 0 disables it.
-    /// Its memory is pooled, so a large cache does not mean long GC pauses.
+    /// It is the memory the blocks occupy (each in a buffer at most ~3% over its size), and the buffers are reused
+    /// after eviction and never moved by the GC, so a large cache does not mean long GC pauses.
     /// </summary>
     public long BlockCacheSize { get; set; } = 64L << 20;
 
@@ -203,4 +204,12 @@ public sealed class ReadOptions
 
     /// <summary>Iterators see no key at or above this one (exclusive bound). Null: no bound.</summary>
     public byte[]? UpperBound { get; init; }
+
+    /// <summary>
+    /// Whether blocks this read takes from table files go into the block cache (default true; RocksDB's
+    /// <c>fill_cache</c>). False for a bulk scan or export that should not push out what other reads keep using:
+    /// cached blocks are still used, and every block read from a file is still checksummed. With true, an
+    /// iterator's long scans insert their blocks at low priority anyway (the first evicted unless read again).
+    /// </summary>
+    public bool FillCache { get; init; } = true;
 }

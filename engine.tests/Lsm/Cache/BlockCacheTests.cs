@@ -6,11 +6,145 @@ namespace AimLsm.Tests.Lsm.Cache;
 /// <summary>The sharded LRU block cache on its own: hits, capacity, reference counts, erasure.</summary>
 public class BlockCacheTests
 {
+    /// <summary>A block in an array of exactly its length, so the cache charges exactly <paramref name="length"/>.</summary>
     private static byte[] Block(int length, byte fill)
     {
-        byte[] b = ArrayPool<byte>.Shared.Rent(length);
+        byte[] b = new byte[length];
         b.AsSpan(0, length).Fill(fill);
         return b;
+    }
+
+    /// <summary>A block in a buffer the cache hands out for it, as a table's read does.</summary>
+    private static byte[] Rented(BlockCache cache, ulong file, ulong offset, int length, byte fill)
+    {
+        byte[] b = cache.Rent(file, offset, length);
+        b.AsSpan(0, length).Fill(fill);
+        return b;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    [InlineData(4096)]
+    [InlineData(4150)]
+    [InlineData(8193)]
+    [InlineData(65_537)]
+    [InlineData(1_000_000)]
+    public void A_block_is_charged_its_buffer_which_is_at_most_3_percent_or_64_bytes_longer(int length)
+    {
+        var cache = new BlockCache(4L << 20, shardBits: 0);
+        byte[] buffer = Rented(cache, 1, 0, length, 7);
+        Assert.InRange(buffer.Length, length, Math.Max(length + 63, (int)(length * 1.032)));
+        BlockHandleRef h = cache.Insert(1, 0, buffer, length);
+        Assert.Equal(length, h.Length);
+        Assert.Equal(buffer.Length, cache.Usage);
+        h.Release();
+
+        // A 4 KiB-class block costs about its size, not the 8 KiB of a power-of-two pool: twice as many fit.
+        Assert.Equal(4160, BlockCacheShard.SizeClass(4150));
+    }
+
+    [Fact]
+    public void Churn_of_varied_blocks_keeps_usage_and_free_buffers_within_capacity()
+    {
+        const long capacity = 256 * 1024;
+        var cache = new BlockCache(capacity, shardBits: 2);
+        var rng = new Random(3);
+        var held = new Queue<BlockHandleRef>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            int length = rng.Next(3900, 4400);
+            ulong offset = (ulong)rng.Next(1000);
+            if (cache.TryGet(1, offset, out BlockHandleRef h))
+            {
+                Assert.Equal(offset % 251, h.Span[0]);
+            }
+            else
+            {
+                h = cache.Insert(1, offset, Rented(cache, 1, offset, length, (byte)(offset % 251)), length, lowPriority: i % 3 == 0);
+            }
+            // A few readers hold blocks for a while, across evictions.
+            held.Enqueue(h);
+            if (held.Count > 4)
+            {
+                held.Dequeue().Release();
+            }
+            Assert.InRange(cache.Usage, 0, capacity);
+            Assert.InRange(cache.FreeBytes, 0, cache.FreeLimit);
+        }
+        while (held.Count > 0)
+        {
+            held.Dequeue().Release();
+        }
+        cache.Clear();
+        Assert.Equal(0, cache.Usage);
+        Assert.InRange(cache.FreeBytes, 0, cache.FreeLimit);
+        Assert.Equal(capacity, cache.FreeLimit); // four shards of 64 KiB: each keeps at most its own capacity free
+        Assert.Equal((64L << 20) / 32, new BlockCache(64L << 20).FreeLimit); // a default cache: 1/32 (2 MiB)
+    }
+
+    [Fact]
+    public void A_miss_in_a_warm_cache_allocates_nothing()
+    {
+        var cache = new BlockCache(64 * 1024, shardBits: 0);
+        ulong offset = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            Miss();
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            Miss();
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        void Miss()
+        {
+            offset += 4096;
+            int length = 4000 + (int)(offset / 4096 % 3 * 64);
+            cache.Insert(2, offset, cache.Rent(2, offset, length), length).Release();
+        }
+    }
+
+    [Fact]
+    public void A_low_priority_block_is_evicted_before_the_blocks_point_reads_use()
+    {
+        var cache = new BlockCache(4 * 1024, shardBits: 0); // four 1 KiB blocks
+        for (ulong i = 0; i < 4; i++)
+        {
+            cache.Insert(1, i, Block(1024, 1), 1024).Release();
+        }
+        // A scan passes through: each of its blocks takes the place of the previous one, not of blocks 0..3 but one.
+        for (ulong s = 100; s < 110; s++)
+        {
+            cache.Insert(1, s, Block(1024, 2), 1024, lowPriority: true).Release();
+        }
+        Assert.Equal(4, cache.Count);
+        Assert.True(cache.TryGet(1, 109, out BlockHandleRef last));
+        last.Release(); // read again: promoted to most recently used
+        cache.Insert(1, 200, Block(1024, 3), 1024).Release();
+        Assert.True(cache.TryGet(1, 109, out last));
+        last.Release();
+        int kept = 0;
+        for (ulong i = 0; i < 4; i++)
+        {
+            if (cache.TryGet(1, i, out BlockHandleRef h))
+            {
+                kept++;
+                h.Release();
+            }
+        }
+        Assert.Equal(2, kept); // 0 went for the scan's first block, 1 for block 200
+        Assert.Equal(4 * 1024, cache.Usage);
+
+        // With room to spare, a scan's blocks stay: a scan that fits the cache is cached.
+        var roomy = new BlockCache(1 << 20, shardBits: 0);
+        for (ulong s = 0; s < 10; s++)
+        {
+            roomy.Insert(1, s, Block(1024, 2), 1024, lowPriority: true).Release();
+        }
+        Assert.Equal(10, roomy.Count);
     }
 
     [Fact]

@@ -86,7 +86,62 @@ public class TableBlockCacheTests
         for (it.SeekToFirst(); it.Valid; it.Next())
         {
         }
-        Assert.Equal((long)dataBytes, cache.Usage);
+        // Each block is charged its buffer: its own length rounded up to 64 bytes, not a pooled power of two.
+        Assert.InRange(cache.Usage, (long)dataBytes, (long)dataBytes + (64 * (long)p.DataBlocks));
+    }
+
+    [Fact]
+    public void Reads_that_do_not_fill_the_cache_use_it_and_leave_it_as_it_was()
+    {
+        TableHarness h = BuildTable();
+        var cache = new BlockCache(1 << 20);
+        var stats = new TableStatistics();
+        using TableReader table = h.Open(Name, cache: cache, statistics: stats);
+        Assert.Equal(ValueOf(10), TableHarness.Get(table, User(10), InternalKey.MaxSequence).Value); // one block cached
+        (int count, long usage, long reads) = (cache.Count, cache.Usage, stats.DataBlockReads);
+        Assert.Equal(1, count);
+
+        List<(byte[] Key, byte[] Value)> entries = Entries(2000);
+        using (InternalIterator it = table.NewIterator(fillCache: false))
+        {
+            int n = 0;
+            for (it.SeekToFirst(); it.Valid; it.Next(), n++)
+            {
+                Assert.Equal(entries[n].Key, it.Key.ToArray());
+                Assert.Equal(entries[n].Value, it.Value.ToArray());
+            }
+            Assert.Equal(2000, n);
+        }
+        var buffer = new byte[256];
+        var sink = new CopySink(buffer);
+        Assert.True(table.Get(InternalKey.Make(User(1500), InternalKey.MaxSequence, EntryType.ForSeek), BloomFilter.KeyHash(User(1500)), 0, out _, out _, ref sink, fillCache: false));
+        Assert.Equal(ValueOf(1500), buffer.AsSpan(0, sink.Length).ToArray());
+
+        Assert.Equal((count, usage), (cache.Count, cache.Usage));
+        // Every block but the cached one came from the file; the cached one was a hit.
+        Assert.Equal(reads + (long)table.Properties.DataBlocks, stats.DataBlockReads); // the scan: all but one; the get: one
+        Assert.True(cache.Hits >= 1);
+    }
+
+    [Fact]
+    public void A_scan_larger_than_the_cache_leaves_the_blocks_point_reads_use()
+    {
+        TableHarness h = BuildTable(count: 5000, blockSize: 1024);
+        var cache = new BlockCache(16 * 1024, shardBits: 0); // about 14 of the table's ~190 blocks
+        using TableReader table = h.Open(Name, cache: cache);
+        int[] hot = [100, 1200, 2500, 3700, 4900];
+        foreach (int k in hot)
+        {
+            TableHarness.Get(table, User(k), InternalKey.MaxSequence);
+        }
+        Assert.Equal(5000, TableHarness.Scan(table).Count);
+        long misses = cache.Misses;
+        foreach (int k in hot)
+        {
+            Assert.Equal(ValueOf(k), TableHarness.Get(table, User(k), InternalKey.MaxSequence).Value);
+        }
+        Assert.Equal(misses, cache.Misses); // all hits: the scan went through the low-priority end
+        Assert.InRange(cache.Usage, 0, 16 * 1024);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using AimLsm.Kv;
 using System.Buffers.Binary;
 using System.Text;
+using AimLsm.Kv.Cache;
 using AimLsm.Kv.Common;
+using AimLsm.Kv.Iteration;
 using AimLsm.Kv.Keys;
 using AimLsm.Kv.RangeDel;
 using AimLsm.Kv.Sst;
@@ -144,6 +146,43 @@ public class TableCorruptionTests
         });
         Assert.True(data.Contains(get.Offset));
         Assert.Equal(entries[0].Value, TableHarness.Get(table, InternalKey.UserKey(entries[0].Key), InternalKey.MaxSequence).Value);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Flip_data_block_byte_is_caught_by_reads_through_the_cache_and_past_it(bool fillCache)
+    {
+        (TableHarness h, var entries) = BuildTable();
+        Region data = Layout(h).Where(r => r.Kind == "data").ElementAt(2);
+        byte[] d = h.Contents(Name);
+        d[data.Start + 3] ^= 0x40;
+        h.Replace(Name, d);
+        var cache = new BlockCache(1 << 20);
+        using TableReader table = h.Open(Name, cache: cache);
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            // The damaged block never enters the cache, so the second attempt reads (and checks) it again.
+            using InternalIterator it = table.NewIterator(fillCache);
+            CorruptionException scan = Assert.Throws<CorruptionException>(() =>
+            {
+                for (it.SeekToFirst(); it.Valid; it.Next())
+                {
+                }
+            });
+            Assert.True(data.Contains(scan.Offset), $"offset {scan.Offset} outside {data}");
+            Assert.Contains("checksum", scan.Detail);
+            CorruptionException get = Assert.Throws<CorruptionException>(() =>
+            {
+                foreach ((byte[] key, _) in entries)
+                {
+                    var sink = new TableHarness.CaptureSink();
+                    table.Get(InternalKey.Make(InternalKey.UserKey(key), InternalKey.MaxSequence, EntryType.ForSeek), BloomFilter.KeyHash(InternalKey.UserKey(key)), 0, out _, out _, ref sink, fillCache);
+                }
+            });
+            Assert.True(data.Contains(get.Offset));
+        }
+        Assert.Equal(fillCache ? 2 : 0, cache.Count); // the two intact blocks before it, when filling
     }
 
     [Fact]

@@ -1,18 +1,32 @@
-using System.Buffers;
-
 namespace AimLsm.Kv.Cache;
 
 /// <summary>
 /// One shard of a <see cref="BlockCache"/>: a map from (file number, block offset) to block, and an LRU list over
 /// the same blocks, both guarded by <see cref="_lock"/>. Eviction takes blocks from the LRU end whether or not a
-/// reader still holds them: an evicted block leaves the map and the usage at once, and its buffer returns to the
-/// pool when its last reader releases it. Usage counts the blocks in the map only.
+/// reader still holds them: an evicted block leaves the map and the usage at once, and its buffer comes back when
+/// its last reader releases it. Usage counts the buffers of the blocks in the map only, at their real length.
+/// <para>
+/// Memory. The shard owns its buffers: each is an array of the block's size class (<see cref="SizeClass"/>: the
+/// length rounded up by at most about 3%, so a 4.1 KiB block costs 4.1 KiB, not the 8 KiB of a power-of-two pool),
+/// allocated on the pinned object heap, which the GC never compacts or copies. A buffer freed by eviction goes to a
+/// free list of its class and is handed to the next miss of that class; the free lists hold at most
+/// <see cref="FreeLimit"/> bytes (1/32 of the capacity, but room for a few blocks in a small shard, and never more
+/// than the capacity) and what is freed beyond that is left to the GC. So the shard's memory is at most its
+/// capacity plus <see cref="FreeLimit"/>, plus the evicted blocks readers still hold; and once the cache is warm a
+/// miss allocates nothing (the freed <see cref="CachedBlock"/> objects are reused too).
+/// </para>
 /// </summary>
 internal sealed class BlockCacheShard
 {
+    /// <summary>Free <see cref="CachedBlock"/> objects kept for reuse, at most.</summary>
+    private const int MaxFreeBlocks = 4096;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<BlockCacheKey, CachedBlock> _map = [];
     private readonly long _capacity;
+    private readonly Dictionary<int, Stack<byte[]>> _freeBuffers = []; // by size class; guarded by _lock
+    private readonly Stack<CachedBlock> _freeBlocks = new();           // guarded by _lock
+    private long _freeBytes;    // guarded by _lock: bytes in _freeBuffers
     private CachedBlock? _head; // most recently used
     private CachedBlock? _tail; // least recently used; evicted first
     private long _usage;        // guarded by _lock; read without it for statistics
@@ -22,6 +36,83 @@ internal sealed class BlockCacheShard
     public BlockCacheShard(long capacity)
     {
         _capacity = capacity;
+        FreeLimit = Math.Min(capacity, Math.Max(capacity / 32, MinFreeLimit));
+    }
+
+    /// <summary>The free lists' least bound: a few default-sized blocks, so that a small shard recycles too.</summary>
+    private const long MinFreeLimit = 64 * 1024;
+
+    /// <summary>The most bytes the free lists keep.</summary>
+    public long FreeLimit { get; }
+
+    /// <summary>
+    /// The buffer length a block of <paramref name="length"/> bytes is stored in: a multiple of 64 bytes up to 8 KiB,
+    /// above that a multiple of 1/32 of the next lower power of two (at most ~3% more than the block).
+    /// </summary>
+    public static int SizeClass(int length)
+    {
+        int granule = length <= 8192 ? 64 : (int)(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length + 1) >> 6);
+        return Math.Max(granule, (length + granule - 1) / granule * granule);
+    }
+
+    /// <summary>Bytes held in the free lists (for tests and statistics).</summary>
+    public long FreeBytes => Volatile.Read(ref _freeBytes);
+
+    /// <summary>
+    /// A buffer of <paramref name="length"/>'s size class for a block about to be inserted: a freed one, or a new
+    /// one from the pinned object heap when none of that class is free.
+    /// </summary>
+    public byte[] Rent(int length)
+    {
+        int size = SizeClass(length);
+        lock (_lock)
+        {
+            if (_freeBuffers.TryGetValue(size, out Stack<byte[]>? free) && free.TryPop(out byte[]? buffer))
+            {
+                Volatile.Write(ref _freeBytes, _freeBytes - buffer.Length);
+                return buffer;
+            }
+        }
+        return GC.AllocateUninitializedArray<byte>(size, pinned: true);
+    }
+
+    /// <summary>
+    /// Takes back a block's buffer and object once nothing references the block. Called by
+    /// <see cref="CachedBlock.Release"/>, with or without the lock held (the lock is re-entrant).
+    /// </summary>
+    internal void Recycle(CachedBlock block, byte[] buffer)
+    {
+        lock (_lock)
+        {
+            ReturnBuffer(buffer);
+            if (_freeBlocks.Count < MaxFreeBlocks)
+            {
+                _freeBlocks.Push(block);
+            }
+        }
+    }
+
+    /// <summary>Keeps a buffer for reuse if it is of a size class and the free lists have room. REQUIRES: the lock.</summary>
+    private void ReturnBuffer(byte[] buffer)
+    {
+        if (buffer.Length != SizeClass(buffer.Length) || _freeBytes + buffer.Length > FreeLimit)
+        {
+            return; // not one of ours, or no room: the GC takes it
+        }
+        if (!_freeBuffers.TryGetValue(buffer.Length, out Stack<byte[]>? free))
+        {
+            _freeBuffers.Add(buffer.Length, free = new Stack<byte[]>());
+        }
+        free.Push(buffer);
+        Volatile.Write(ref _freeBytes, _freeBytes + buffer.Length);
+    }
+
+    /// <summary>A block object for a new entry, reused when one is free. REQUIRES: the lock.</summary>
+    private CachedBlock NewBlock(BlockCacheKey key, byte[] buffer, int length, int refs)
+    {
+        CachedBlock block = _freeBlocks.TryPop(out CachedBlock? free) ? free : new CachedBlock(this);
+        block.Assign(key.FileNumber, key.Offset, buffer, length, refs);
+        return block;
     }
 
     public long Usage => Volatile.Read(ref _usage);
@@ -60,7 +151,7 @@ internal sealed class BlockCacheShard
     }
 
     /// <summary>See <see cref="BlockCache.Insert"/>.</summary>
-    public BlockHandleRef Insert(BlockCacheKey key, byte[] buffer, int length)
+    public BlockHandleRef Insert(BlockCacheKey key, byte[] buffer, int length, bool lowPriority)
     {
         lock (_lock)
         {
@@ -69,23 +160,32 @@ internal sealed class BlockCacheShard
                 // Another reader loaded the same block first: share its copy, drop ours.
                 existing.AddRef();
                 MoveToFront(existing);
-                Common.PooledBuffers.Return(buffer);
+                ReturnBuffer(buffer);
                 return new BlockHandleRef(existing);
             }
-            if (length > _capacity)
+            if (buffer.Length > _capacity)
             {
                 // Too large to keep: the caller's reference is the only one.
-                return new BlockHandleRef(new CachedBlock(key.FileNumber, key.Offset, buffer, length, refs: 1));
+                return new BlockHandleRef(NewBlock(key, buffer, length, refs: 1));
             }
-            var block = new CachedBlock(key.FileNumber, key.Offset, buffer, length, refs: 2);
-            _map.Add(key, block);
-            block.InCache = true;
-            PushFront(block);
-            Volatile.Write(ref _usage, _usage + length);
-            while (_usage > _capacity && _tail is not null && _tail != block)
+            // Room first, then the block: a low-priority block goes to the tail, where evicting after the insert
+            // would take it at once. Usage stays at or below the capacity (the block alone fits, checked above).
+            while (_usage + buffer.Length > _capacity && _tail is not null)
             {
                 Remove(_tail);
             }
+            CachedBlock block = NewBlock(key, buffer, length, refs: 2);
+            _map.Add(key, block);
+            block.InCache = true;
+            if (lowPriority)
+            {
+                PushBack(block);
+            }
+            else
+            {
+                PushFront(block);
+            }
+            Volatile.Write(ref _usage, _usage + buffer.Length);
             return new BlockHandleRef(block);
         }
     }
@@ -125,7 +225,7 @@ internal sealed class BlockCacheShard
         _map.Remove(new BlockCacheKey(block.FileNumber, block.Offset));
         Unlink(block);
         block.InCache = false;
-        Volatile.Write(ref _usage, _usage - block.Length);
+        Volatile.Write(ref _usage, _usage - block.Buffer.Length);
         block.Release();
     }
 
@@ -148,6 +248,18 @@ internal sealed class BlockCacheShard
         }
         _head = block;
         _tail ??= block;
+    }
+
+    private void PushBack(CachedBlock block)
+    {
+        block.LruNext = null;
+        block.LruPrev = _tail;
+        if (_tail is not null)
+        {
+            _tail.LruNext = block;
+        }
+        _tail = block;
+        _head ??= block;
     }
 
     private void Unlink(CachedBlock block)

@@ -15,7 +15,7 @@ internal readonly struct BlockHandleRef
     /// <summary>False for <c>default</c>: no block is referenced.</summary>
     public bool IsValid => _block is not null;
 
-    /// <summary>The array holding the block; its contents are <c>[0, Length)</c>. It is larger than the block.</summary>
+    /// <summary>The array holding the block; its contents are <c>[0, Length)</c>. It may be longer than the block.</summary>
     public byte[] Array => _block!.Buffer;
 
     public int Length => _block!.Length;

@@ -40,12 +40,7 @@ internal static class BlockCompression
     /// </summary>
     public static int DecompressLz4(ReadOnlySpan<byte> stored, ref byte[] output, string path, long offset)
     {
-        int n = Varint.TryRead32(stored, out uint size);
-        if (n == 0 || size > TableFormat.MaxBlockSize)
-        {
-            CorruptionException.Throw(path, offset, "LZ4 block: the uncompressed size prefix is malformed");
-        }
-        int length = (int)size;
+        int length = Lz4ContentLength(stored, path, offset, out int n);
         if (output.Length < length)
         {
             if (output.Length > 0)
@@ -55,12 +50,35 @@ internal static class BlockCompression
             }
             output = Common.PooledBuffers.Rent(Math.Max(length, 1));
         }
-        int decoded = LZ4Codec.Decode(stored[n..], output.AsSpan(0, length));
-        if (decoded != length)
+        DecodeLz4(stored[n..], output.AsSpan(0, length), path, offset);
+        return length;
+    }
+
+    /// <summary>
+    /// The uncompressed length an LZ4 block's stored contents announce (its varint prefix, <paramref name="prefix"/>
+    /// bytes long). Throws <see cref="CorruptionException"/> when the prefix is malformed or above the block limit.
+    /// </summary>
+    public static int Lz4ContentLength(ReadOnlySpan<byte> stored, string path, long offset, out int prefix)
+    {
+        prefix = Varint.TryRead32(stored, out uint size);
+        if (prefix == 0 || size > TableFormat.MaxBlockSize)
+        {
+            CorruptionException.Throw(path, offset, "LZ4 block: the uncompressed size prefix is malformed");
+        }
+        return (int)size;
+    }
+
+    /// <summary>
+    /// Decodes one raw LZ4 block (the stored contents after the size prefix) into exactly
+    /// <paramref name="output"/>. Throws <see cref="CorruptionException"/> when LZ4 fails or produces another length.
+    /// </summary>
+    public static void DecodeLz4(ReadOnlySpan<byte> lz4, Span<byte> output, string path, long offset)
+    {
+        int decoded = LZ4Codec.Decode(lz4, output);
+        if (decoded != output.Length)
         {
             CorruptionException.Throw(path, offset,
-                $"LZ4 block: decompressed to {(decoded < 0 ? "an error" : decoded + " bytes")}, but the block says {length} bytes");
+                $"LZ4 block: decompressed to {(decoded < 0 ? "an error" : decoded + " bytes")}, but the block says {output.Length} bytes");
         }
-        return length;
     }
 }

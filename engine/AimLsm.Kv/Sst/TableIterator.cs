@@ -6,13 +6,25 @@ namespace AimLsm.Kv.Sst;
 
 /// <summary>
 /// A two-level cursor over a table: the in-memory index block picks a data block, which the iterator holds until
-/// it moves to another block or is disposed: a reference into the block cache when the table has one (the block
-/// stays valid even if the cache evicts it meanwhile), otherwise the iterator's own pooled buffers, reused from
-/// block to block. Key and Value stay valid until the iterator moves. Not thread-safe.
+/// it moves to another block or is disposed: a reference into the block cache when the block is cached (it stays
+/// valid even if the cache evicts it meanwhile), otherwise the iterator's own pooled buffers, reused from block to
+/// block. Key and Value stay valid until the iterator moves. Not thread-safe.
+/// <para>
+/// What it puts into the cache. A block found by a seek is inserted as a point read's would be. A block reached
+/// by stepping off the end of the previous one is a scan's: once the iterator has stepped across
+/// <see cref="ScanBlocks"/> blocks since its last seek, each further block it reads from the file goes in at low
+/// priority (the cache's least recently used end), so a scan larger than the cache does not flush the blocks point
+/// reads use, and a scan that fits still leaves its blocks cached. With fill-cache off (RocksDB's
+/// <c>fill_cache = false</c>, for bulk scans and compaction) it inserts nothing and only takes what is cached.
+/// </para>
 /// </summary>
 internal sealed class TableIterator : InternalIterator
 {
+    /// <summary>Blocks crossed by stepping after which a scan's blocks are inserted at low priority.</summary>
+    internal const int ScanBlocks = 2;
+
     private readonly TableReader _table;
+    private readonly bool _fillCache;
     private readonly BlockIterator _index;
     private readonly BlockIterator _data = new(internalKeys: true);
     private byte[] _raw = [];
@@ -20,10 +32,12 @@ internal sealed class TableIterator : InternalIterator
     private BlockHandleRef _cached;
     private bool _dataValid;
     private ulong _loadedOffset = ulong.MaxValue;
+    private int _steppedBlocks; // blocks entered by stepping since the last seek
 
-    public TableIterator(TableReader table)
+    public TableIterator(TableReader table, bool fillCache = true)
     {
         _table = table;
+        _fillCache = fillCache;
         _index = table.NewIndexIterator();
     }
 
@@ -47,18 +61,7 @@ internal sealed class TableIterator : InternalIterator
             _dataValid = false;
             _loadedOffset = ulong.MaxValue;
             ReleaseCached();
-            byte[] block;
-            int length;
-            if (_table.Cache is not null)
-            {
-                _cached = _table.GetCachedDataBlock(h, ref _raw, ref _decoded);
-                block = _cached.Array;
-                length = _cached.Length;
-            }
-            else
-            {
-                block = _table.ReadDataBlock(h, ref _raw, ref _decoded, out length);
-            }
+            byte[] block = _table.LoadDataBlock(h, _fillCache, lowPriority: _steppedBlocks > ScanBlocks, ref _raw, ref _decoded, out _cached, out int length);
             _data.Reset(block, 0, length, _table.Path, (long)h.Offset);
             _loadedOffset = h.Offset;
         }
@@ -83,6 +86,7 @@ internal sealed class TableIterator : InternalIterator
 
     public override void SeekToFirst()
     {
+        _steppedBlocks = 0;
         _index.SeekToFirst();
         if (LoadBlock())
         {
@@ -93,6 +97,7 @@ internal sealed class TableIterator : InternalIterator
 
     public override void SeekToLast()
     {
+        _steppedBlocks = 0;
         _index.SeekToLast();
         if (LoadBlock())
         {
@@ -103,6 +108,7 @@ internal sealed class TableIterator : InternalIterator
 
     public override void Seek(ReadOnlySpan<byte> internalKey)
     {
+        _steppedBlocks = 0;
         _index.Seek(internalKey);
         if (LoadBlock())
         {
@@ -128,6 +134,7 @@ internal sealed class TableIterator : InternalIterator
         while (!_data.Valid)
         {
             _index.Next();
+            _steppedBlocks++;
             if (!LoadBlock())
             {
                 return;
@@ -141,6 +148,7 @@ internal sealed class TableIterator : InternalIterator
         while (!_data.Valid)
         {
             _index.Prev();
+            _steppedBlocks++;
             if (!LoadBlock())
             {
                 return;

@@ -203,8 +203,9 @@ internal sealed partial class TableReader : IDisposable
         Get(seekKey, BloomFilter.KeyHash(InternalKey.UserKey(seekKey)), coveringSequence, out type, out sequence, ref sink);
 
     /// <summary>As the overload above, with the user key's <see cref="BloomFilter.KeyHash"/> already computed (a point
-    /// lookup hashes its key once for every table it probes).</summary>
-    public bool Get<TSink>(ReadOnlySpan<byte> seekKey, ulong userKeyHash, ulong coveringSequence, out EntryType type, out ulong sequence, ref TSink sink)
+    /// lookup hashes its key once for every table it probes). With <paramref name="fillCache"/> false a block read
+    /// from the file is not inserted into the cache.</summary>
+    public bool Get<TSink>(ReadOnlySpan<byte> seekKey, ulong userKeyHash, ulong coveringSequence, out EntryType type, out ulong sequence, ref TSink sink, bool fillCache = true)
         where TSink : struct, IValueSink
     {
         type = default;
@@ -225,18 +226,7 @@ internal sealed partial class TableReader : IDisposable
         BlockHandleRef cached = default;
         try
         {
-            byte[] block;
-            int length;
-            if (_cache is not null)
-            {
-                cached = GetCachedDataBlock(handle, ref raw, ref decoded);
-                block = cached.Array;
-                length = cached.Length;
-            }
-            else
-            {
-                block = ReadDataBlock(handle, ref raw, ref decoded, out length);
-            }
+            byte[] block = LoadDataBlock(handle, fillCache, lowPriority: false, ref raw, ref decoded, out cached, out int length);
             BlockIterator data = t_dataIter ??= new BlockIterator(internalKeys: true);
             data.Reset(block, 0, length, Path, (long)handle.Offset);
             data.Seek(seekKey);
@@ -288,7 +278,11 @@ internal sealed partial class TableReader : IDisposable
         return may;
     }
 
-    public InternalIterator NewIterator() => new TableIterator(this);
+    /// <summary>
+    /// A cursor over the table. With <paramref name="fillCache"/> false it reads cached blocks but inserts none it
+    /// reads from the file (RocksDB's <c>ReadOptions::fill_cache</c>); see <see cref="TableIterator"/>.
+    /// </summary>
+    public InternalIterator NewIterator(bool fillCache = true) => new TableIterator(this, fillCache);
 
     public void Dispose() => _file.Dispose();
 }
