@@ -48,7 +48,9 @@ internal sealed class CompactionJob(
             {
                 TableCache.Entry e = tables.Acquire(f);
                 entries.Add(e);
-                children.Add(e.Reader.NewIterator());
+                // Its inputs are read once and deleted after it: their blocks in the cache would only push out what
+                // readers use (RocksDB reads compaction inputs with fill_cache=false too).
+                children.Add(e.Reader.NewIterator(fillCache: false));
                 _tombstones.AddRange(e.Reader.RawTombstones);
             }
             FragmentedRangeTombstones covering = FragmentedRangeTombstones.Build(_tombstones);
