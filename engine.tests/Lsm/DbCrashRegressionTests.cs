@@ -20,14 +20,7 @@ public class DbCrashRegressionTests
     {
         var mem = new MemFileSystem();
         var fs = new HookFileSystem(mem);
-        using var flushMayGo = new ManualResetEventSlim(false);
-        fs.Hook = (op, path) =>
-        {
-            if (op == "create" && path.EndsWith(".sst", StringComparison.Ordinal))
-            {
-                flushMayGo.Wait(); // hold the flush: the frozen memtable's data lives only in the old WAL
-            }
-        };
+        using ManualResetEventSlim flushMayGo = fs.HoldTableCreates(); // the flush waits: frozen memtables live only in their WALs
         Db db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs, WriteBufferSize = 4096 });
         int n = 0;
         while (db.GetProperty("aimlsm.num-immutable-mem-table") == "0")

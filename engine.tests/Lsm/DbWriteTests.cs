@@ -240,14 +240,7 @@ public class DbWriteTests
     public void Writes_go_on_into_new_memtables_while_older_frozen_ones_wait_for_a_held_flush_and_all_land_in_order()
     {
         var fs = new HookFileSystem(new MemFileSystem());
-        using var flushMayGo = new ManualResetEventSlim(false);
-        fs.Hook = (op, path) =>
-        {
-            if (op == "create" && path.EndsWith(".sst", StringComparison.Ordinal))
-            {
-                flushMayGo.Wait(TimeSpan.FromSeconds(30)); // bounded: a test that never releases fails, not hangs
-            }
-        };
+        using ManualResetEventSlim flushMayGo = fs.HoldTableCreates(); // the flush waits: frozen memtables live only in their WALs
         using Db db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs, WriteBufferSize = 64 << 10, MaxWriteBufferNumber = 4 });
         byte[] value = new byte[100];
         // Three memtables' worth: the first two freeze while the flush of the first is held, so three memtables
@@ -284,14 +277,7 @@ public class DbWriteTests
         // old WAL, so a synced write in the newest one makes everything before it durable across all three.
         var mem = new MemFileSystem();
         var fs = new HookFileSystem(mem);
-        using var flushMayGo = new ManualResetEventSlim(false);
-        fs.Hook = (op, path) =>
-        {
-            if (op == "create" && path.EndsWith(".sst", StringComparison.Ordinal))
-            {
-                flushMayGo.Wait(TimeSpan.FromSeconds(30));
-            }
-        };
+        using ManualResetEventSlim flushMayGo = fs.HoldTableCreates(); // the flush waits: frozen memtables live only in their WALs
         Db db = Db.Open("/db", new DbOptions { CreateIfMissing = true, FileSystem = fs, WriteBufferSize = 4096, MaxWriteBufferNumber = 3 });
         int n = 0;
         var watch = System.Diagnostics.Stopwatch.StartNew();

@@ -13,6 +13,23 @@ public sealed class HookFileSystem(IFileSystem inner) : ForwardingFileSystem(inn
 
     public volatile bool Dead;
 
+    /// <summary>
+    /// Holds every table file's creation (so a flush or compaction waits there) until the returned event is set,
+    /// at most 30 s: a test that never releases it fails rather than hangs.
+    /// </summary>
+    public ManualResetEventSlim HoldTableCreates()
+    {
+        var go = new ManualResetEventSlim(false);
+        Hook = (op, path) =>
+        {
+            if (op == "create" && path.EndsWith(".sst", StringComparison.Ordinal))
+            {
+                go.Wait(TimeSpan.FromSeconds(30));
+            }
+        };
+        return go;
+    }
+
     private void Before(string op, string path)
     {
         ThrowIfDead(op, path);
