@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime;
 using System.Net.Sockets;
 using AimLsm.Bench.DbBench;
 using AimLsm.Remote;
@@ -98,35 +99,61 @@ internal static class RemoteBench
     }
 
     /// <summary>
-    /// Tracks <paramref name="steps"/> steps into each of <paramref name="runs"/> from the bench's threads, flushes and
-    /// closes them, then gives the runtime a moment: the timed part that follows then runs code the tiered JIT has
-    /// compiled, as a long training process and a long-running server do, rather than paying for the compilation of
-    /// a fresh process (the in-process part and every client and the server alike).
+    /// Tracks <paramref name="steps"/> steps into each of a round of runs (<paramref name="createRuns"/>) from the
+    /// bench's threads, flushes and closes them, and does it again until the tiered JIT is quiet: a round that
+    /// compiled fewer than <see cref="QuietJitMethods"/> methods in this process (<see cref="JitInfo"/>), at most
+    /// <see cref="MaxWarmUpRounds"/> rounds. Then it gives the runtime a moment. The timed part that follows then runs
+    /// code the tiered JIT has compiled, as a long training process and a long-running server do, rather than paying
+    /// for the compilation of a fresh process (the in-process part and every client alike; the server is warmed by
+    /// the clients' rounds). One round was not enough: hot methods were still at tier 0 or instrumented in the timed
+    /// part (perf), since each tier waits for 30 calls after a quiet 100 ms before the next compilation is queued.
     /// </summary>
-    private static void WarmUp(IRun[] runs, int steps, Action flush)
+    /// <returns>The rounds tracked.</returns>
+    private static int WarmUp(Func<int, IRun[]> createRuns, int steps, Action flush)
     {
         if (steps == 0)
         {
-            return;
+            return 0;
         }
 
-        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        int round = 0;
+        long compiled = JitInfo.GetCompiledMethodCount();
+        while (round < MaxWarmUpRounds)
         {
-            for (int r = t; r < runs.Length; r += Threads)
+            IRun[] runs = createRuns(round++);
+            var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
             {
-                TrackRun(runs[r], steps, null);
+                for (int r = t; r < runs.Length; r += Threads)
+                {
+                    TrackRun(runs[r], steps, null);
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            flush();
+            foreach (IRun run in runs)
+            {
+                run.Dispose();
             }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
-        flush();
-        foreach (IRun run in runs)
-        {
-            run.Dispose();
+
+            long now = JitInfo.GetCompiledMethodCount();
+            bool quiet = now - compiled < QuietJitMethods;
+            compiled = now;
+            if (quiet)
+            {
+                break;
+            }
         }
 
         Thread.Sleep(WarmUpRest);
+        return round;
     }
+
+    /// <summary>A warm-up round that compiled fewer methods than this ends the warm-up.</summary>
+    private const int QuietJitMethods = 10;
+
+    /// <summary>The most warm-up rounds, so a process whose JIT never goes quiet still gets timed.</summary>
+    private const int MaxWarmUpRounds = 8;
 
     /// <summary>The pause after the warm-up: the tiered JIT compiles the methods the warm-up made hot in the background.</summary>
     private static readonly TimeSpan WarmUpRest = TimeSpan.FromSeconds(2);
@@ -146,7 +173,8 @@ internal static class RemoteBench
     {
         using var repo = Repo.Open(path);
         int runs = s.Connections * RunsPerConnection;
-        WarmUp(Enumerable.Range(0, runs).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"local {r}")).ToArray(), s.WarmupSteps, repo.Flush);
+        int rounds = WarmUp(round => Enumerable.Range(0, runs).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"local {round}.{r}")).ToArray(), s.WarmupSteps, repo.Flush);
+        Console.WriteLine($"in-process: warmed up in {rounds} round(s)");
         var all = new IRun[runs];
         for (int r = 0; r < runs; r++)
         {
@@ -192,6 +220,7 @@ internal static class RemoteBench
             }
 
             clients.ForEach(c => c.WaitFor("ready"));
+            WaitForIdle(server);
             Console.WriteLine("remote: the clients are warm; timing");
             double serverCpu = server.CpuSeconds;
             var clock = Stopwatch.StartNew();
@@ -209,6 +238,28 @@ internal static class RemoteBench
         finally
         {
             clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// Waits, at most 10 s, until the server has used less than 20 ms of CPU in 500 ms: the methods the clients'
+    /// warm-up made hot are then compiled by the tiered JIT (its background thread was 9% of the server's CPU in the
+    /// timed part when timing began right after the warm-up), as in a server that has been running for a while.
+    /// </summary>
+    private static void WaitForIdle(Child server)
+    {
+        var clock = Stopwatch.StartNew();
+        double cpu = server.CpuSeconds;
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(500);
+            double now = server.CpuSeconds;
+            if (now - cpu < 0.02)
+            {
+                return;
+            }
+
+            cpu = now;
         }
     }
 
@@ -272,8 +323,9 @@ internal static class RemoteBench
         IRun probeRun = probeRepo.CreateRun(experiment: "remote-bench", name: "probe");
         if (online)
         {
-            WarmUp([.. repos.SelectMany(repo => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"pid {Environment.ProcessId} r{r}")))],
+            int rounds = WarmUp(round => [.. repos.SelectMany(repo => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"pid {Environment.ProcessId} {round}.{r}")))],
                 warmup, () => Array.ForEach(repos, repo => repo.Flush()));
+            Console.Error.WriteLine($"warmed up in {rounds} round(s)");
         }
 
         Console.WriteLine("ready");
@@ -349,6 +401,7 @@ internal static class RemoteBench
     private static void TrackRun(IRun run, int steps, LatencyHistogram? histogram)
     {
         var contexts = Subsets.Select(subset => new Context { ["subset"] = subset }).ToArray();
+        int call = 0;
         for (int step = 0; step < steps; step++)
         {
             for (int m = 0; m < Metrics.Length; m++)
@@ -356,12 +409,13 @@ internal static class RemoteBench
                 for (int c = 0; c < contexts.Length; c++)
                 {
                     double value = 1.0 / (step + 1) + m + c * 0.5;
-                    if (histogram is null)
+                    if (histogram is null || ++call < TimedCallEvery)
                     {
                         run.Track(value, Metrics[m], step, step / 100, contexts[c]);
                         continue;
                     }
 
+                    call = 0;
                     long start = Stopwatch.GetTimestamp();
                     run.Track(value, Metrics[m], step, step / 100, contexts[c]);
                     histogram.Record(Nanos(Stopwatch.GetTimestamp() - start));
@@ -369,6 +423,13 @@ internal static class RemoteBench
             }
         }
     }
+
+    /// <summary>
+    /// One Track call in this many is timed. Two clock reads per call were a sixth of a client's CPU (perf), charged
+    /// to the remote side only (the in-process part times nothing); 7 is prime to the 8 sequences a step, so every
+    /// sequence and every position in a batch is sampled alike, and a client still times about 200,000 calls.
+    /// </summary>
+    private const int TimedCallEvery = 7;
 
     /// <summary>Stopwatch ticks as nanoseconds; not through a TimeSpan, whose 100 ns ticks would round a Track of
     /// 0.1 to 0.2 µs down to 0.</summary>
