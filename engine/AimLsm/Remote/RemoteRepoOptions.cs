@@ -40,9 +40,13 @@ public sealed class RemoteRepoOptions
     /// <summary>A batch is sealed once it holds this many operations (default 16,384).</summary>
     public int BatchOperations { get; set; } = 16_384;
 
-    /// <summary>A batch is sealed once its frame reaches this many bytes (default 1 MiB); kept below the server's
-    /// frame limit (16 MiB by default).</summary>
-    public int BatchBytes { get; set; } = 1 << 20;
+    /// <summary>A batch is sealed once its frame reaches this many bytes (default 80 KiB, about 2,400 float points);
+    /// kept below the server's frame limit (16 MiB by default).</summary>
+    /// <remarks>80 KiB keeps every sealed frame of points below the runtime's large object heap threshold (85,000
+    /// bytes): the copy a batch is sealed into is then a young-generation allocation, not one that makes a training
+    /// process collect its whole heap sooner. Batches this size already spread a batch's fixed cost over thousands
+    /// of points.</remarks>
+    public int BatchBytes { get; set; } = 80 << 10;
 
     /// <summary>A batch is sealed at most this long after its first operation (default 100 ms): the longest a point
     /// waits in the client before it is sent while the server is there (a <see cref="RemoteRepo.Flush"/> seals at once).</summary>
