@@ -42,6 +42,9 @@ internal sealed class CachedBlock
     internal CachedBlock? LruNext;
     internal bool InCache;
 
+    /// <summary>Read since it was inserted or last passed the eviction end: spared once by eviction (CLOCK).</summary>
+    internal bool Referenced;
+
     /// <summary>Gives a free object its block. REQUIRES: the object is not referenced (new, or taken from the free list).</summary>
     internal void Assign(ulong fileNumber, ulong offset, byte[] buffer, int length, int refs)
     {
@@ -51,6 +54,7 @@ internal sealed class CachedBlock
         _buffer = buffer;
         LruPrev = LruNext = null;
         InCache = false;
+        Referenced = false;
         Volatile.Write(ref _refs, refs);
     }
 

@@ -95,8 +95,36 @@ internal sealed class BlockIterator : InternalIterator
         return (int)r;
     }
 
+    /// <summary>Restart points of the block (one per entry in a block built with restart interval 1).</summary>
+    internal int RestartCount => _numRestarts;
+
+    /// <summary>
+    /// Where the whole key of the entry at restart point <paramref name="index"/> starts in the array given to
+    /// <see cref="Reset"/>, and its <paramref name="length"/>; checked as a seek checks it.
+    /// </summary>
+    internal int RestartKeyStart(int index, out int length) => _base + RestartKeyOffset(index, out length);
+
+    /// <summary>
+    /// Positions the iterator on the entry at restart point <paramref name="index"/>, not valid when
+    /// <paramref name="index"/> is <see cref="RestartCount"/>. In a block with one restart point per entry that is
+    /// entry <paramref name="index"/> (what <see cref="IndexSearch.Seek"/> returns).
+    /// </summary>
+    internal void SeekToRestartEntry(int index)
+    {
+        if ((uint)index >= (uint)_numRestarts)
+        {
+            MarkInvalid();
+            return;
+        }
+        SeekToRestartPoint(index);
+        ParseNextEntry();
+    }
+
     /// <summary>The full key of the entry at restart point <paramref name="index"/>, read in place.</summary>
-    private ReadOnlySpan<byte> RestartKey(int index)
+    private ReadOnlySpan<byte> RestartKey(int index) => _data.AsSpan(_base + RestartKeyOffset(index, out int length), length);
+
+    /// <summary>Where the key of the entry at restart point <paramref name="index"/> starts, relative to the block.</summary>
+    private int RestartKeyOffset(int index, out int length)
     {
         int start = RestartPoint(index);
         ReadOnlySpan<byte> entries = _data.AsSpan(_base, _restartsOffset);
@@ -111,7 +139,8 @@ internal sealed class BlockIterator : InternalIterator
             Corrupt(start, $"an internal key of {unshared} bytes is shorter than its trailer");
         }
 
-        return entries.Slice(p, (int)unshared);
+        length = (int)unshared;
+        return p;
     }
 
     /// <summary>Reads the three lengths of the entry at <paramref name="at"/>; returns where its key bytes start.</summary>

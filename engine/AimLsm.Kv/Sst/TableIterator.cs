@@ -109,7 +109,14 @@ internal sealed class TableIterator : InternalIterator
     public override void Seek(ReadOnlySpan<byte> internalKey)
     {
         _steppedBlocks = 0;
-        _index.Seek(internalKey);
+        if (_table.Search is IndexSearch search)
+        {
+            _index.SeekToRestartEntry(search.Seek(internalKey)); // entry i is restart point i: see IndexSearch
+        }
+        else
+        {
+            _index.Seek(internalKey);
+        }
         if (LoadBlock())
         {
             _data.Seek(internalKey);

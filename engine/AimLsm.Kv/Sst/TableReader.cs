@@ -28,6 +28,7 @@ internal sealed partial class TableReader : IDisposable
     private readonly long _indexOffset;
     private readonly uint _formatVersion;
     private readonly BloomFilter? _filter;
+    private readonly IndexSearch? _search; // null for an index it cannot serve: the block's own search then
     private readonly BlockCache? _cache;
     private readonly TableStatistics _stats;
 
@@ -43,6 +44,7 @@ internal sealed partial class TableReader : IDisposable
         RawTombstones = tombstones;
         Tombstones = FragmentedRangeTombstones.Build(tombstones);
         _filter = filter;
+        _search = IndexSearch.TryBuild(index, file.Path, indexOffset);
         _cache = options.Cache;
         _stats = options.Statistics;
     }
@@ -176,6 +178,9 @@ internal sealed partial class TableReader : IDisposable
         return new TableReader(file, fileNumber, version, index, (long)indexHandle.Offset, props, [.. tombstones], filter, options);
     }
 
+    /// <summary>The index's integer search (<see cref="IndexSearch"/>), or null when the index block's own search serves.</summary>
+    internal IndexSearch? Search => _search;
+
     internal BlockIterator NewIndexIterator(BlockIterator? reuse = null)
     {
         BlockIterator it = reuse ?? new BlockIterator(internalKeys: true);
@@ -214,13 +219,26 @@ internal sealed partial class TableReader : IDisposable
         {
             return false;
         }
-        BlockIterator index = NewIndexIterator(t_indexIter ??= new BlockIterator(internalKeys: true));
-        index.Seek(seekKey);
-        if (!index.Valid)
+        BlockHandle handle;
+        if (_search is not null)
         {
-            return false;
+            int entry = _search.Seek(seekKey);
+            if (entry == _search.Count)
+            {
+                return false;
+            }
+            handle = _search.Handle(entry);
         }
-        BlockHandle handle = DecodeIndexValue(index, Path, _indexOffset);
+        else
+        {
+            BlockIterator index = NewIndexIterator(t_indexIter ??= new BlockIterator(internalKeys: true));
+            index.Seek(seekKey);
+            if (!index.Valid)
+            {
+                return false;
+            }
+            handle = DecodeIndexValue(index, Path, _indexOffset);
+        }
         byte[] raw = [];
         byte[] decoded = [];
         BlockHandleRef cached = default;
