@@ -37,7 +37,12 @@ public class HostileNameTests(PageFixture fixture)
         Assert.Equal(PageFixture.HostileName, await page.Page.Locator("h1.run-name").TextContentAsync());
         Assert.Equal(PageFixture.HostileMetric, await page.Page.Locator("figure.chart figcaption").TextContentAsync());
         await page.Page.Locator("details[data-key='hparams'] > summary").ClickAsync();
-        Assert.Contains("note: " + PageFixture.HostileValue, await page.Page.Locator("ul.tree").First.TextContentAsync(), StringComparison.Ordinal);
+
+        // Opening a dict fetches its subtree: wait (bounded) for its children before reading the text; read at once,
+        // a loaded CI machine saw only the summary ("hparams dict (3)").
+        ILocator tree = page.Page.Locator("ul.tree").First;
+        await tree.Filter(new LocatorFilterOptions { HasText = "note: " + PageFixture.HostileValue }).WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        Assert.Contains("note: " + PageFixture.HostileValue, await tree.TextContentAsync(), StringComparison.Ordinal);
         Assert.Contains("subset=<svg onload=alert(4)>", await page.Page.Locator("table.sequence-table").TextContentAsync(), StringComparison.Ordinal);
 
         // The legend under the cursor: the run's name and context as text.
