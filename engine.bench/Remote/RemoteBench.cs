@@ -385,12 +385,12 @@ internal static class RemoteBench
         });
         IRun probeRun = probeRepo.CreateRun(experiment: "remote-bench", name: "probe");
         int warmRounds = 0;
-        IRun[] WarmUpRuns() =>
-            [.. repos.SelectMany(repo => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"pid {Environment.ProcessId} {warmRounds}.{r}")))];
+        IRun[] WarmUpRuns(int round) =>
+            [.. repos.SelectMany(repo => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"pid {Environment.ProcessId} {round}.{r}")))];
         void FlushAll() => Array.ForEach(repos, repo => repo.Flush());
         if (online)
         {
-            warmRounds = WarmUp(_ => WarmUpRuns(), warmup, FlushAll);
+            warmRounds = WarmUp(WarmUpRuns, warmup, FlushAll);
             Console.Error.WriteLine($"warmed up in {warmRounds} round(s)");
         }
 
@@ -399,7 +399,7 @@ internal static class RemoteBench
         string? command;
         while ((command = Console.ReadLine()) == "warm")
         {
-            warmRounds += WarmUp(_ => WarmUpRuns(), warmup, FlushAll, maxRounds: 1);
+            warmRounds += WarmUp(_ => WarmUpRuns(warmRounds), warmup, FlushAll, maxRounds: 1);
             Console.WriteLine("ready");
         }
 
