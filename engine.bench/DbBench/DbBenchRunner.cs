@@ -417,6 +417,11 @@ internal sealed class DbBenchRunner
         using var ready = new Barrier(threads + 1);
         var failures = new List<Exception>();
         var threadObjects = new Thread[threads];
+
+        // One clock for the row and for the minimum time: set before the barrier releases the workers, so a row
+        // never reports less than --min-seconds because the main thread was descheduled after the barrier and
+        // started its own clock later than the workers did.
+        long start = 0;
         for (int i = 0; i < threads; i++)
         {
             Worker w = workers[i];
@@ -426,13 +431,12 @@ internal sealed class DbBenchRunner
                 ready.SignalAndWait();
                 try
                 {
-                    long began = Stopwatch.GetTimestamp();
                     long round = 0;
                     do
                     {
                         body(w, share, round++);
                     }
-                    while (repeat && Stopwatch.GetElapsedTime(began).TotalSeconds < _o.MinSeconds);
+                    while (repeat && Stopwatch.GetElapsedTime(start).TotalSeconds < _o.MinSeconds);
                 }
                 catch (Exception ex)
                 {
@@ -445,8 +449,8 @@ internal sealed class DbBenchRunner
             { Name = $"bench-{i}", IsBackground = true };
             threadObjects[i].Start();
         }
-        ready.SignalAndWait();
-        long start = Stopwatch.GetTimestamp();
+        start = Stopwatch.GetTimestamp();
+        ready.SignalAndWait(); // the barrier orders the write of start before the workers read it
         foreach (Thread t in threadObjects)
         {
             t.Join();
