@@ -20,7 +20,7 @@ namespace AimLsm.Bench.Remote;
 /// connections of 4 runs x 4 metrics x 2 contexts, tracked from 4 threads. Rate = every point / the time from "go"
 /// to the last client's <c>Flush</c> returning (every point acknowledged durable). Each client times every
 /// <c>Track</c> call on the calling thread, and a probe thread times Track-to-durable-acknowledgement of one point
-/// every 20 ms on a connection of its own (Track, then Flush of that connection). The server's peak RSS (VmHWM) is read before it stops.</item>
+/// every <see cref="ProbeInterval"/> ms on a connection of its own (Track, then Flush of that connection). The server's peak RSS (VmHWM) is read before it stops.</item>
 /// <item><b>Server down</b>: one client process tracking the same shape while nothing listens (every batch goes to
 /// the spool): the cost of Track on the calling thread while spooling.</item>
 /// </list>
@@ -38,18 +38,25 @@ internal static class RemoteBench
     /// <summary>What one client process reports; <c>CpuSeconds</c> is its user + system time from "go" to its last
     /// <c>Flush</c> returning.</summary>
     private sealed record ClientResult(long Points, double Seconds, double TrackP50, double TrackP99, double TrackMax,
-        double ProbeP50, double ProbeP99, long Probes, double CpuSeconds);
+        double ProbeP50, double ProbeP99, long Probes, double CpuSeconds, long JitMethods, double JitSeconds);
 
     /// <summary>One timed pass of each side: the in-process rate and this process's CPU seconds for it; the remote
     /// side's clients, its wall time ("go" to the last client's result) and the server's CPU seconds over it.</summary>
-    private sealed record Pass(double LocalRate, double LocalCpuSeconds, ClientResult[] Clients, double RemoteSeconds, double ServerCpuSeconds)
+    private sealed record Pass(LocalPass Local, ClientResult[] Clients, double RemoteSeconds, double ServerCpuSeconds, double ServerJitSeconds)
     {
+        public double LocalRate => Local.Rate;
+
+        public double LocalCpuSeconds => Local.CpuSeconds;
+
         public long RemotePoints => Clients.Sum(r => r.Points);
 
         public double RemoteRate => RemotePoints / RemoteSeconds;
 
         public double ClientCpuSeconds => Clients.Sum(r => r.CpuSeconds);
     }
+
+    /// <summary>An in-process timed pass: its rate, this process's CPU seconds, and what the tiered JIT compiled meanwhile.</summary>
+    private sealed record LocalPass(double Rate, double CpuSeconds, long JitMethods, double JitSeconds);
 
     /// <summary>The timed passes, in the order they ran, and the server's peak RSS.</summary>
     private sealed record OnlineResult(Pass[] Passes, long ServerPeak);
@@ -75,7 +82,8 @@ internal static class RemoteBench
             using (Repo local = Repo.Open(Path.Combine(root, "local.aimlsm")))
             {
                 int runs = s.Connections * RunsPerConnection;
-                int rounds = WarmUp(round => Enumerable.Range(0, runs).Select(r => local.CreateRun(experiment: "remote-bench warm-up", name: $"local {round}.{r}")).ToArray(), s.WarmupSteps, local.Flush);
+                int rounds = WarmUp(round => Enumerable.Range(0, runs).Select(r => local.CreateRun(experiment: "remote-bench warm-up", name: $"local {round}.{r}")).ToArray(),
+                    (warmUpRuns, steps) => TrackLocal(local, warmUpRuns, steps), s.WarmupSteps);
                 Console.WriteLine($"in-process: warmed up in {rounds} round(s)");
                 online = Online(root, s, pass => InProcess(local, s, pass));
             }
@@ -108,8 +116,10 @@ internal static class RemoteBench
     }
 
     /// <summary>
-    /// Tracks <paramref name="steps"/> steps into each of a round of runs (<paramref name="createRuns"/>) from the
-    /// bench's threads, flushes and closes them, and does it again until the tiered JIT is quiet: a round that
+    /// Tracks <paramref name="steps"/> steps into each of a round of runs (<paramref name="createRuns"/>) through
+    /// <paramref name="track"/>, the very code the timed passes run (with their latency histograms and probe: methods
+    /// only the timed code called were otherwise compiled in the timed part, 18 a client and pass), closes them, and
+    /// does it again until the tiered JIT is quiet: a round that
     /// compiled fewer than <see cref="QuietJitMethods"/> methods in this process (<see cref="JitInfo"/>), at most
     /// <see cref="MaxWarmUpRounds"/> rounds. Then it gives the runtime a moment. The timed part that follows then runs
     /// code the tiered JIT has compiled, as a long training process and a long-running server do, rather than paying
@@ -118,7 +128,7 @@ internal static class RemoteBench
     /// part (perf), since each tier waits for 30 calls after a quiet 100 ms before the next compilation is queued.
     /// </summary>
     /// <returns>The rounds tracked.</returns>
-    private static int WarmUp(Func<int, IRun[]> createRuns, int steps, Action flush, int maxRounds = MaxWarmUpRounds)
+    private static int WarmUp(Func<int, IRun[]> createRuns, Action<IRun[], int> track, int steps, int maxRounds = MaxWarmUpRounds)
     {
         if (steps == 0)
         {
@@ -130,16 +140,7 @@ internal static class RemoteBench
         while (round < maxRounds)
         {
             IRun[] runs = createRuns(round++);
-            var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
-            {
-                for (int r = t; r < runs.Length; r += Threads)
-                {
-                    TrackRun(runs[r], steps, null);
-                }
-            })).ToList();
-            threads.ForEach(t => t.Start());
-            threads.ForEach(t => t.Join());
-            flush();
+            track(runs, steps);
             foreach (IRun run in runs)
             {
                 run.Dispose();
@@ -179,7 +180,20 @@ internal static class RemoteBench
 
     /// <summary>One in-process timed pass into fresh runs of the warm repo: the rate, and the CPU seconds this process
     /// spent reaching it (nothing else runs in it then).</summary>
-    private static (double Rate, double CpuSeconds) InProcess(Repo repo, Settings s, int pass)
+    /// <summary>Tracks every run from the bench's threads and flushes the repo: the in-process pass, timed or not.</summary>
+    private static void TrackLocal(Repo repo, IRun[] runs, int steps)
+    {
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            for (int r = t; r < runs.Length; r += Threads)
+            {
+                TrackRun(runs[r], steps, null);
+            }
+        });
+        repo.Flush();
+    }
+
+    private static LocalPass InProcess(Repo repo, Settings s, int pass)
     {
         int runs = s.Connections * RunsPerConnection;
         var all = new IRun[runs];
@@ -188,16 +202,11 @@ internal static class RemoteBench
             all[r] = repo.CreateRun(experiment: "remote-bench", name: $"local p{pass} r{r}");
         }
 
+        long jitMethods = JitInfo.GetCompiledMethodCount();
+        TimeSpan jitTime = JitInfo.GetCompilationTime();
         double cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
-        {
-            for (int r = t; r < runs; r += Threads)
-            {
-                TrackRun(all[r], s.Steps, null);
-            }
-        });
-        repo.Flush();
+        TrackLocal(repo, all, s.Steps);
         double seconds = clock.Elapsed.TotalSeconds;
         cpu = CpuSeconds() - cpu;
         foreach (IRun run in all)
@@ -205,7 +214,8 @@ internal static class RemoteBench
             run.Dispose();
         }
 
-        return ((double)runs * Metrics.Length * Subsets.Length * s.Steps / seconds, cpu);
+        return new LocalPass((double)runs * Metrics.Length * Subsets.Length * s.Steps / seconds, cpu,
+            JitInfo.GetCompiledMethodCount() - jitMethods, (JitInfo.GetCompilationTime() - jitTime).TotalSeconds);
     }
 
     /// <summary>
@@ -214,7 +224,7 @@ internal static class RemoteBench
     /// processes are idle. Interleaved, so that a slow spell of the machine or a compaction falls on both sides
     /// alike: the in-process rate of single runs moved between 2.8M and 5.1M points/s.
     /// </summary>
-    private static OnlineResult Online(string root, Settings s, Func<int, (double Rate, double CpuSeconds)> inProcess)
+    private static OnlineResult Online(string root, Settings s, Func<int, LocalPass> inProcess)
     {
         int port = FreePort();
         string tokenFile = Path.Combine(root, "token");
@@ -241,19 +251,21 @@ internal static class RemoteBench
             for (int p = 0; p < s.Passes; p++)
             {
                 WaitForIdle(() => server.CpuSeconds + CpuSeconds());
-                (double localRate, double localCpu) = inProcess(p);
-                Console.WriteLine($"pass {p + 1}: in-process {localRate:N0} points/s, {Micros(localCpu / points)} µs of CPU a point");
+                LocalPass local = inProcess(p);
+                Console.WriteLine($"pass {p + 1}: in-process {local.Rate:N0} points/s, {Micros(local.CpuSeconds / points)} µs of CPU a point");
 
                 WaitForIdle(() => server.CpuSeconds + CpuSeconds());
                 double serverCpu = server.CpuSeconds;
+                Dictionary<string, double> serverJit = JitThreadsCpu(server.Id);
                 var clock = Stopwatch.StartNew();
                 clients.ForEach(c => c.Send("go"));
                 ClientResult[] results = clients.Select(c => Parse(c.WaitFor("result "))).ToArray();
                 double seconds = clock.Elapsed.TotalSeconds;
                 serverCpu = server.CpuSeconds - serverCpu;
-                passes[p] = new Pass(localRate, localCpu, results, seconds, serverCpu);
+                double serverJitSeconds = JitThreadsCpu(server.Id).Sum(t => t.Value - serverJit.GetValueOrDefault(t.Key));
+                passes[p] = new Pass(local, results, seconds, serverCpu, serverJitSeconds);
                 Pass done = passes[p];
-                Console.WriteLine($"pass {p + 1}: remote {done.RemoteRate:N0} points/s acknowledged durable ({done.RemoteRate / localRate:P0} of in-process), " +
+                Console.WriteLine($"pass {p + 1}: remote {done.RemoteRate:N0} points/s acknowledged durable ({done.RemoteRate / local.Rate:P0} of in-process), " +
                     $"{Micros((serverCpu + done.ClientCpuSeconds) / done.RemotePoints)} µs of CPU a point (server {Micros(serverCpu / done.RemotePoints)}, clients {Micros(done.ClientCpuSeconds / done.RemotePoints)})");
                 clients.ForEach(c => c.WaitFor("ready"));
             }
@@ -419,10 +431,10 @@ internal static class RemoteBench
         int warmRounds = 0;
         IRun[] WarmUpRuns(int round) =>
             [.. repos.SelectMany(repo => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench warm-up", name: $"pid {Environment.ProcessId} {round}.{r}")))];
-        void FlushAll() => Array.ForEach(repos, repo => repo.Flush());
+        void WarmUpPass(IRun[] warmUpRuns, int warmUpSteps) => ClientPass(repos, probeRepo, probeRun, warmUpRuns, warmUpSteps, online);
         if (online)
         {
-            warmRounds = WarmUp(WarmUpRuns, warmup, FlushAll);
+            warmRounds = WarmUp(WarmUpRuns, WarmUpPass, warmup);
             Console.Error.WriteLine($"warmed up in {warmRounds} round(s)");
         }
 
@@ -435,11 +447,12 @@ internal static class RemoteBench
         {
             if (command == "warm")
             {
-                warmRounds += WarmUp(_ => WarmUpRuns(warmRounds), warmup, FlushAll, maxRounds: 1);
+                warmRounds += WarmUp(_ => WarmUpRuns(warmRounds), WarmUpPass, warmup, maxRounds: 1);
             }
             else
             {
-                TimedPass(repos, probeRepo, probeRun, runs, steps, online);
+                Console.WriteLine(ClientPass(repos, probeRepo, probeRun, runs, steps, online));
+                Console.Out.Flush();
                 if (!online)
                 {
                     // Offline there is one pass, and closing a run flushes, which waits out the short timeout: the
@@ -477,9 +490,9 @@ internal static class RemoteBench
         return command == "done" ? 0 : 2;
     }
 
-    /// <summary>A client's timed pass: tracks every run from the tracking threads, flushes (online) and prints one
-    /// <c>result</c> line.</summary>
-    private static void TimedPass(RemoteRepo[] repos, RemoteRepo probeRepo, IRun probeRun, IRun[] runs, int steps, bool online)
+    /// <summary>A client's pass, timed or warming up: tracks every run from the tracking threads while the probe runs,
+    /// flushes (online), and returns the <c>result</c> line.</summary>
+    private static string ClientPass(RemoteRepo[] repos, RemoteRepo probeRepo, IRun probeRun, IRun[] runs, int steps, bool online)
     {
         var histograms = Enumerable.Range(0, Threads).Select(_ => new LatencyHistogram()).ToArray();
         var probe = new LatencyHistogram();
@@ -491,6 +504,8 @@ internal static class RemoteBench
             prober.Start();
         }
 
+        long jitMethods = JitInfo.GetCompiledMethodCount();
+        TimeSpan jitTime = JitInfo.GetCompilationTime();
         double cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
@@ -521,9 +536,10 @@ internal static class RemoteBench
         }
 
         long points = (long)runs.Length * Metrics.Length * Subsets.Length * steps;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"result {points} {seconds} {track.Percentile(50)} {track.Percentile(99)} {track.Max} {probe.Percentile(50)} {probe.Percentile(99)} {probe.Count} {cpu}"));
-        Console.Out.Flush();
+        string result = string.Create(CultureInfo.InvariantCulture,
+            $"result {points} {seconds} {track.Percentile(50)} {track.Percentile(99)} {track.Max} {probe.Percentile(50)} {probe.Percentile(99)} {probe.Count} {cpu} " +
+            $"{JitInfo.GetCompiledMethodCount() - jitMethods} {(JitInfo.GetCompilationTime() - jitTime).TotalSeconds}");
+        return result;
     }
 
     // The shape of the track bench: for step, for metric, for context; epoch = step / 100.
@@ -564,6 +580,14 @@ internal static class RemoteBench
     /// 0.1 to 0.2 µs down to 0.</summary>
     private static long Nanos(long ticks) => (long)(ticks * (1e9 / Stopwatch.Frequency));
 
+    /// <summary>
+    /// Milliseconds between two probes of a client. Each probe's Flush seals a batch of one point that the server
+    /// commits and acknowledges alone; at 20 ms the 8 probes were 400 such batches a second, more than the 64 data
+    /// connections' own (about 640 in all), a load the rate then paid for. 100 ms still takes ~20 probes a client and
+    /// pass.
+    /// </summary>
+    private const int ProbeInterval = 100;
+
     private static void Probe(RemoteRepo repo, IRun run, LatencyHistogram histogram, CancellationToken stop)
     {
         long step = 0;
@@ -574,14 +598,14 @@ internal static class RemoteBench
             repo.Flush();
             histogram.Record(Nanos(Stopwatch.GetTimestamp() - start));
             step++;
-            stop.WaitHandle.WaitOne(20);
+            stop.WaitHandle.WaitOne(ProbeInterval);
         }
     }
 
     private static ClientResult Parse(string line)
     {
         double[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-        return new ClientResult((long)f[0], f[1], f[2], f[3], f[4], f[5], f[6], (long)f[7], f[8]);
+        return new ClientResult((long)f[0], f[1], f[2], f[3], f[4], f[5], f[6], (long)f[7], f[8], (long)f[9], f[10]);
     }
 
     private static string Report(Settings s, OnlineResult result, ClientResult offline)
@@ -628,6 +652,10 @@ internal static class RemoteBench
         w.WriteLine($"| Track while the server is down (spooling): p50 / p99 / max | {Us(offline.TrackP50)} / {Us(offline.TrackP99)} / {Us(offline.TrackMax)} µs | <= 1 / 50 µs |");
         w.WriteLine($"| Track to durable acknowledgement (probe, {online.Sum(r => r.Probes)} probes): p50 / p99 | {Ms(Median(online.Select(r => r.ProbeP50)))} / {Ms(online.Max(r => r.ProbeP99))} ms | Aim: ~150 ms a track |");
         w.WriteLine($"| server peak RSS (VmHWM) | {result.ServerPeak / 1048576.0:F0} MB | bounded |");
+        w.WriteLine();
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"The tiered JIT during the timed passes (all passes): in-process {passes.Sum(p => p.Local.JitMethods)} methods, {passes.Sum(p => p.Local.JitSeconds) * 1000:F0} ms; " +
+            $"clients {online.Sum(c => c.JitMethods)} methods, {online.Sum(c => c.JitSeconds) * 1000:F0} ms in all; the server's compilation threads {passes.Sum(p => p.ServerJitSeconds) * 1000:F0} ms of CPU."));
         return w.ToString();
     }
 
