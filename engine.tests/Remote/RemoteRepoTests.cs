@@ -236,9 +236,9 @@ public sealed class RemoteRepoTests : IDisposable
         {
             o.RequireServer = true;
             o.Window = 2;
-            o.BatchOperations = 100; // about 3.5 KB a batch of float points
+            o.BatchOperations = 100; // about 1.1 KB a batch of these float32 points (packed, 10-11 bytes each)
             o.BatchDelay = TimeSpan.FromMinutes(1); // sealed by count only: on a loaded machine a slow Track made smaller batches, 26 of them in 64 KB
-            o.MemoryBytes = 64 << 10;
+            o.MemoryBytes = 16 << 10;
         }));
         try
         {
@@ -252,14 +252,14 @@ public sealed class RemoteRepoTests : IDisposable
                 }
             }
 
-            // 1,000 points, 10 batches, about 35 KB: under the budget, all wait in memory though only Window are sent.
+            // 1,000 points, 10 batches, about 11 KB: under the budget, all wait in memory though only Window are sent.
             TrackTo(1_000);
             await WaitUntil(() => repo.Unacknowledged.InMemory >= 10);
             Assert.True(repo.IsConnected);
             Assert.Equal(0, repo.Unacknowledged.Spooled);
             Assert.False(Directory.Exists(repo.SpoolFolder), "a connected client under its memory budget wrote a spool");
 
-            // 4,000 more: about 175 KB, past the 64 KB budget: the later batches go to the spool, the server still connected.
+            // 4,000 more: about 44 KB, past the 16 KB budget: the later batches go to the spool, the server still connected.
             TrackTo(5_000);
             await WaitUntil(() => repo.Unacknowledged.Spooled > 0);
             Assert.True(repo.IsConnected);

@@ -13,6 +13,11 @@ internal ref struct BatchReader
     private int _position;
     private int _opStart;
 
+    // The previous Point's step, epoch and time: a Point stores its own as differences from them (0 before the first).
+    private long _lastStep;
+    private long _lastEpoch;
+    private long _lastMicros;
+
     public BatchReader(ReadOnlySpan<byte> payload)
     {
         _payload = payload;
@@ -160,11 +165,66 @@ internal ref struct BatchReader
                 Hash = ReadSpan(12);
                 Time = ReadF64();
                 break;
+            case OpCode.Point:
+                ReadPoint();
+                break;
             default:
                 throw Malformed($"unknown operation {(byte)Code}");
         }
 
         return true;
+    }
+
+    /// <summary>A <see cref="OpCode.Point"/>, reported as the TrackFloat or TrackInt it stands for (the server applies both alike).</summary>
+    private void ReadPoint()
+    {
+        Sequence = ReadCount();
+        byte form = ReadByte();
+        if ((form & ~PointForms.Known) != 0 || (PointForm)(form & 3) is not (PointForm.Float64 or PointForm.Float32 or PointForm.Int))
+        {
+            throw Malformed($"a point form of 0x{form:x2} (known: value kind 0-2, epoch bit 0x{PointForms.EpochBit:x2})");
+        }
+
+        Step = _lastStep = unchecked(_lastStep + ReadZigZag());
+        Epoch = (form & PointForms.EpochBit) != 0 ? _lastEpoch = unchecked(_lastEpoch + ReadZigZag()) : long.MinValue;
+        Micros = _lastMicros = unchecked(_lastMicros + ReadZigZag());
+        switch ((PointForm)(form & 3))
+        {
+            case PointForm.Float64:
+                Code = OpCode.TrackFloat;
+                Float = BitConverter.Int64BitsToDouble(ReadI64());
+                break;
+            case PointForm.Float32:
+                Code = OpCode.TrackFloat;
+                Float = BinaryPrimitives.ReadSingleLittleEndian(ReadSpan(4));
+                break;
+            default:
+                Code = OpCode.TrackInt;
+                Int = ReadZigZag();
+                break;
+        }
+    }
+
+    /// <summary>A zigzag LEB128 number of up to 64 bits.</summary>
+    private long ReadZigZag()
+    {
+        ulong value = ReadVarint();
+        return (long)(value >> 1) ^ -(long)(value & 1);
+    }
+
+    /// <summary>A LEB128 number of up to 64 bits; a truncated or over-long one is malformed, named with its offset.</summary>
+    private ulong ReadVarint()
+    {
+        int at = _position;
+        try
+        {
+            return ReadLeb128(_payload, ref _position);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            _position = at;
+            throw Malformed($"a truncated or over-long LEB128 number at frame offset {TrackingFrame.HeaderBytes + at}");
+        }
     }
 
     /// <summary>Calls <paramref name="handler"/> per record of <paramref name="records"/> (checked by the reader).</summary>
@@ -232,18 +292,7 @@ internal ref struct BatchReader
 
     private int ReadCount()
     {
-        int at = _position;
-        ulong value;
-        try
-        {
-            value = ReadLeb128(_payload, ref _position);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            _position = at;
-            throw Malformed("a truncated or over-long LEB128 number");
-        }
-
+        ulong value = ReadVarint();
         if (value > int.MaxValue || (long)value > _payload.Length)
         {
             throw Malformed($"a length or count of {value} in a payload of {_payload.Length} bytes");

@@ -8,13 +8,25 @@ namespace AimLsm.Remote;
 /// Builds Batch frames (docs/format.md 15.2): operations appended to one growing buffer behind a reserved header,
 /// sealed with the batch's number and a checksum. Reused batch after batch by one thread (the client's sender, or a
 /// sync); not thread-safe. Strings are UTF-8 with a LEB128 length; a nullable string stores length + 1 (0 = null);
-/// hashes are 12 raw bytes; steps, epochs and times are little-endian i64.
+/// hashes are 12 raw bytes; a float or int point is a <see cref="OpCode.Point"/>, its step, epoch and time as zigzag
+/// LEB128 differences from the batch's previous point's.
 /// </summary>
 internal sealed class BatchWriter
 {
     private byte[] _buffer = new byte[4096];
     private int _length = TrackingFrame.HeaderBytes;
     private readonly TreeWriter _tree = new();
+
+    // The previous Point's step, epoch and time in this batch (0 before the first): the next one is written as the
+    // differences, a byte each for a training loop's points (docs/format.md 15.2).
+    private long _lastStep;
+    private long _lastEpoch;
+    private long _lastMicros;
+
+    /// <summary>Writes float and int points as <see cref="OpCode.TrackFloat"/> and <see cref="OpCode.TrackInt"/>
+    /// (fixed i64 fields, 34 bytes a point), as clients did before <see cref="OpCode.Point"/>; for the tests that a
+    /// server still reads them.</summary>
+    internal bool FixedPoints { get; init; }
 
     /// <summary>Operations appended since the last <see cref="Finish"/>.</summary>
     public int Operations { get; private set; }
@@ -96,11 +108,43 @@ internal sealed class BatchWriter
         return Sequences++;
     }
 
-    public void TrackFloat(int sequence, long step, long epoch, long micros, double value) =>
-        FixedPoint(OpCode.TrackFloat, sequence, step, epoch, micros, BitConverter.DoubleToInt64Bits(value));
+    public void TrackFloat(int sequence, long step, long epoch, long micros, double value)
+    {
+        long bits = BitConverter.DoubleToInt64Bits(value);
+        if (FixedPoints)
+        {
+            FixedPoint(OpCode.TrackFloat, sequence, step, epoch, micros, bits);
+            return;
+        }
 
-    public void TrackInt(int sequence, long step, long epoch, long micros, long value) =>
-        FixedPoint(OpCode.TrackInt, sequence, step, epoch, micros, value);
+        // A float32 widened to a double (most ML metrics) travels as its 4 bytes; compared bit for bit, so that a NaN's
+        // payload or a double that merely rounds to the same float never changes on the way.
+        float narrow = (float)value;
+        if (BitConverter.DoubleToInt64Bits(narrow) == bits)
+        {
+            Span<byte> to = PackedPoint(PointForm.Float32, sequence, step, epoch, micros, 4);
+            BinaryPrimitives.WriteSingleLittleEndian(to, narrow);
+            _length += 4;
+        }
+        else
+        {
+            Span<byte> to = PackedPoint(PointForm.Float64, sequence, step, epoch, micros, 8);
+            BinaryPrimitives.WriteInt64LittleEndian(to, bits);
+            _length += 8;
+        }
+    }
+
+    public void TrackInt(int sequence, long step, long epoch, long micros, long value)
+    {
+        if (FixedPoints)
+        {
+            FixedPoint(OpCode.TrackInt, sequence, step, epoch, micros, value);
+            return;
+        }
+
+        Span<byte> to = PackedPoint(PointForm.Int, sequence, step, epoch, micros, 10);
+        _length += Leb128(to, ZigZag(value));
+    }
 
     /// <summary>A value of any other type; <paramref name="records"/> from <see cref="EncodeRecords"/>.</summary>
     public void TrackObject(int sequence, long step, long epoch, long micros, ReadOnlySpan<byte> records)
@@ -135,6 +179,9 @@ internal sealed class BatchWriter
         _length = TrackingFrame.HeaderBytes;
         Operations = 0;
         Sequences = 0;
+        _lastStep = 0;
+        _lastEpoch = 0;
+        _lastMicros = 0;
         if (_buffer.Length > 1 << 22)
         {
             _buffer = new byte[4096]; // a huge batch once does not pin its buffer for the session's life
@@ -183,8 +230,38 @@ internal sealed class BatchWriter
         _length += 12;
     }
 
-    /// <summary>A float or int point, the bulk of a batch: room made once for the whole operation (the same bytes as
-    /// <see cref="Point"/> and an 8-byte value).</summary>
+    /// <summary>
+    /// The fields of a <see cref="OpCode.Point"/> before its value, room made once for the whole operation (the bulk
+    /// of a batch); returns where the value of at most <paramref name="valueRoom"/> bytes goes (the caller writes it
+    /// and advances <see cref="_length"/>).
+    /// </summary>
+    private Span<byte> PackedPoint(PointForm form, int sequence, long step, long epoch, long micros, int valueRoom)
+    {
+        Ensure(1 + 5 + 1 + 3 * 10 + valueRoom);
+        Operations++;
+        Span<byte> to = _buffer.AsSpan(_length);
+        bool hasEpoch = epoch != long.MinValue;
+        to[0] = (byte)OpCode.Point;
+        int n = 1 + Leb128(to[1..], (ulong)sequence);
+        to[n++] = (byte)((byte)form | (hasEpoch ? PointForms.EpochBit : 0));
+        n += Leb128(to[n..], ZigZag(unchecked(step - _lastStep)));
+        _lastStep = step;
+        if (hasEpoch)
+        {
+            n += Leb128(to[n..], ZigZag(unchecked(epoch - _lastEpoch)));
+            _lastEpoch = epoch;
+        }
+
+        n += Leb128(to[n..], ZigZag(unchecked(micros - _lastMicros)));
+        _lastMicros = micros;
+        _length += n;
+        return to[n..];
+    }
+
+    private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    /// <summary>A float or int point as the fixed-width <see cref="OpCode.TrackFloat"/> or <see cref="OpCode.TrackInt"/>
+    /// (<see cref="FixedPoints"/>).</summary>
     private void FixedPoint(OpCode code, int sequence, long step, long epoch, long micros, long bits)
     {
         Ensure(1 + 10 + 4 * 8);

@@ -42,6 +42,34 @@ internal enum OpCode : byte
 
     /// <summary>hash, end time (f64 unix seconds): the run is finished.</summary>
     CloseRun = 13,
+
+    /// <summary>index, form (<see cref="PointForm"/> | <see cref="PointForms.EpochBit"/>), then step, epoch (when the
+    /// bit is set) and time as zigzag LEB128 differences from the batch's previous Point, then the value: a float or
+    /// int point in 8-14 bytes where TrackFloat and TrackInt take 34. Readers report it as TrackFloat or TrackInt.</summary>
+    Point = 14,
+}
+
+/// <summary>How a <see cref="OpCode.Point"/> stores its value: the low two bits of its form byte.</summary>
+internal enum PointForm : byte
+{
+    /// <summary>f64, 8 bytes little-endian.</summary>
+    Float64 = 0,
+
+    /// <summary>f32, 4 bytes little-endian: the point's double is exactly this float widened.</summary>
+    Float32 = 1,
+
+    /// <summary>i64 as zigzag LEB128.</summary>
+    Int = 2,
+}
+
+/// <summary>The rest of a <see cref="OpCode.Point"/>'s form byte.</summary>
+internal static class PointForms
+{
+    /// <summary>The point has an epoch (without it: none, long.MinValue).</summary>
+    public const byte EpochBit = 4;
+
+    /// <summary>The bits a reader knows; any other set bit is refused.</summary>
+    public const byte Known = 3 | EpochBit;
 }
 
 /// <summary>The props a <see cref="OpCode.SetProp"/> sets.</summary>
