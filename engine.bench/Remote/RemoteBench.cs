@@ -416,8 +416,18 @@ internal static class RemoteBench
             });
         }
 
-        IRun[] PassRuns(int pass) =>
-            [.. repos.SelectMany((repo, c) => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench", name: $"pid {Environment.ProcessId} p{pass} c{c} r{r}")))];
+        // A pass's runs exist on the server before its timing starts, as the in-process pass's runs exist in its repo:
+        // a remote CreateRun only queues the operation, so without the flush the server created them in the timed part.
+        IRun[] PassRuns(int pass)
+        {
+            IRun[] created = [.. repos.SelectMany((repo, c) => Enumerable.Range(0, RunsPerConnection).Select(r => repo.CreateRun(experiment: "remote-bench", name: $"pid {Environment.ProcessId} p{pass} c{c} r{r}")))];
+            if (online)
+            {
+                Array.ForEach(repos, repo => repo.Flush());
+            }
+
+            return created;
+        }
 
         // The probe has a connection of its own: its Flush then waits for its own point, through a server busy with
         // every other connection, rather than behind this process's whole queue.
