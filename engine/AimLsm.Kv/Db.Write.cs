@@ -63,10 +63,24 @@ public sealed partial class Db
         /// </summary>
         public readonly ManualResetEventSlim Wake = new(false, spinCount: 20);
 
+        /// <summary>The group this write leads, while it leads one: a list per writer, since the next leader gathers
+        /// its group while this one's is still in the memtable stage.</summary>
+        public readonly List<PendingWrite> Group = [];
+
         /// <summary>The database and number of the last synced group this thread's write was in (see <see cref="GatherSyncWriters"/>).</summary>
         public Db? LastSyncDb;
         public long LastSyncGroup;
     }
+
+    /// <summary>The last sequence number given to a group by the WAL stage. Guarded by <see cref="_writeLock"/>.</summary>
+    private ulong _allocatedSequence;
+
+    /// <summary>The last sequence number whose group has left the memtable stage (inserted, or failed): the next
+    /// group's turn to insert. Written with a release store by the thread that inserted it.</summary>
+    private ulong _insertedSequence;
+
+    /// <summary>Set when a group's memtable insert failed part-way; every later group fails with it.</summary>
+    private Exception? _insertError;
 
     /// <summary>Synced groups committed so far; the number of the last one. Guarded by <see cref="_writersLock"/>.</summary>
     private long _syncGroups;
@@ -200,15 +214,20 @@ public sealed partial class Db
     }
 
     /// <summary>
-    /// Commits the leader's batch and those queued behind it that can share its WAL write. Runs without the queue
-    /// lock, so followers keep queueing while the leader does I/O; it holds <see cref="_writeLock"/>, which
-    /// makes it the only thread writing the WAL and the memtable.
+    /// Commits the leader's batch and those queued behind it that can share its WAL write, in two stages, RocksDB's
+    /// pipelined write: the WAL stage (sequence numbers, the WAL records, the fsync) under <see cref="_writeLock"/>,
+    /// then the memtable stage outside it. The queue lets the next writer lead its own WAL stage as soon as this one's
+    /// WAL write is done, so with two writers one's <c>pwrite</c> overlaps the other's skiplist inserts, and a writer
+    /// that arrives while the other inserts leads at once instead of sleeping until it is handed the queue (the
+    /// hand-off that made two writers slower than one: each write waited for the other thread to be scheduled).
     /// </summary>
     private void LeadGroup(PendingWrite leader)
     {
-        List<PendingWrite> group = _groupScratch;
+        List<PendingWrite> group = leader.Group;
         group.Clear();
         Exception? error = null;
+        MemTable? mem = null;
+        ulong first = 0, last = 0;
         lock (_writeLock)
         {
             try
@@ -235,16 +254,45 @@ public sealed partial class Db
                         bytes += w.Batch.DataSize + w.TailLength;
                     }
                 }
-                CommitGroup(group);
+                mem = WriteGroupToWal(group, out first, out last);
             }
             catch (Exception e)
             {
                 error = e;
             }
         }
+        if (group.Count == 0)
+        {
+            // Failed before gathering: the leader's write alone is answered.
+            group.Add(leader);
+        }
+        LeaveQueue(leader, group, error);
+        if (mem is not null)
+        {
+            // WriteGroupToWal gave this group sequence numbers: InsertGroup must run, and always marks them
+            // inserted, or later groups and WaitForMemtableInserts would wait for it forever.
+            error = InsertGroup(mem, group, first, last);
+        }
+        foreach (PendingWrite w in group)
+        {
+            w.Error = error;
+            w.Done = true;
+            // Set publishes Done and Error; nothing touches w after it, since its thread may write again at once.
+            // The leader's own Wake is set too, harmlessly: it is reset before the thread's next write.
+            w.Wake.Set();
+        }
+        group.Clear();
+    }
+
+    /// <summary>
+    /// After the WAL stage: takes the group out of the queue and wakes the new head, which leads the next WAL stage
+    /// while this group goes into the memtable. The group's writers stay asleep until <see cref="LeadGroup"/> marks
+    /// them done.
+    /// </summary>
+    private void LeaveQueue(PendingWrite leader, List<PendingWrite> group, Exception? error)
+    {
         lock (_writersLock)
         {
-            int n = Math.Max(group.Count, 1);
             bool synced = leader.Sync && error is null;
             if (synced)
             {
@@ -252,9 +300,10 @@ public sealed partial class Db
                 _lastSyncGroupSize = 0;
                 _syncWritersBack = 0;
             }
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < group.Count; i++)
             {
                 PendingWrite w = _writers.Dequeue();
+                Debug.Assert(w == group[i], "a group is the head of the queue, in order");
                 if (synced && w.Sync)
                 {
                     // Only synced writes count: a writer that does not sync is not waited for.
@@ -262,21 +311,13 @@ public sealed partial class Db
                     w.LastSyncGroup = _syncGroups;
                     _lastSyncGroupSize++;
                 }
-                w.Error = error;
-                w.Done = true;
-                // Set publishes Done and Error. The leader's own Wake is set too, harmlessly: it is reset before the
-                // thread's next write, and nobody refers to a dequeued write.
-                w.Wake.Set();
             }
-            // Waking inside the lock: once the queue lets go, a new writer may lead and reuse _groupScratch.
             if (_writers.Count > 0)
             {
                 _writers.Peek().Wake.Set();
             }
         }
     }
-
-    private readonly List<PendingWrite> _groupScratch = [];
 
     /// <summary>
     /// Before a synced group: waits, for at most the last fsync's duration, until every writer of the previous synced
@@ -308,17 +349,23 @@ public sealed partial class Db
         }
     }
 
-    /// <summary>Gives the group its sequence numbers, writes and syncs the WAL once, fills the memtable, publishes. REQUIRES: <see cref="_writeLock"/>.</summary>
-    private void CommitGroup(List<PendingWrite> group)
+    /// <summary>
+    /// The WAL stage: gives the group its sequence numbers, writes and syncs the WAL once. Returns the memtable the
+    /// group goes into, with its sequence numbers in [<paramref name="first"/>, <paramref name="last"/>], or null when
+    /// the group holds no update. REQUIRES: <see cref="_writeLock"/>.
+    /// </summary>
+    private MemTable? WriteGroupToWal(List<PendingWrite> group, out ulong first, out ulong last)
     {
-        ulong next = _lastSequence + 1;
+        ulong next = _allocatedSequence + 1;
+        first = next;
+        last = 0;
         bool sync = false, wal = !group[0].DisableWal;
         ulong total = 0;
         foreach (PendingWrite w in group)
         {
             total += (ulong)w.Batch.Count;
         }
-        if (_lastSequence + total > InternalKey.MaxSequence)
+        if (_allocatedSequence + total > InternalKey.MaxSequence)
         {
             throw new DbException($"The database has used its 2^56 sequence numbers; writes are no longer possible.");
         }
@@ -329,14 +376,14 @@ public sealed partial class Db
             next += (ulong)w.Batch.Count;
             sync |= w.Sync;
         }
-        if (next - 1 == _lastSequence)
+        if (next == first)
         {
             // Only empty batches: RocksDB still syncs the WAL when asked.
             if (sync)
             {
                 SyncWalLocked();
             }
-            return;
+            return null;
         }
         MemTable mem = _super.Mem;
         if (wal)
@@ -373,37 +420,87 @@ public sealed partial class Db
         {
             mem.HasUnloggedWrites = true;
         }
-        try
+        last = next - 1;
+        // The WAL holds the group (or it has none): from here its sequence numbers are taken, whatever the memtable
+        // stage does.
+        _allocatedSequence = last;
+        return mem;
+    }
+
+    /// <summary>
+    /// The memtable stage: waits for the groups before this one to be inserted, inserts this one, publishes its last
+    /// sequence number. Groups take turns in sequence order, so the skiplist keeps one writer at a time (the volatile
+    /// <see cref="_insertedSequence"/> passes it from one thread to the next) and a snapshot never sees a group
+    /// without every group before it. Returns the error that fails the group, or null.
+    /// </summary>
+    private Exception? InsertGroup(MemTable mem, List<PendingWrite> group, ulong first, ulong last)
+    {
+        if (Volatile.Read(ref _insertedSequence) != first - 1)
         {
-            foreach (PendingWrite w in group)
+            // The group before is mid-insert on the other thread: a few microseconds, so spin and yield, never sleep.
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _insertedSequence) != first - 1)
             {
-                ulong seq = w.Batch.Sequence;
-                if (w.TailLength > 0)
-                {
-                    // A PutHead batch: one put whose value ends in the writer's buffer (replay reads it whole from the WAL).
-                    w.Batch.ReadHead(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> head);
-                    mem.AddPut(seq, key, head, w.TailSpan);
-                }
-                else
-                {
-                    var reader = new BatchReader(w.Batch.Data);
-                    while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
-                    {
-                        mem.Add(seq++, type, key, value);
-                    }
-                }
-                Stats.AddIngested(w.Batch.DataSize + w.TailLength - WriteBatch.HeaderSize);
+                spin.SpinOnce(sleep1Threshold: -1);
             }
         }
-        catch (Exception e)
+        Exception? error = Volatile.Read(ref _insertError);
+        if (error is null)
         {
-            // The WAL holds the group but the memtable may hold part of it: nothing more may be written over that
-            // (sequence numbers would repeat). Recovery from the WAL restores a consistent state.
-            SetBackgroundError(e);
-            throw;
+            try
+            {
+                foreach (PendingWrite w in group)
+                {
+                    ulong seq = w.Batch.Sequence;
+                    if (w.TailLength > 0)
+                    {
+                        // A PutHead batch: one put whose value ends in the writer's buffer (replay reads it whole from the WAL).
+                        w.Batch.ReadHead(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> head);
+                        mem.AddPut(seq, key, head, w.TailSpan);
+                    }
+                    else
+                    {
+                        var reader = new BatchReader(w.Batch.Data);
+                        while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+                        {
+                            mem.Add(seq++, type, key, value);
+                        }
+                    }
+                    Stats.AddIngested(w.Batch.DataSize + w.TailLength - WriteBatch.HeaderSize);
+                }
+                Invariant.Holds(last > Volatile.Read(ref _lastSequence), "sequence numbers only grow");
+                Volatile.Write(ref _lastSequence, last);
+            }
+            catch (Exception e)
+            {
+                // The WAL holds the group but the memtable may hold part of it: no later group may be published over
+                // that (a snapshot would see the part), so every later group fails with this error too. Recovery from
+                // the WAL restores a consistent state.
+                error = e;
+                Volatile.Write(ref _insertError, e);
+            }
         }
-        Invariant.Holds(next - 1 > _lastSequence, "sequence numbers only grow");
-        Volatile.Write(ref _lastSequence, next - 1);
+        // Released even on failure: the next group, and WaitForMemtableInserts, wait for it.
+        Volatile.Write(ref _insertedSequence, last);
+        if (error is not null)
+        {
+            SetBackgroundError(error);
+        }
+        return error;
+    }
+
+    /// <summary>
+    /// Waits until every group given sequence numbers has left the memtable stage: before the memtable is switched or
+    /// flushed, or the database closed. REQUIRES: <see cref="_writeLock"/>, so no group takes sequence numbers
+    /// meanwhile and the wait ends; not <see cref="_mutex"/>, which a failing insert takes to record its error.
+    /// </summary>
+    private void WaitForMemtableInserts()
+    {
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _insertedSequence) != _allocatedSequence)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
     /// <summary>Makes every WAL record written so far durable, as RocksDB's SyncWAL.</summary>
@@ -480,6 +577,8 @@ public sealed partial class Db
             {
                 return;
             }
+            // The memtable may be frozen below: the group still inserting into it must be done first.
+            WaitForMemtableInserts();
             lock (_mutex)
             {
                 ThrowIfBackgroundError();
@@ -500,11 +599,13 @@ public sealed partial class Db
         }
     }
 
-    /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, fewer than
+    /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, no group in the memtable stage
+    /// (<see cref="WaitForMemtableInserts"/> before taking <see cref="_mutex"/>), fewer than
     /// <see cref="DbOptions.MaxWriteBufferNumber"/> - 1 frozen memtables (a flush waits for them all, a writer for room).</summary>
     private void SwitchMemtable()
     {
         Debug.Assert(_super.Imms.Length < _options.MaxWriteBufferNumber - 1, "at most MaxWriteBufferNumber memtables");
+        Debug.Assert(Volatile.Read(ref _insertedSequence) == _allocatedSequence, "no group is still inserting into the memtable frozen here");
         ulong number = _versions.NewFileNumber();
         LogWriter wal;
         try
