@@ -67,6 +67,11 @@ public sealed partial class Db
         /// its group while this one's is still in the memtable stage.</summary>
         public readonly List<PendingWrite> Group = [];
 
+        /// <summary>While the group waits in <see cref="_inserts"/>: its memtable and sequence numbers.</summary>
+        public MemTable? Mem;
+        public ulong First;
+        public ulong Last;
+
         /// <summary>The database and number of the last synced group this thread's write was in (see <see cref="GatherSyncWriters"/>).</summary>
         public Db? LastSyncDb;
         public long LastSyncGroup;
@@ -78,6 +83,15 @@ public sealed partial class Db
     /// <summary>The last sequence number whose group has left the memtable stage (inserted, or failed): the next
     /// group's turn to insert. Written with a release store by the thread that inserted it.</summary>
     private ulong _insertedSequence;
+
+    /// <summary>Groups past the WAL stage waiting for the memtable, in sequence order (each by its leader). Guarded by <see cref="_insertsLock"/>.</summary>
+    private readonly Queue<PendingWrite> _inserts = new();
+
+    /// <summary>Whether a thread is inserting the groups of <see cref="_inserts"/>. Guarded by <see cref="_insertsLock"/>.</summary>
+    private bool _inserting;
+
+    /// <summary>Guards <see cref="_inserts"/> and <see cref="_inserting"/>; taken inside <see cref="_writeLock"/> or alone.</summary>
+    private readonly Lock _insertsLock = new();
 
     /// <summary>Set when a group's memtable insert failed part-way; every later group fails with it.</summary>
     private Exception? _insertError;
@@ -228,6 +242,7 @@ public sealed partial class Db
         Exception? error = null;
         MemTable? mem = null;
         ulong first = 0, last = 0;
+        bool inserts = false;
         lock (_writeLock)
         {
             try
@@ -260,34 +275,90 @@ public sealed partial class Db
             {
                 error = e;
             }
+            if (group.Count == 0)
+            {
+                // Failed before gathering: the leader's write alone is answered.
+                group.Add(leader);
+            }
+            // Out of the writer queue before the group can be answered: a writer answered may queue again at once.
+            LeaveQueue(leader, group, error);
+            if (mem is not null)
+            {
+                // Into the insert queue under the write lock, so groups queue there in the order of their sequence
+                // numbers. Whoever inserts this group sets the leader's Wake, so it is cleared first.
+                leader.Wake.Reset();
+                leader.Mem = mem;
+                leader.First = first;
+                leader.Last = last;
+                lock (_insertsLock)
+                {
+                    _inserts.Enqueue(leader);
+                    inserts = !_inserting;
+                    _inserting = true;
+                }
+            }
         }
-        if (group.Count == 0)
+        if (mem is null)
         {
-            // Failed before gathering: the leader's write alone is answered.
-            group.Add(leader);
+            // Failed, or only empty batches: nothing goes into the memtable, so nothing waits for an earlier group.
+            for (int i = group.Count - 1; i >= 0; i--)
+            {
+                Answer(group[i], error);
+            }
+            return;
         }
-        LeaveQueue(leader, group, error);
-        if (mem is not null)
+        if (inserts)
         {
-            // WriteGroupToWal gave this group sequence numbers: InsertGroup must run, and always marks them
-            // inserted, or later groups and WaitForMemtableInserts would wait for it forever.
-            error = InsertGroup(mem, group, first, last);
+            InsertQueuedGroups();
         }
-        foreach (PendingWrite w in group)
+        // Answered by whichever thread inserted the group: this one just now, or the one inserting when it queued.
+        leader.Wake.Wait();
+    }
+
+    /// <summary>
+    /// The memtable stage, one thread at a time: inserts the queued groups in order until none is left. The thread
+    /// that finds nobody inserting does it, for its own group and any queued meanwhile; a writer whose group is
+    /// queued behind a running insert waits for it to be answered rather than for its turn. So the work is always
+    /// done by a thread that is on a core: when two threads took turns instead, one spun or yielded waiting for a
+    /// predecessor that the scheduler had taken off its core (a third of two writers' samples in <c>sched_yield</c>
+    /// and spinning on a loaded 2-vCPU machine, and throughput below one writer's).
+    /// </summary>
+    private void InsertQueuedGroups()
+    {
+        while (true)
         {
-            w.Error = error;
-            w.Done = true;
-            // Set publishes Done and Error; nothing touches w after it, since its thread may write again at once.
-            // The leader's own Wake is set too, harmlessly: it is reset before the thread's next write.
-            w.Wake.Set();
+            PendingWrite? job;
+            lock (_insertsLock)
+            {
+                if (!_inserts.TryDequeue(out job))
+                {
+                    _inserting = false;
+                    return;
+                }
+            }
+            List<PendingWrite> group = job.Group;
+            Exception? error = InsertGroup(job.Mem!, group, job.First, job.Last);
+            job.Mem = null;
+            // The group's leader (its first writer) last: once answered, its thread may reuse the list.
+            for (int i = group.Count - 1; i >= 0; i--)
+            {
+                Answer(group[i], error);
+            }
         }
-        group.Clear();
+    }
+
+    private static void Answer(PendingWrite w, Exception? error)
+    {
+        w.Error = error;
+        w.Done = true;
+        // Set publishes Done and Error; nothing touches w after it, since its thread may write again at once.
+        w.Wake.Set();
     }
 
     /// <summary>
     /// After the WAL stage: takes the group out of the queue and wakes the new head, which leads the next WAL stage
-    /// while this group goes into the memtable. The group's writers stay asleep until <see cref="LeadGroup"/> marks
-    /// them done.
+    /// while this group goes into the memtable. The group's writers stay asleep until the group is inserted and
+    /// answered. REQUIRES: <see cref="_writeLock"/>.
     /// </summary>
     private void LeaveQueue(PendingWrite leader, List<PendingWrite> group, Exception? error)
     {
@@ -428,22 +499,14 @@ public sealed partial class Db
     }
 
     /// <summary>
-    /// The memtable stage: waits for the groups before this one to be inserted, inserts this one, publishes its last
-    /// sequence number. Groups take turns in sequence order, so the skiplist keeps one writer at a time (the volatile
-    /// <see cref="_insertedSequence"/> passes it from one thread to the next) and a snapshot never sees a group
-    /// without every group before it. Returns the error that fails the group, or null.
+    /// Inserts one group and publishes its last sequence number. Groups come in sequence order from
+    /// <see cref="InsertQueuedGroups"/>, one thread at a time, so the skiplist keeps one writer (the insert queue's lock
+    /// passes it from one thread to the next) and a snapshot never sees a group without every group before it.
+    /// Returns the error that fails the group, or null.
     /// </summary>
     private Exception? InsertGroup(MemTable mem, List<PendingWrite> group, ulong first, ulong last)
     {
-        if (Volatile.Read(ref _insertedSequence) != first - 1)
-        {
-            // The group before is mid-insert on the other thread: a few microseconds, so spin and yield, never sleep.
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _insertedSequence) != first - 1)
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
-        }
+        Debug.Assert(Volatile.Read(ref _insertedSequence) == first - 1, "groups are inserted in sequence order");
         Exception? error = Volatile.Read(ref _insertError);
         if (error is null)
         {
