@@ -228,7 +228,7 @@ public class DbConcurrencyTests
         var options = new DbOptions { CreateIfMissing = true, FileSystem = new MemFileSystem(), WriteBufferSize = 64 << 10 };
         using var db = Db.Open("/db", options);
         ulong s0 = db.LatestSequenceNumber;
-        const int writers = 3, perWriter = 20_000;
+        const int writers = 6, perWriter = 10_000;
         Exception? failure = null;
         int running = writers;
         long checks = 0;

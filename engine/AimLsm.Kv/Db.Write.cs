@@ -13,6 +13,9 @@ public sealed partial class Db
     /// <summary>The most bytes of batches a leader commits in one group: big enough to amortize an fsync, small enough to bound latency.</summary>
     private const int MaxGroupBytes = 1 << 20;
 
+    /// <summary>Groups of other writers a thread inserts after its own was answered, before it hands the insert queue on.</summary>
+    private const int MaxGroupsInsertedForOthers = 8;
+
     /// <summary>Rounds of <see cref="SpinWait.SpinOnce(int)"/> before a waiting writer sleeps: ten short spins, then yields.</summary>
     private const int WakeSpins = 100;
 
@@ -312,10 +315,17 @@ public sealed partial class Db
         }
         if (inserts)
         {
-            InsertQueuedGroups();
+            InsertQueuedGroups(leader);
         }
         // Answered by whichever thread inserted the group: this one just now, or the one inserting when it queued.
         WaitForWake(leader);
+        while (!leader.Done)
+        {
+            // Woken unanswered: the thread inserting handed this one the insert queue, this group first in it.
+            leader.Wake.Reset();
+            InsertQueuedGroups(leader);
+            WaitForWake(leader);
+        }
     }
 
     /// <summary>
@@ -347,18 +357,28 @@ public sealed partial class Db
     /// predecessor that the scheduler had taken off its core (a third of two writers' samples in <c>sched_yield</c>
     /// and spinning on a loaded 2-vCPU machine, and throughput below one writer's).
     /// </summary>
-    private void InsertQueuedGroups()
+    private void InsertQueuedGroups(PendingWrite self)
     {
+        int others = 0;
         while (true)
         {
             PendingWrite? job;
             lock (_insertsLock)
             {
-                if (!_inserts.TryDequeue(out job))
+                if (!_inserts.TryPeek(out job))
                 {
                     _inserting = false;
                     return;
                 }
+                if (self.Done && ++others > MaxGroupsInsertedForOthers)
+                {
+                    // This thread's own write is long answered: the queue's next leader, woken unanswered, inserts
+                    // the rest, so that one thread among many writers is not kept inserting theirs indefinitely.
+                    // _inserting stays set: nobody else starts meanwhile.
+                    job.Wake.Set();
+                    return;
+                }
+                _inserts.Dequeue();
             }
             List<PendingWrite> group = job.Group;
             Exception? error = InsertGroup(job.Mem!, group, job.First, job.Last);
