@@ -329,10 +329,10 @@ public sealed partial class Db
     }
 
     /// <summary>
-    /// Waits for <paramref name="w"/>'s Wake, spinning and yielding for up to about a hundred microseconds (100
-    /// rounds, measured 0-0.001 sleeps a write after, against 0.01-0.04) before it sleeps. The event's own spin (20 rounds, all it allows before <c>Sleep(1)</c>) is shorter than a group's
-    /// insert on a loaded machine: a writer that slept then cost the thread answering it a futex wake, and cost itself
-    /// the scheduler's latency before its next write (3-4% of two writers' writes slept).
+    /// Waits for <paramref name="w"/>'s Wake, spinning and yielding for up to about a hundred microseconds before it
+    /// sleeps. The event's own spin (20 rounds; it allows no more before <c>Sleep(1)</c>) is shorter than a group's
+    /// insert on a loaded machine: a writer that slept cost the thread answering it a futex wake and itself the
+    /// scheduler's latency before its next write (0.01-0.04 sleeps a write with two writers; 0-0.001 after).
     /// </summary>
     private static void WaitForWake(PendingWrite w)
     {
