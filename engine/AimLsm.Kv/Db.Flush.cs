@@ -27,6 +27,7 @@ public sealed partial class Db
     /// <summary>REQUIRES: <see cref="_writeLock"/>.</summary>
     private void FlushLocked()
     {
+        WaitForMemtableInserts();
         lock (_mutex)
         {
             WaitForImmutableFlushed();

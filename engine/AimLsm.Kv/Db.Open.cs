@@ -305,6 +305,8 @@ public sealed partial class Db
         _fs.SyncDirectory(_path);
         _walNumber = walNumber;
         _lastSequence = lastSequence;
+        _allocatedSequence = lastSequence;
+        _insertedSequence = lastSequence;
         lock (_mutex)
         {
             InstallSuperVersion(NewMemTable(walNumber), [], _versions.Current);

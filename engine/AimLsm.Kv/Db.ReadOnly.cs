@@ -116,6 +116,8 @@ public sealed partial class Db
             }
         }
         _lastSequence = lastSequence;
+        _allocatedSequence = lastSequence;
+        _insertedSequence = lastSequence;
         lock (_mutex)
         {
             InstallSuperVersion(mem, [], _versions.Current);

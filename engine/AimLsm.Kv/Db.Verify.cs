@@ -20,6 +20,7 @@ public sealed partial class Db
         {
             ThrowIfDisposed();
             ThrowIfReadOnly(nameof(Resume));
+            WaitForMemtableInserts();
             lock (_mutex)
             {
                 if (_backgroundError is null)
@@ -33,6 +34,9 @@ public sealed partial class Db
                     WaitForImmutableFlushed();
                     SwitchMemtable();          // a new WAL, even when the memtable is empty
                     WaitForImmutableFlushed();
+                    // A failed insert's part is in a table now, as before the write path had two stages; later groups
+                    // may be published again.
+                    Volatile.Write(ref _insertError, null);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {

@@ -13,6 +13,12 @@ public sealed partial class Db
     /// <summary>The most bytes of batches a leader commits in one group: big enough to amortize an fsync, small enough to bound latency.</summary>
     private const int MaxGroupBytes = 1 << 20;
 
+    /// <summary>Groups of other writers a thread inserts after its own was answered, before it hands the insert queue on.</summary>
+    private const int MaxGroupsInsertedForOthers = 8;
+
+    /// <summary>Rounds of <see cref="SpinWait.SpinOnce(int)"/> before a waiting writer sleeps: ten short spins, then yields.</summary>
+    private const int WakeSpins = 100;
+
     [ThreadStatic]
     private static WriteBatch? t_singleBatch;
 
@@ -63,10 +69,38 @@ public sealed partial class Db
         /// </summary>
         public readonly ManualResetEventSlim Wake = new(false, spinCount: 20);
 
+        /// <summary>The group this write leads, while it leads one: a list per writer, since the next leader gathers
+        /// its group while this one's is still in the memtable stage.</summary>
+        public readonly List<PendingWrite> Group = [];
+
+        /// <summary>While the group waits in <see cref="_inserts"/>: its memtable and sequence numbers.</summary>
+        public MemTable? Mem;
+        public ulong First;
+        public ulong Last;
+
         /// <summary>The database and number of the last synced group this thread's write was in (see <see cref="GatherSyncWriters"/>).</summary>
         public Db? LastSyncDb;
         public long LastSyncGroup;
     }
+
+    /// <summary>The last sequence number given to a group by the WAL stage. Guarded by <see cref="_writeLock"/>.</summary>
+    private ulong _allocatedSequence;
+
+    /// <summary>The last sequence number whose group has left the memtable stage (inserted, or failed): the next
+    /// group's turn to insert. Written with a release store by the thread that inserted it.</summary>
+    private ulong _insertedSequence;
+
+    /// <summary>Groups past the WAL stage waiting for the memtable, in sequence order (each by its leader). Guarded by <see cref="_insertsLock"/>.</summary>
+    private readonly Queue<PendingWrite> _inserts = new();
+
+    /// <summary>Whether a thread is inserting the groups of <see cref="_inserts"/>. Guarded by <see cref="_insertsLock"/>.</summary>
+    private bool _inserting;
+
+    /// <summary>Guards <see cref="_inserts"/> and <see cref="_inserting"/>; taken inside <see cref="_writeLock"/> or alone.</summary>
+    private readonly Lock _insertsLock = new();
+
+    /// <summary>Set when a group's memtable insert failed part-way; every later group fails with it.</summary>
+    private Exception? _insertError;
 
     /// <summary>Synced groups committed so far; the number of the last one. Guarded by <see cref="_writersLock"/>.</summary>
     private long _syncGroups;
@@ -178,7 +212,7 @@ public sealed partial class Db
         if (!leads)
         {
             // Woken when a leader has committed this write (Done) or has left it at the head of the queue.
-            me.Wake.Wait();
+            WaitForWake(me);
         }
         if (!me.Done)
         {
@@ -200,15 +234,21 @@ public sealed partial class Db
     }
 
     /// <summary>
-    /// Commits the leader's batch and those queued behind it that can share its WAL write. Runs without the queue
-    /// lock, so followers keep queueing while the leader does I/O; it holds <see cref="_writeLock"/>, which
-    /// makes it the only thread writing the WAL and the memtable.
+    /// Commits the leader's batch and those queued behind it that can share its WAL write, in two stages, RocksDB's
+    /// pipelined write: the WAL stage (sequence numbers, the WAL records, the fsync) under <see cref="_writeLock"/>,
+    /// then the memtable stage outside it. The queue lets the next writer lead its own WAL stage as soon as this one's
+    /// WAL write is done, so with two writers one's <c>pwrite</c> overlaps the other's skiplist inserts, and a writer
+    /// that arrives while the other inserts leads at once instead of sleeping until it is handed the queue (the
+    /// hand-off that made two writers slower than one: each write waited for the other thread to be scheduled).
     /// </summary>
     private void LeadGroup(PendingWrite leader)
     {
-        List<PendingWrite> group = _groupScratch;
+        List<PendingWrite> group = leader.Group;
         group.Clear();
         Exception? error = null;
+        MemTable? mem = null;
+        ulong first = 0, last = 0;
+        bool inserts = false;
         lock (_writeLock)
         {
             try
@@ -235,16 +275,139 @@ public sealed partial class Db
                         bytes += w.Batch.DataSize + w.TailLength;
                     }
                 }
-                CommitGroup(group);
+                mem = WriteGroupToWal(group, out first, out last);
             }
             catch (Exception e)
             {
                 error = e;
             }
+            if (group.Count == 0)
+            {
+                // Failed before gathering: the leader's write alone is answered.
+                group.Add(leader);
+            }
+            // Out of the writer queue before the group can be answered: a writer answered may queue again at once.
+            LeaveQueue(leader, group, error);
+            if (mem is not null)
+            {
+                // Into the insert queue under the write lock, so groups queue there in the order of their sequence
+                // numbers. Whoever inserts this group sets the leader's Wake, so it is cleared first.
+                leader.Wake.Reset();
+                leader.Mem = mem;
+                leader.First = first;
+                leader.Last = last;
+                lock (_insertsLock)
+                {
+                    _inserts.Enqueue(leader);
+                    inserts = !_inserting;
+                    _inserting = true;
+                }
+            }
         }
+        if (mem is null)
+        {
+            // Failed, or only empty batches: nothing goes into the memtable, so nothing waits for an earlier group.
+            for (int i = group.Count - 1; i >= 0; i--)
+            {
+                Answer(group[i], error);
+            }
+            return;
+        }
+        if (inserts)
+        {
+            InsertQueuedGroups(leader);
+        }
+        // Answered by whichever thread inserted the group: this one just now, or the one inserting when it queued.
+        WaitForWake(leader);
+        while (!leader.Done)
+        {
+            // Woken unanswered: the thread inserting handed this one the insert queue, this group first in it.
+            leader.Wake.Reset();
+            InsertQueuedGroups(leader);
+            WaitForWake(leader);
+        }
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="w"/>'s Wake, spinning and yielding for up to about a hundred microseconds before it
+    /// sleeps. The event's own spin (20 rounds; it allows no more before <c>Sleep(1)</c>) is shorter than a group's
+    /// insert on a loaded machine: a writer that slept cost the thread answering it a futex wake and itself the
+    /// scheduler's latency before its next write (0.01-0.04 sleeps a write with two writers; 0-0.001 after).
+    /// </summary>
+    private static void WaitForWake(PendingWrite w)
+    {
+        // A synced write waits for an fsync (0.1-10 ms here): eight of them yielding meanwhile would take the core
+        // from the leader, so they sleep after the event's own short spin.
+        if (!w.Sync && !w.Wake.IsSet)
+        {
+            var spin = new SpinWait();
+            while (!w.Wake.IsSet && spin.Count < WakeSpins)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        w.Wake.Wait();
+    }
+
+    /// <summary>
+    /// The memtable stage, one thread at a time: inserts the queued groups in order until none is left. The thread
+    /// that finds nobody inserting does it, for its own group and any queued meanwhile; a writer whose group is
+    /// queued behind a running insert waits for it to be answered rather than for its turn. So the work is always
+    /// done by a thread that is on a core: when two threads took turns instead, one spun or yielded waiting for a
+    /// predecessor that the scheduler had taken off its core (a third of two writers' samples in <c>sched_yield</c>
+    /// and spinning on a loaded 2-vCPU machine, and throughput below one writer's).
+    /// </summary>
+    private void InsertQueuedGroups(PendingWrite self)
+    {
+        int others = 0;
+        while (true)
+        {
+            PendingWrite? job;
+            lock (_insertsLock)
+            {
+                if (!_inserts.TryPeek(out job))
+                {
+                    _inserting = false;
+                    return;
+                }
+                if (self.Done && ++others > MaxGroupsInsertedForOthers)
+                {
+                    // This thread's own write is long answered: the queue's next leader, woken unanswered, inserts
+                    // the rest, so that one thread among many writers is not kept inserting theirs indefinitely.
+                    // _inserting stays set: nobody else starts meanwhile.
+                    job.Wake.Set();
+                    return;
+                }
+                _inserts.Dequeue();
+            }
+            List<PendingWrite> group = job.Group;
+            Exception? error = InsertGroup(job.Mem!, group, job.First, job.Last);
+            job.Mem = null;
+            // The group's leader (its first writer) last: once answered, its thread may reuse the list.
+            for (int i = group.Count - 1; i >= 0; i--)
+            {
+                Answer(group[i], error);
+            }
+        }
+    }
+
+    private static void Answer(PendingWrite w, Exception? error)
+    {
+        w.Error = error;
+        w.Done = true;
+        // Set publishes Done and Error; nothing touches w after it, since its thread may write again at once.
+        w.Wake.Set();
+    }
+
+    /// <summary>
+    /// After the WAL stage: takes the group out of the queue and wakes the new head, which leads the next WAL stage
+    /// while this group goes into the memtable. The group's writers stay asleep until the group is inserted and
+    /// answered. REQUIRES: <see cref="_writeLock"/>.
+    /// </summary>
+    private void LeaveQueue(PendingWrite leader, List<PendingWrite> group, Exception? error)
+    {
         lock (_writersLock)
         {
-            int n = Math.Max(group.Count, 1);
             bool synced = leader.Sync && error is null;
             if (synced)
             {
@@ -252,9 +415,10 @@ public sealed partial class Db
                 _lastSyncGroupSize = 0;
                 _syncWritersBack = 0;
             }
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < group.Count; i++)
             {
                 PendingWrite w = _writers.Dequeue();
+                Debug.Assert(w == group[i], "a group is the head of the queue, in order");
                 if (synced && w.Sync)
                 {
                     // Only synced writes count: a writer that does not sync is not waited for.
@@ -262,21 +426,13 @@ public sealed partial class Db
                     w.LastSyncGroup = _syncGroups;
                     _lastSyncGroupSize++;
                 }
-                w.Error = error;
-                w.Done = true;
-                // Set publishes Done and Error. The leader's own Wake is set too, harmlessly: it is reset before the
-                // thread's next write, and nobody refers to a dequeued write.
-                w.Wake.Set();
             }
-            // Waking inside the lock: once the queue lets go, a new writer may lead and reuse _groupScratch.
             if (_writers.Count > 0)
             {
                 _writers.Peek().Wake.Set();
             }
         }
     }
-
-    private readonly List<PendingWrite> _groupScratch = [];
 
     /// <summary>
     /// Before a synced group: waits, for at most the last fsync's duration, until every writer of the previous synced
@@ -308,17 +464,23 @@ public sealed partial class Db
         }
     }
 
-    /// <summary>Gives the group its sequence numbers, writes and syncs the WAL once, fills the memtable, publishes. REQUIRES: <see cref="_writeLock"/>.</summary>
-    private void CommitGroup(List<PendingWrite> group)
+    /// <summary>
+    /// The WAL stage: gives the group its sequence numbers, writes and syncs the WAL once. Returns the memtable the
+    /// group goes into, with its sequence numbers in [<paramref name="first"/>, <paramref name="last"/>], or null when
+    /// the group holds no update. REQUIRES: <see cref="_writeLock"/>.
+    /// </summary>
+    private MemTable? WriteGroupToWal(List<PendingWrite> group, out ulong first, out ulong last)
     {
-        ulong next = _lastSequence + 1;
+        ulong next = _allocatedSequence + 1;
+        first = next;
+        last = 0;
         bool sync = false, wal = !group[0].DisableWal;
         ulong total = 0;
         foreach (PendingWrite w in group)
         {
             total += (ulong)w.Batch.Count;
         }
-        if (_lastSequence + total > InternalKey.MaxSequence)
+        if (_allocatedSequence + total > InternalKey.MaxSequence)
         {
             throw new DbException($"The database has used its 2^56 sequence numbers; writes are no longer possible.");
         }
@@ -329,14 +491,14 @@ public sealed partial class Db
             next += (ulong)w.Batch.Count;
             sync |= w.Sync;
         }
-        if (next - 1 == _lastSequence)
+        if (next == first)
         {
             // Only empty batches: RocksDB still syncs the WAL when asked.
             if (sync)
             {
                 SyncWalLocked();
             }
-            return;
+            return null;
         }
         MemTable mem = _super.Mem;
         if (wal)
@@ -373,37 +535,79 @@ public sealed partial class Db
         {
             mem.HasUnloggedWrites = true;
         }
-        try
+        last = next - 1;
+        // The WAL holds the group (or it has none): from here its sequence numbers are taken, whatever the memtable
+        // stage does.
+        _allocatedSequence = last;
+        return mem;
+    }
+
+    /// <summary>
+    /// Inserts one group and publishes its last sequence number. Groups come in sequence order from
+    /// <see cref="InsertQueuedGroups"/>, one thread at a time, so the skiplist keeps one writer (the insert queue's lock
+    /// passes it from one thread to the next) and a snapshot never sees a group without every group before it.
+    /// Returns the error that fails the group, or null.
+    /// </summary>
+    private Exception? InsertGroup(MemTable mem, List<PendingWrite> group, ulong first, ulong last)
+    {
+        Debug.Assert(Volatile.Read(ref _insertedSequence) == first - 1, "groups are inserted in sequence order");
+        Exception? error = Volatile.Read(ref _insertError);
+        if (error is null)
         {
-            foreach (PendingWrite w in group)
+            try
             {
-                ulong seq = w.Batch.Sequence;
-                if (w.TailLength > 0)
+                foreach (PendingWrite w in group)
                 {
-                    // A PutHead batch: one put whose value ends in the writer's buffer (replay reads it whole from the WAL).
-                    w.Batch.ReadHead(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> head);
-                    mem.AddPut(seq, key, head, w.TailSpan);
-                }
-                else
-                {
-                    var reader = new BatchReader(w.Batch.Data);
-                    while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+                    ulong seq = w.Batch.Sequence;
+                    if (w.TailLength > 0)
                     {
-                        mem.Add(seq++, type, key, value);
+                        // A PutHead batch: one put whose value ends in the writer's buffer (replay reads it whole from the WAL).
+                        w.Batch.ReadHead(out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> head);
+                        mem.AddPut(seq, key, head, w.TailSpan);
                     }
+                    else
+                    {
+                        var reader = new BatchReader(w.Batch.Data);
+                        while (reader.Next(out EntryType type, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+                        {
+                            mem.Add(seq++, type, key, value);
+                        }
+                    }
+                    Stats.AddIngested(w.Batch.DataSize + w.TailLength - WriteBatch.HeaderSize);
                 }
-                Stats.AddIngested(w.Batch.DataSize + w.TailLength - WriteBatch.HeaderSize);
+                Invariant.Holds(last > Volatile.Read(ref _lastSequence), "sequence numbers only grow");
+                Volatile.Write(ref _lastSequence, last);
+            }
+            catch (Exception e)
+            {
+                // The WAL holds the group but the memtable may hold part of it: no later group may be published over
+                // that (a snapshot would see the part), so every later group fails with this error too. Recovery from
+                // the WAL restores a consistent state.
+                error = e;
+                Volatile.Write(ref _insertError, e);
             }
         }
-        catch (Exception e)
+        // Released even on failure: the next group, and WaitForMemtableInserts, wait for it.
+        Volatile.Write(ref _insertedSequence, last);
+        if (error is not null)
         {
-            // The WAL holds the group but the memtable may hold part of it: nothing more may be written over that
-            // (sequence numbers would repeat). Recovery from the WAL restores a consistent state.
-            SetBackgroundError(e);
-            throw;
+            SetBackgroundError(error);
         }
-        Invariant.Holds(next - 1 > _lastSequence, "sequence numbers only grow");
-        Volatile.Write(ref _lastSequence, next - 1);
+        return error;
+    }
+
+    /// <summary>
+    /// Waits until every group given sequence numbers has left the memtable stage: before the memtable is switched or
+    /// flushed, or the database closed. REQUIRES: <see cref="_writeLock"/>, so no group takes sequence numbers
+    /// meanwhile and the wait ends; not <see cref="_mutex"/>, which a failing insert takes to record its error.
+    /// </summary>
+    private void WaitForMemtableInserts()
+    {
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _insertedSequence) != _allocatedSequence)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
     /// <summary>Makes every WAL record written so far durable, as RocksDB's SyncWAL.</summary>
@@ -480,6 +684,8 @@ public sealed partial class Db
             {
                 return;
             }
+            // The memtable may be frozen below: the group still inserting into it must be done first.
+            WaitForMemtableInserts();
             lock (_mutex)
             {
                 ThrowIfBackgroundError();
@@ -500,11 +706,13 @@ public sealed partial class Db
         }
     }
 
-    /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, fewer than
+    /// <summary>Freezes the memtable and opens a new WAL. REQUIRES: both locks, no group in the memtable stage
+    /// (<see cref="WaitForMemtableInserts"/> before taking <see cref="_mutex"/>), fewer than
     /// <see cref="DbOptions.MaxWriteBufferNumber"/> - 1 frozen memtables (a flush waits for them all, a writer for room).</summary>
     private void SwitchMemtable()
     {
         Debug.Assert(_super.Imms.Length < _options.MaxWriteBufferNumber - 1, "at most MaxWriteBufferNumber memtables");
+        Debug.Assert(Volatile.Read(ref _insertedSequence) == _allocatedSequence, "no group is still inserting into the memtable frozen here");
         ulong number = _versions.NewFileNumber();
         LogWriter wal;
         try

@@ -38,7 +38,10 @@ public sealed partial class Db : IDisposable
     /// <summary>Memtable arena chunks, reused so that steady writing allocates nothing: two write buffers' worth.</summary>
     private readonly ChunkPool _chunks;
 
-    /// <summary>Held by the group-commit leader. Guards <see cref="_wal"/>, <see cref="_walNumber"/> and inserts into the mutable memtable.</summary>
+    /// <summary>Held by the group-commit leader for the WAL stage. Guards <see cref="_wal"/>, <see cref="_walNumber"/>,
+    /// the sequence numbers given out, and the memtable switch; inserts into the mutable memtable run after it, in
+    /// sequence order (see <c>Db.Write.cs InsertGroup</c>), so whoever switches or flushes the memtable under it first
+    /// waits for them (<c>WaitForMemtableInserts</c>).</summary>
     private readonly Lock _writeLock = new();
 
     /// <summary>Guards the memtable switch, <see cref="_super"/> replacement, the background error, flush and compaction state.</summary>
@@ -207,6 +210,7 @@ public sealed partial class Db : IDisposable
             {
                 return;
             }
+            WaitForMemtableInserts();
             try
             {
                 if (_backgroundError is null && Volatile.Read(ref _super).Mem.HasUnloggedWrites)
