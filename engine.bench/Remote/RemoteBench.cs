@@ -356,17 +356,22 @@ internal static class RemoteBench
     {
         var clock = Stopwatch.StartNew();
         double cpu = cpuSeconds();
+        double last = 0;
         while (clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             Thread.Sleep(500);
             double now = cpuSeconds();
-            if (now - cpu < 0.02)
+            last = now - cpu;
+            if (last < 0.02)
             {
                 return;
             }
 
             cpu = now;
         }
+
+        // Timing anyway, but saying so: what still runs (a compaction, a JIT) falls on the next pass.
+        Console.WriteLine($"remote: the processes did not go idle within 10 s (the last 500 ms: {last * 1000:F0} ms of CPU); timing anyway");
     }
 
     private static ClientResult Offline(string root, Settings s)
@@ -625,6 +630,10 @@ internal static class RemoteBench
         long points = passes[0].RemotePoints;
         double local = Median(passes.Select(p => p.LocalRate));
         double remote = Median(passes.Select(p => p.RemoteRate));
+
+        // The goal's figure pairs each remote pass with the in-process pass before it, as the interleaving intends:
+        // the median of the per-pass ratios, not a ratio of medians that may come from different passes.
+        double ratio = Median(passes.Select(p => p.RemoteRate / p.LocalRate));
         long remotePoints = passes.Sum(p => p.RemotePoints);
         double serverCpu = passes.Sum(p => p.ServerCpuSeconds) / remotePoints;
         double clientCpu = passes.Sum(p => p.ClientCpuSeconds) / remotePoints;
@@ -654,7 +663,8 @@ internal static class RemoteBench
         w.WriteLine("| figure | value | goal |");
         w.WriteLine("|---|---:|---|");
         w.WriteLine($"| in-process `track` rate, same shape, 4 threads, until Repo.Flush (median) | {local:N0} points/s | |");
-        w.WriteLine($"| remote rate, acknowledged durable (median) | {remote:N0} points/s = {remote / local:P0} | >= 50% |");
+        w.WriteLine($"| remote rate, acknowledged durable (median) | {remote:N0} points/s | |");
+        w.WriteLine($"| remote / in-process, median of the passes' ratios | {ratio:P0} | >= 50% |");
         w.WriteLine($"| CPU (user + system) a point, in-process | {Micros(passes.Sum(p => p.LocalCpuSeconds) / (points * passes.Length))} µs | |");
         w.WriteLine($"| CPU a point, remote: server + clients | {Micros(serverCpu)} + {Micros(clientCpu)} = {Micros(serverCpu + clientCpu)} µs | |");
         w.WriteLine($"| Track on the calling thread, median of the client processes' medians | {Us(Median(online.Select(r => r.TrackP50)))} µs | <= 1 µs |");
@@ -672,7 +682,8 @@ internal static class RemoteBench
     private static double Median(IEnumerable<double> values)
     {
         double[] sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+        int n = sorted.Length;
+        return n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 
     private static int FreePort()

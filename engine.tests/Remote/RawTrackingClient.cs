@@ -63,12 +63,15 @@ internal sealed class RawTrackingClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Says Hello as <paramref name="session"/> and returns the Welcome's number.</summary>
-    public async Task<ulong> HelloAsync(Guid session, string who = "test pid 1")
+    /// <summary>The frame version of the last frame received.</summary>
+    public byte LastVersion { get; private set; }
+
+    /// <summary>Says Hello as <paramref name="session"/> (in frame version <paramref name="version"/>) and returns the Welcome's number.</summary>
+    public async Task<ulong> HelloAsync(Guid session, string who = "test pid 1", byte version = TrackingFrame.Version)
     {
         byte[] text = System.Text.Encoding.UTF8.GetBytes(who);
         byte[] payload = [.. session.ToByteArray(), (byte)text.Length, .. text];
-        await SendAsync(TrackingFrame.Build(FrameType.Hello, 0, payload));
+        await SendAsync(TrackingFrame.Build(FrameType.Hello, 0, payload, version));
         (FrameType type, ulong number, byte[] welcome) = await ReceiveAsync();
         Assert.True(type == FrameType.Welcome, $"expected Welcome, got {type}: {Describe(type, welcome)}");
         Assert.Equal(4, welcome.Length);
@@ -121,7 +124,8 @@ internal sealed class RawTrackingClient : IAsyncDisposable
             length += result.Count;
             if (result.EndOfMessage)
             {
-                byte[] payload = TrackingFrame.Parse(buffer.AsSpan(0, length), out FrameType type, out ulong number).ToArray();
+                byte[] payload = TrackingFrame.Parse(buffer.AsSpan(0, length), out FrameType type, out ulong number, out byte version).ToArray();
+                LastVersion = version;
                 return (type, number, payload);
             }
         }

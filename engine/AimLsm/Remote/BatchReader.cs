@@ -188,19 +188,20 @@ internal ref struct BatchReader
         Step = _lastStep = unchecked(_lastStep + ReadZigZag());
         Epoch = (form & PointForms.EpochBit) != 0 ? _lastEpoch = unchecked(_lastEpoch + ReadZigZag()) : long.MinValue;
         Micros = _lastMicros = unchecked(_lastMicros + ReadZigZag());
+        // Code changes only once the whole point is read: an error on the way names the operation as sent (Point).
         switch ((PointForm)(form & 3))
         {
             case PointForm.Float64:
-                Code = OpCode.TrackFloat;
                 Float = BitConverter.Int64BitsToDouble(ReadI64());
+                Code = OpCode.TrackFloat;
                 break;
             case PointForm.Float32:
-                Code = OpCode.TrackFloat;
                 Float = BinaryPrimitives.ReadSingleLittleEndian(ReadSpan(4));
+                Code = OpCode.TrackFloat;
                 break;
             default:
-                Code = OpCode.TrackInt;
                 Int = ReadZigZag();
+                Code = OpCode.TrackInt;
                 break;
         }
     }
@@ -332,6 +333,12 @@ internal ref struct BatchReader
             }
 
             byte b = data[position++];
+            if (shift == 63 && b > 1)
+            {
+                // The tenth byte holds bit 63 alone: anything more would be dropped, so it is refused, not misread.
+                throw new ArgumentOutOfRangeException(nameof(data), "LEB128 longer than 64 bits");
+            }
+
             value |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80)
             {

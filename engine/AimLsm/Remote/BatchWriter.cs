@@ -28,6 +28,9 @@ internal sealed class BatchWriter
     /// server still reads them.</summary>
     internal bool FixedPoints { get; init; }
 
+    /// <summary>The frame version <see cref="Finish"/> writes: this build's; 1 only for the tests of older clients.</summary>
+    internal byte FrameVersion { get; init; } = TrackingFrame.Version;
+
     /// <summary>Operations appended since the last <see cref="Finish"/>.</summary>
     public int Operations { get; private set; }
 
@@ -166,7 +169,7 @@ internal sealed class BatchWriter
         Ensure(TrackingFrame.TrailerBytes);
         _length += TrackingFrame.TrailerBytes;
         Span<byte> frame = _buffer.AsSpan(0, _length);
-        TrackingFrame.WriteHeader(frame, FrameType.Batch, number, payload);
+        TrackingFrame.WriteHeader(frame, FrameType.Batch, number, payload, FrameVersion);
         TrackingFrame.Seal(frame);
         byte[] result = frame.ToArray();
         Reset();

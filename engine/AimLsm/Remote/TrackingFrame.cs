@@ -54,7 +54,7 @@ public enum TrackingErrorCode : ushort
 /// The frame of the tracking protocol: one WebSocket binary message each (docs/format.md 15.1). Little-endian:
 /// <code>
 /// 0   4  magic "ALTF"
-/// 4   1  version (1)
+/// 4   1  version (2 written; 1 and 2 read)
 /// 5   1  type (FrameType)
 /// 6   2  flags (0; a reader refuses others)
 /// 8   8  number: a Batch's number in its session, the highest durable one in an Ack, the last applied in a Welcome
@@ -67,7 +67,11 @@ internal static class TrackingFrame
 {
     public const int HeaderBytes = 20;
     public const int TrailerBytes = 4;
-    public const byte Version = 1;
+    /// <summary>The version this build writes. 2 added the packed point (operation 14).</summary>
+    public const byte Version = 2;
+
+    /// <summary>The oldest version this build reads: a server answers a client in the version of its Hello.</summary>
+    public const byte MinVersion = 1;
 
     /// <summary>The smallest frame limit a server may set: room for a batch of one large-ish value.</summary>
     public const int MinMaxFrameBytes = 64 << 10;
@@ -76,10 +80,10 @@ internal static class TrackingFrame
 
     /// <summary>Writes the header for a payload of <paramref name="payloadLength"/> bytes into the first
     /// <see cref="HeaderBytes"/> of <paramref name="frame"/>.</summary>
-    public static void WriteHeader(Span<byte> frame, FrameType type, ulong number, int payloadLength)
+    public static void WriteHeader(Span<byte> frame, FrameType type, ulong number, int payloadLength, byte version = Version)
     {
         Magic.CopyTo(frame);
-        frame[4] = Version;
+        frame[4] = version;
         frame[5] = (byte)type;
         BinaryPrimitives.WriteUInt16LittleEndian(frame[6..], 0);
         BinaryPrimitives.WriteUInt64LittleEndian(frame[8..], number);
@@ -94,10 +98,10 @@ internal static class TrackingFrame
     }
 
     /// <summary>A whole frame with <paramref name="payload"/>.</summary>
-    public static byte[] Build(FrameType type, ulong number, ReadOnlySpan<byte> payload)
+    public static byte[] Build(FrameType type, ulong number, ReadOnlySpan<byte> payload, byte version = Version)
     {
         byte[] frame = new byte[HeaderBytes + payload.Length + TrailerBytes];
-        WriteHeader(frame, type, number, payload.Length);
+        WriteHeader(frame, type, number, payload.Length, version);
         payload.CopyTo(frame.AsSpan(HeaderBytes));
         Seal(frame);
         return frame;
@@ -105,7 +109,11 @@ internal static class TrackingFrame
 
     /// <summary>Checks a received frame and returns its type, number and payload.</summary>
     /// <exception cref="TrackingProtocolException">The frame is malformed; the message says what and at which offset.</exception>
-    public static ReadOnlySpan<byte> Parse(ReadOnlySpan<byte> frame, out FrameType type, out ulong number)
+    public static ReadOnlySpan<byte> Parse(ReadOnlySpan<byte> frame, out FrameType type, out ulong number) =>
+        Parse(frame, out type, out number, out _);
+
+    /// <summary>As <see cref="Parse(ReadOnlySpan{byte}, out FrameType, out ulong)"/>, and the frame's version.</summary>
+    public static ReadOnlySpan<byte> Parse(ReadOnlySpan<byte> frame, out FrameType type, out ulong number, out byte version)
     {
         if (frame.Length < HeaderBytes + TrailerBytes)
         {
@@ -117,10 +125,11 @@ internal static class TrackingFrame
             throw Malformed($"the frame starts with {Convert.ToHexString(frame[..4])}, not the magic 'ALTF' (offset 0)");
         }
 
-        if (frame[4] != Version)
+        version = frame[4];
+        if (version is < MinVersion or > Version)
         {
             throw new TrackingProtocolException(TrackingErrorCode.MalformedFrame,
-                $"frame version {frame[4]} at offset 4; this build speaks version {Version}");
+                $"frame version {frame[4]} at offset 4; this build speaks versions {MinVersion} to {Version}");
         }
 
         type = (FrameType)frame[5];

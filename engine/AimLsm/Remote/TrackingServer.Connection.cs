@@ -16,6 +16,10 @@ public sealed partial class TrackingServer
 
         public string Peer { get; } = peer;
 
+        /// <summary>The frame version of the client's Hello, which the server's frames to it use (an older client
+        /// refuses a newer version); this build's until the Hello is read.</summary>
+        public byte Version { get; set; } = TrackingFrame.Version;
+
         /// <summary>The next whole message, valid until the next call; null once the client closed.</summary>
         /// <exception cref="TrackingProtocolException">A text message, or one over the frame limit.</exception>
         public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
@@ -81,7 +85,7 @@ public sealed partial class TrackingServer
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
-                await SendAsync(TrackingFrame.Build(FrameType.Error, 0, payload), timeout.Token).ConfigureAwait(false);
+                await SendAsync(TrackingFrame.Build(FrameType.Error, 0, payload, Version), timeout.Token).ConfigureAwait(false);
                 await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, code.ToString(), timeout.Token).ConfigureAwait(false);
                 if (readsAfter)
                 {

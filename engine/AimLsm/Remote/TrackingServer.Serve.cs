@@ -123,7 +123,8 @@ public sealed partial class TrackingServer
             throw new WebSocketException("the client closed the connection before its Hello");
         }
 
-        ReadOnlySpan<byte> payload = TrackingFrame.Parse(hello.Span, out FrameType type, out _);
+        ReadOnlySpan<byte> payload = TrackingFrame.Parse(hello.Span, out FrameType type, out _, out byte version);
+        connection.Version = version;
         if (type != FrameType.Hello)
         {
             throw new TrackingProtocolException(TrackingErrorCode.MalformedFrame, $"the first frame is a {type}; a client starts with Hello");
@@ -147,7 +148,7 @@ public sealed partial class TrackingServer
             session.Applied = session.Durable;
             byte[] welcome = new byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(welcome, _options.MaxFrameBytes);
-            await connection.SendAsync(TrackingFrame.Build(FrameType.Welcome, session.Durable, welcome), cancellationToken).ConfigureAwait(false);
+            await connection.SendAsync(TrackingFrame.Build(FrameType.Welcome, session.Durable, welcome, connection.Version), cancellationToken).ConfigureAwait(false);
             _logger?.LogInformation("tracking: {Session} connected; batches up to {Durable} are applied", session, session.Durable);
             return session;
         }
@@ -213,7 +214,7 @@ public sealed partial class TrackingServer
                     session.Durable = Math.Max(session.Durable, highest);
                 }
 
-                await connection.SendAsync(TrackingFrame.Build(FrameType.Ack, highest, []), cancellationToken).ConfigureAwait(false);
+                await connection.SendAsync(TrackingFrame.Build(FrameType.Ack, highest, [], connection.Version), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is RepoException or Kv.DbException)
