@@ -115,14 +115,7 @@ public sealed class PackedPointTests : IDisposable
 
             // The same client's later batches, fixed-width and packed, in version 1 frames as an older writer makes them.
             var old = new BatchWriter { FixedPoints = true, FrameVersion = 1 };
-            int s = old.Sequence(Run, "loss", BatchWriter.EncodeRecords(null));
-            int n = old.Sequence(Run, "count", BatchWriter.EncodeRecords(null));
-            for (long step = 8; step < 50; step++)
-            {
-                old.TrackFloat(s, step, step / 10, 1_795_000_000_000_000 + step, 1.0 / (step + 1));
-                old.TrackInt(n, step, long.MinValue, 1_795_000_000_000_000 + step, step * step);
-            }
-
+            TrackLossAndCount(old, 8, 50);
             await client.SendAsync(old.Finish(2));
             await client.AckedAsync(2);
         }
@@ -134,14 +127,7 @@ public sealed class PackedPointTests : IDisposable
             Assert.Equal(TrackingFrame.Version, client.LastVersion);
             var packed = new BatchWriter();
             packed.OpenRun(Run);
-            int s = packed.Sequence(Run, "loss", BatchWriter.EncodeRecords(null));
-            int n = packed.Sequence(Run, "count", BatchWriter.EncodeRecords(null));
-            for (long step = 50; step < 100; step++)
-            {
-                packed.TrackFloat(s, step, step / 10, 1_795_000_000_000_000 + step, 1.0 / (step + 1));
-                packed.TrackInt(n, step, long.MinValue, 1_795_000_000_000_000 + step, step * step);
-            }
-
+            TrackLossAndCount(packed, 50, 100);
             await client.SendAsync(packed.Finish(3));
             await client.AckedAsync(3);
         }
@@ -156,6 +142,19 @@ public sealed class PackedPointTests : IDisposable
         SequenceData count = run.GetSequence("count").Read();
         Assert.Equal([49L, .. Enumerable.Range(8, 92).Select(i => (long)i * i)], count.Integers!);
         Assert.All(count.Epochs, e => Assert.Null(e));
+    }
+
+    /// <summary>Declares "loss" and "count" and tracks steps [<paramref name="from"/>, <paramref name="to"/>) into
+    /// them: 1 / (step + 1) with epoch step / 10, and step squared without an epoch.</summary>
+    private static void TrackLossAndCount(BatchWriter batch, long from, long to)
+    {
+        int loss = batch.Sequence(Run, "loss", BatchWriter.EncodeRecords(null));
+        int count = batch.Sequence(Run, "count", BatchWriter.EncodeRecords(null));
+        for (long step = from; step < to; step++)
+        {
+            batch.TrackFloat(loss, step, step / 10, 1_795_000_000_000_000 + step, 1.0 / (step + 1));
+            batch.TrackInt(count, step, long.MinValue, 1_795_000_000_000_000 + step, step * step);
+        }
     }
 
     [Fact]
