@@ -55,6 +55,16 @@ internal static class RemoteBench
         public double ClientCpuSeconds => Clients.Sum(r => r.CpuSeconds);
     }
 
+    /// <summary>What this process's JIT had compiled at a moment, to tell what it compiled since.</summary>
+    private readonly record struct JitMark(long Methods, TimeSpan Time)
+    {
+        public static JitMark Now() => new(JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
+
+        public long MethodsSince => JitInfo.GetCompiledMethodCount() - Methods;
+
+        public double SecondsSince => (JitInfo.GetCompilationTime() - Time).TotalSeconds;
+    }
+
     /// <summary>An in-process timed pass: its rate, this process's CPU seconds, and what the tiered JIT compiled meanwhile.</summary>
     private sealed record LocalPass(double Rate, double CpuSeconds, long JitMethods, double JitSeconds);
 
@@ -202,8 +212,7 @@ internal static class RemoteBench
             all[r] = repo.CreateRun(experiment: "remote-bench", name: $"local p{pass} r{r}");
         }
 
-        long jitMethods = JitInfo.GetCompiledMethodCount();
-        TimeSpan jitTime = JitInfo.GetCompilationTime();
+        JitMark jit = JitMark.Now();
         double cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         TrackLocal(repo, all, s.Steps);
@@ -215,7 +224,7 @@ internal static class RemoteBench
         }
 
         return new LocalPass((double)runs * Metrics.Length * Subsets.Length * s.Steps / seconds, cpu,
-            JitInfo.GetCompiledMethodCount() - jitMethods, (JitInfo.GetCompilationTime() - jitTime).TotalSeconds);
+            jit.MethodsSince, jit.SecondsSince);
     }
 
     /// <summary>
@@ -519,8 +528,7 @@ internal static class RemoteBench
             prober.Start();
         }
 
-        long jitMethods = JitInfo.GetCompiledMethodCount();
-        TimeSpan jitTime = JitInfo.GetCompilationTime();
+        JitMark jit = JitMark.Now();
         double cpu = CpuSeconds();
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
@@ -553,7 +561,7 @@ internal static class RemoteBench
         long points = (long)runs.Length * Metrics.Length * Subsets.Length * steps;
         string result = string.Create(CultureInfo.InvariantCulture,
             $"result {points} {seconds} {track.Percentile(50)} {track.Percentile(99)} {track.Max} {probe.Percentile(50)} {probe.Percentile(99)} {probe.Count} {cpu} " +
-            $"{JitInfo.GetCompiledMethodCount() - jitMethods} {(JitInfo.GetCompilationTime() - jitTime).TotalSeconds}");
+            $"{jit.MethodsSince} {jit.SecondsSince}");
         return result;
     }
 
