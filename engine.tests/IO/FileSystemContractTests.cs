@@ -39,13 +39,15 @@ public abstract class FileSystemContractTests : IDisposable
         w.Sync();
     }
 
-    [Fact]
-    public void Create_append_read_round_trip()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Create_append_read_round_trip(bool mapped)
     {
         byte[] a = [1, 2, 3];
         byte[] b = new byte[100_000]; // larger than the disk writer's 64 KiB buffer
         new Random(7).NextBytes(b);
-        using (IWritableFile w = Fs.Create(P("f")))
+        using (IWritableFile w = mapped ? Fs.CreateMapped(P("f")) : Fs.Create(P("f")))
         {
             w.Append(a);
             Assert.Equal(3, w.Length);
@@ -60,14 +62,16 @@ public abstract class FileSystemContractTests : IDisposable
         Assert.Equal(a.Concat(b).ToArray(), all);
     }
 
-    [Fact]
-    public void Random_append_sizes_read_back_exactly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Random_append_sizes_read_back_exactly(bool mapped)
     {
         // Sizes around the disk writer's 64 KiB buffer: below, at, across and far above it.
         const int seed = 65536;
         var rng = new Random(seed);
         var model = new List<byte>();
-        using (IWritableFile w = Fs.Create(P("f")))
+        using (IWritableFile w = mapped ? Fs.CreateMapped(P("f")) : Fs.Create(P("f")))
         {
             for (int i = 0; i < 60; i++)
             {
@@ -236,6 +240,60 @@ public abstract class FileSystemContractTests : IDisposable
 public sealed class DiskFileSystemTests : FileSystemContractTests
 {
     protected override IFileSystem Fs => DiskFileSystem.Instance;
+
+    [Fact]
+    public void A_mapped_file_reserves_whole_segments_and_is_trimmed_when_disposed()
+    {
+        if (!MappedAppendFile.IsSupported)
+        {
+            return;
+        }
+        const long segment = MappedAppendFile.SegmentSize;
+        var rng = new Random(11);
+        byte[] small = new byte[100];
+        byte[] straddling = new byte[3_000_000]; // the second one crosses the first segment's end
+        rng.NextBytes(small);
+        rng.NextBytes(straddling);
+        var model = new List<byte>();
+        IWritableFile w = Fs.CreateMapped(P("wal"));
+        w.Append(small);
+        model.AddRange(small);
+        w.Flush();
+        Assert.Equal(segment, Fs.GetFileSize(P("wal")));
+        Assert.Equal(small, ReadAll(Fs, P("wal"))[..small.Length]); // in the page cache after a flush, before any sync
+        w.Append(straddling);
+        w.Append(straddling);
+        model.AddRange(straddling);
+        model.AddRange(straddling);
+        Assert.Equal(model.Count, w.Length);
+        w.Flush();
+        Assert.Equal(2 * segment, Fs.GetFileSize(P("wal")));
+        byte[] live = ReadAll(Fs, P("wal"));
+        Assert.True(model.SequenceEqual(live[..model.Count]));
+        Assert.True(live.AsSpan(model.Count).IndexOfAnyExcept((byte)0) < 0, "the reserved space past the data is zero");
+
+        // Exactly to the end of a segment, then one byte into the next.
+        byte[] toEnd = new byte[(2 * segment) - model.Count];
+        rng.NextBytes(toEnd);
+        w.Append(toEnd);
+        model.AddRange(toEnd);
+        w.Append([42]);
+        model.Add(42);
+        w.Sync();
+        Assert.Equal(3 * segment, Fs.GetFileSize(P("wal")));
+        w.Dispose();
+        w.Dispose();
+        Assert.Equal(model.Count, Fs.GetFileSize(P("wal")));
+        Assert.True(model.SequenceEqual(ReadAll(Fs, P("wal"))));
+        Assert.Throws<ObjectDisposedException>(() => w.Append([1]));
+    }
+
+    [Fact]
+    public void A_mapped_file_that_cannot_be_created_names_the_path_and_cause()
+    {
+        var e = Assert.Throws<DirectoryNotFoundException>(() => Fs.CreateMapped(Path.Combine(Root, "nodir", "f")));
+        Assert.Contains(Path.Combine(Root, "nodir"), e.Message);
+    }
 
     [Fact]
     public void Sync_directory_missing_throws()

@@ -301,7 +301,7 @@ public sealed partial class Db
             _versions.ApplyRecovered(edit);
         }
         _versions.WriteNewManifest(walNumber, lastSequence);
-        _wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(walNumber))));
+        _wal = new LogWriter(CreateWal(walNumber));
         _fs.SyncDirectory(_path);
         _walNumber = walNumber;
         _lastSequence = lastSequence;

@@ -722,7 +722,7 @@ public sealed partial class Db
             // point follows this sync: one written after it could be torn by a power cut and leave a damaged tail
             // in a WAL that is not the newest, while the newer WAL's existence already says this one is whole.
             _wal?.Sync();
-            wal = new LogWriter(_fs.Create(System.IO.Path.Combine(_path, FileNames.Wal(number))));
+            wal = new LogWriter(CreateWal(number));
             // The new WAL must exist after a power loss, or synced writes to it would vanish with its directory entry.
             _fs.SyncDirectory(_path);
             _wal?.Dispose();

@@ -139,6 +139,13 @@ public sealed partial class Db : IDisposable
 
     private MemTable NewMemTable(ulong logNumber) => new(logNumber, _options.WriteBufferSize, _chunks);
 
+    /// <summary>A new WAL file: mapped unless <see cref="DbOptions.AllowMmapWrites"/> is off.</summary>
+    private IO.IWritableFile CreateWal(ulong number)
+    {
+        string path = System.IO.Path.Combine(_path, FileNames.Wal(number));
+        return _options.AllowMmapWrites ? _fs.CreateMapped(path) : _fs.Create(path);
+    }
+
     /// <summary>Takes a reference on the current super version; the caller releases it.</summary>
     private SuperVersion AcquireSuperVersion()
     {

@@ -100,6 +100,15 @@ public sealed class DbOptions
     /// </summary>
     public bool VerifySyncedWal { get; set; } = true;
 
+    /// <summary>
+    /// Write the WAL through a shared memory mapping (<see cref="IFileSystem.CreateMapped"/>) where the file system
+    /// supports it (the disk, on 64-bit Linux): a write's WAL append is then a copy into the page cache instead of a
+    /// <c>pwrite</c> system call, with the same durability (it survives a killed process; a synced write survives a
+    /// power loss). A live WAL then ends in preallocated zeros until it is closed. Default true. Set it to false on
+    /// file systems where shared writable mappings are slow or unsupported (some network and FUSE file systems).
+    /// </summary>
+    public bool AllowMmapWrites { get; set; } = true;
+
     /// <summary>The file system; the disk by default. Tests pass <see cref="MemFileSystem"/> or a fault-injecting one.</summary>
     public IFileSystem? FileSystem { get; set; }
 

@@ -524,8 +524,9 @@ public class LogTests
     }
 
     [Fact]
-    public void Zeroed_preallocated_space()
+    public void Zeroed_space_to_the_end_of_the_file_is_its_clean_end()
     {
+        // What a mapped writer (MappedAppendFile) leaves when it is killed: the space it reserved and never reached.
         var h = new LogHarness();
         h.Write("foo");
         h.Write("bar");
@@ -534,12 +535,11 @@ public class LogTests
         Assert.Equal("foo", h.Read());
         Assert.Equal("bar", h.Read());
         Assert.Equal("EOF", h.Read());
-        AssertSingleProblem(h, LogProblemKind.ZeroedSpace, 2 * (HeaderSize + 3));
-        Assert.Equal(1000, h.DroppedBytes);
+        Assert.Empty(h.Problems);
     }
 
     [Fact]
-    public void Zeroed_preallocated_space_across_blocks_reported_per_block()
+    public void Zeroed_space_to_the_end_of_the_file_across_blocks_is_its_clean_end()
     {
         var h = new LogHarness();
         h.Write("foo");
@@ -547,9 +547,85 @@ public class LogTests
         h.Replace([.. d, .. new byte[(2 * BlockSize) + 100]]);
         Assert.Equal("foo", h.Read());
         Assert.Equal("EOF", h.Read());
-        Assert.All(h.Problems, p => Assert.Equal(LogProblemKind.ZeroedSpace, p.Kind));
-        Assert.Equal(new long[] { HeaderSize + 3, BlockSize, 2 * BlockSize }, h.Problems.Select(p => p.Offset).ToArray());
-        Assert.Equal((2 * BlockSize) + 100, h.DroppedBytes);
+        Assert.Empty(h.Problems);
+    }
+
+    [Fact]
+    public void Zeroed_space_followed_by_a_nonzero_byte_is_damage()
+    {
+        var h = new LogHarness();
+        h.Write("foo");
+        byte[] d = h.Contents();
+        byte[] rest = new byte[(2 * BlockSize) + 100];
+        rest[^1] = 1;
+        h.Replace([.. d, .. rest]);
+        Assert.Equal("foo", h.Read());
+        Assert.Equal("EOF", h.Read());
+        Assert.Equal(LogProblemKind.ZeroedSpace, h.Problems[0].Kind);
+        Assert.Equal(HeaderSize + 3, h.Problems[0].Offset);
+    }
+
+    [Theory]
+    [InlineData(3)]             // inside the header: a checksum with no length or type yet
+    [InlineData(HeaderSize)]    // the header whole, no payload
+    [InlineData(HeaderSize + 2)] // part of the payload
+    public void A_record_cut_short_by_zeros_to_the_end_is_a_torn_tail(int written)
+    {
+        // A writer killed while copying a record into a mapped file: a prefix of the record, then the reserved zeros.
+        var h = new LogHarness();
+        h.Write("foo");
+        h.Write("barbaz");
+        byte[] d = h.Contents();
+        int second = HeaderSize + 3;
+        byte[] torn = new byte[second + 5000];
+        d.AsSpan(0, second + written).CopyTo(torn);
+        h.Replace(torn);
+        Assert.Equal("foo", h.Read());
+        Assert.Equal("EOF", h.Read());
+        AssertSingleProblem(h, LogProblemKind.TruncatedTail, second);
+        Assert.InRange(h.DroppedBytes, 1, written); // to its last byte that is not zero
+    }
+
+    [Fact]
+    public void A_fragmented_record_cut_short_by_zeros_to_the_end_is_a_torn_tail()
+    {
+        var h = new LogHarness();
+        h.Write("foo");
+        h.Write(LogHarness.BigString("big", BlockSize + 100)); // FIRST in block 0, LAST in block 1
+        byte[] d = h.Contents();
+        h.Replace([.. d.AsSpan(0, BlockSize), .. new byte[BlockSize + 5000]]); // the LAST never written
+        Assert.Equal("foo", h.Read());
+        Assert.Equal("EOF", h.Read());
+        AssertSingleProblem(h, LogProblemKind.TruncatedTail, HeaderSize + 3);
+        Assert.Equal(BlockSize - HeaderSize - 3, h.DroppedBytes);
+    }
+
+    [Fact]
+    public void A_damaged_last_record_with_no_zeros_after_it_stays_corruption()
+    {
+        // The file ends with the record: nothing says a writer stopped inside it.
+        var h = new LogHarness();
+        h.Write("foo");
+        h.Write("bar\0\0");
+        h.IncrementByte(HeaderSize + 3 + HeaderSize, 1);
+        Assert.Equal("foo", h.Read());
+        Assert.Equal("EOF", h.Read());
+        Assert.Equal(LogProblemKind.Corruption, h.Problems[0].Kind);
+    }
+
+    [Fact]
+    public void A_damaged_record_before_zeros_it_does_not_reach_stays_corruption()
+    {
+        // Zeros begin after the fragment's whole claimed length: the record was written whole, then damaged.
+        var h = new LogHarness();
+        h.Write("foo");
+        h.Write("barbaz");
+        byte[] d = h.Contents();
+        d[HeaderSize + 3 + HeaderSize] ^= 0x40;
+        h.Replace([.. d, .. new byte[5000]]);
+        Assert.Equal("foo", h.Read());
+        Assert.Equal("EOF", h.Read());
+        Assert.Equal(LogProblemKind.Corruption, h.Problems[0].Kind);
     }
 
     [Fact]

@@ -26,6 +26,23 @@ public sealed partial class DiskFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
+    public IWritableFile CreateMapped(string path)
+    {
+        if (!MappedAppendFile.IsSupported)
+        {
+            return Create(path);
+        }
+        try
+        {
+            return MappedAppendFile.Create(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("create file", path, e);
+        }
+    }
+
+    /// <inheritdoc />
     public IReadableFile OpenRead(string path)
     {
         try
@@ -156,70 +173,26 @@ public sealed partial class DiskFileSystem : IFileSystem
         };
     }
 
-    private sealed class DiskWritableFile : IWritableFile
+    private sealed class DiskWritableFile : BufferedWritableFile
     {
-        private const int BufferSize = 64 * 1024;
         private readonly SafeFileHandle _handle;
-        private readonly byte[] _buffer = new byte[BufferSize];
-        private int _buffered;
-        private long _flushed;
 
         public DiskWritableFile(string path)
         {
             _handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.Read);
         }
 
-        public long Length => _flushed + _buffered;
+        protected override bool IsClosed => _handle.IsClosed;
 
-        public void Append(ReadOnlySpan<byte> data)
-        {
-            if (data.Length <= BufferSize - _buffered)
-            {
-                data.CopyTo(_buffer.AsSpan(_buffered));
-                _buffered += data.Length;
-                return;
-            }
-            Flush();
-            if (data.Length >= BufferSize)
-            {
-                RandomAccess.Write(_handle, data, _flushed);
-                _flushed += data.Length;
-            }
-            else
-            {
-                data.CopyTo(_buffer);
-                _buffered = data.Length;
-            }
-        }
+        protected override void Write(ReadOnlySpan<byte> data, long offset) => RandomAccess.Write(_handle, data, offset);
 
-        public void Flush()
-        {
-            if (_buffered == 0)
-            {
-                return;
-            }
-            RandomAccess.Write(_handle, _buffer.AsSpan(0, _buffered), _flushed);
-            _flushed += _buffered;
-            _buffered = 0;
-        }
-
-        public void Sync()
+        public override void Sync()
         {
             Flush();
             RandomAccess.FlushToDisk(_handle);
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                Flush();
-            }
-            finally
-            {
-                _handle.Dispose();
-            }
-        }
+        protected override void Close() => _handle.Dispose();
     }
 
     private sealed class DiskReadableFile : IReadableFile

@@ -11,6 +11,16 @@ public interface IFileSystem
     /// <summary>Creates (or truncates) a file for appending.</summary>
     IWritableFile Create(string path);
 
+    /// <summary>
+    /// Creates (or truncates) a file for appending that is written through a shared memory mapping where the file
+    /// system can (the disk, on 64-bit Linux): an append then costs a copy, not a system call. The contract is
+    /// <see cref="Create"/>'s, except that until the file is disposed it may be longer than its
+    /// <see cref="IWritableFile.Length"/>, zero-filled to its end, and stays so when the process dies. Only for
+    /// log files, whose reader takes zeros that run to the end of the file as the clean end (docs/format.md, 5.3).
+    /// By default, <see cref="Create"/>.
+    /// </summary>
+    IWritableFile CreateMapped(string path) => Create(path);
+
     /// <summary>Opens an existing file for positional reads. Throws <see cref="FileNotFoundException"/> when absent.</summary>
     IReadableFile OpenRead(string path);
 

@@ -39,6 +39,8 @@ internal sealed class LogReader
     private int _pos;           // next unread byte in _block
     private bool _eof;
     private long _tornAt = -1;  // where a record cut short by the end of the file starts, once met
+    private long _zeroTail = -1; // where the zeros that run to the end of the file begin, once computed
+    private long _dataEnd = -1;  // where the data ends when zero-filled space follows it to the end of the file
 
     public LogReader(IReadableFile file, Action<LogProblem> onProblem)
     {
@@ -71,7 +73,8 @@ internal sealed class LogReader
                     long tornFrom = inFragmented ? recordStart : _tornAt;
                     if (tornFrom >= 0)
                     {
-                        Report(LogProblemKind.TruncatedTail, tornFrom, _blockStart + _blockLength - tornFrom,
+                        long end = _dataEnd >= 0 ? _dataEnd : _blockStart + _blockLength;
+                        Report(LogProblemKind.TruncatedTail, tornFrom, end - tornFrom,
                             inFragmented ? "the file ends inside a fragmented record" : "the file ends inside a record");
                     }
                     record = default;
@@ -187,6 +190,12 @@ internal sealed class LogReader
             byte rawType = header[6];
             if (rawType == (byte)RecordType.Zero && len == 0 && storedCrc == 0)
             {
+                if (offset >= ZeroTailStart())
+                {
+                    // Zeros to the end of the file: space a mapped writer reserved and never reached
+                    // (MappedAppendFile), the clean end of a live or killed WAL, not damage.
+                    return EndDataAt(offset);
+                }
                 Report(LogProblemKind.ZeroedSpace, offset, _blockLength - _pos, "zero-filled space where a record should start");
                 _pos = _blockLength;
                 return FragmentResult.Zeroed;
@@ -203,6 +212,10 @@ internal sealed class LogReader
                     _pos = _blockLength;
                     return FragmentResult.Eof;
                 }
+                if (TornIntoZeros(offset, len))
+                {
+                    return EndDataAt(offset, torn: true);
+                }
                 Report(LogProblemKind.Corruption, offset, _blockLength - _pos, $"a fragment length of {len} runs past its block");
                 _pos = _blockLength;
                 return FragmentResult.Bad;
@@ -211,6 +224,10 @@ internal sealed class LogReader
             uint actual = Checksum.Mask(Checksum.Compute(payloadWithType));
             if (actual != storedCrc)
             {
+                if (TornIntoZeros(offset, len))
+                {
+                    return EndDataAt(offset, torn: true);
+                }
                 // The length itself may be the damaged field, so nothing else in this block can be trusted.
                 Report(LogProblemKind.Corruption, offset, _blockLength - _pos, "checksum mismatch");
                 _pos = _blockLength;
@@ -218,6 +235,10 @@ internal sealed class LogReader
             }
             if (rawType is < (byte)RecordType.Full or > (byte)RecordType.Last)
             {
+                if (TornIntoZeros(offset, len))
+                {
+                    return EndDataAt(offset, torn: true);
+                }
                 Report(LogProblemKind.Corruption, offset, LogFormat.HeaderSize + len, $"unknown fragment type {rawType}");
                 _pos += LogFormat.HeaderSize + len;
                 return FragmentResult.Bad;
@@ -228,6 +249,60 @@ internal sealed class LogReader
             _pos += LogFormat.HeaderSize + len;
             return FragmentResult.Ok;
         }
+    }
+
+    /// <summary>
+    /// True when the bad fragment at <paramref name="offset"/>, claiming <paramref name="length"/> payload bytes, is a
+    /// copy into a mapped file cut short by the writer's death: zeros begin inside the fragment and run to the end of a
+    /// file that goes on past it (the mapped writer's reserved space), and no good fragment follows it in its block. A
+    /// damaged last record of a file that simply ends with it is not followed by zeros, and stays damage.
+    /// </summary>
+    private bool TornIntoZeros(long offset, int length)
+    {
+        long claimedEnd = offset + LogFormat.HeaderSize + length;
+        // Strictly inside: a record whose every claimed byte is there was written whole, whatever its checksum says.
+        return ZeroTailStart() < claimedEnd && claimedEnd < _file.Length && !ValidRecordFollows(_pos + 1);
+    }
+
+    /// <summary>Ends the file's data at <paramref name="offset"/>: the reader reads nothing past it. A torn fragment
+    /// there is reported once as the torn tail, from the start of its record.</summary>
+    private FragmentResult EndDataAt(long offset, bool torn = false)
+    {
+        _dataEnd = torn ? ZeroTailStart() : offset;
+        if (torn)
+        {
+            _tornAt = offset;
+        }
+        _blockLength = _pos;
+        _eof = true;
+        return FragmentResult.Eof;
+    }
+
+    /// <summary>The offset where the zeros that run to the end of the file begin (the file's length when its last byte
+    /// is not zero), read backwards from the end once.</summary>
+    private long ZeroTailStart()
+    {
+        if (_zeroTail >= 0)
+        {
+            return _zeroTail;
+        }
+        // Not _scratch: it may hold the fragmented record being assembled. Once per file, at its damaged end.
+        byte[] chunk = new byte[LogFormat.BlockSize];
+        long end = _file.Length;
+        while (end > 0)
+        {
+            int n = (int)Math.Min(chunk.Length, end);
+            int read = _file.Read(end - n, chunk.AsSpan(0, n));
+            int last = chunk.AsSpan(0, read).LastIndexOfAnyExcept((byte)0);
+            if (last >= 0)
+            {
+                _zeroTail = end - n + last + 1;
+                return _zeroTail;
+            }
+            end -= n;
+        }
+        _zeroTail = 0;
+        return 0;
     }
 
     /// <summary>True when a fragment with a matching checksum starts anywhere in the block from <paramref name="from"/> on.</summary>
