@@ -23,7 +23,10 @@ public class DbMmapReadsTests
         string path = dir.Sub("db");
         var rng = new Random(20);
         var model = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        using (var db = Db.Open(path, new DbOptions { CreateIfMissing = true, WriteBufferSize = 64 << 10, Compression = compression }))
+        using (var db = Db.Open(path, new DbOptions
+        {
+            CreateIfMissing = true, WriteBufferSize = 64 << 10, Compression = compression, DisableAutoCompactions = true,
+        }))
         {
             for (int i = 0; i < 20_000; i++)
             {
@@ -45,8 +48,11 @@ public class DbMmapReadsTests
         }
         foreach (bool mmap in new[] { false, true, false, true })
         {
-            using var db = Db.Open(path, new DbOptions { AllowMmapReads = mmap, BlockCacheSize = blockCacheSize });
-            Assert.True(db.CurrentVersion.AllFiles.Count() > 1);
+            using var db = Db.Open(path, new DbOptions
+            {
+                AllowMmapReads = mmap, BlockCacheSize = blockCacheSize, DisableAutoCompactions = true,
+            });
+            Assert.True(db.CurrentVersion.AllFiles.Count() > 1); // overlapping L0 tables: no compaction ran
             for (int i = 0; i < 8_000; i++)
             {
                 string key = $"k{i:D6}";
