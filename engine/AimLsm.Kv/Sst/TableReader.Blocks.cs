@@ -12,9 +12,9 @@ namespace AimLsm.Kv.Sst;
 /// Block reading: the file read, the checksum, the compression type and decompression, and the block cache.
 /// When the file is memory-mapped (<see cref="IReadableFile.TryGetSpan"/>) a block's stored bytes are checked and
 /// decompressed where they lie, with no read into a buffer; the table's reference count keeps the mapping alive
-/// for as long as a reader uses it. Buffers come from <see cref="Common.PooledBuffers"/>: a caller passes its <c>raw</c> (stored bytes + trailer) and
-/// <c>decoded</c> (decompressed contents) buffers by reference, they are grown as needed, and the caller returns
-/// them to the pool when done. Nothing is allocated per block once the buffers are large enough.
+/// for as long as a reader uses it. Buffers come from <see cref="Common.PooledBuffers"/>: a caller passes its
+/// <c>raw</c> (stored bytes + trailer) and <c>decoded</c> (decompressed contents) buffers by reference, they are
+/// grown as needed, and the caller returns them to the pool when done. Nothing is allocated per block once the buffers are large enough.
 /// </summary>
 internal sealed partial class TableReader
 {
