@@ -414,6 +414,7 @@ internal sealed class DbBenchRunner
         ProcessStats.ResetPeakRss();
         long writeBefore = ProcessStats.WriteBytes();
         long allocBefore = ProcessStats.AllocatedBytes();
+        TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
         using var ready = new Barrier(threads + 1);
         var failures = new List<Exception>();
         var threadObjects = new Thread[threads];
@@ -457,6 +458,7 @@ internal sealed class DbBenchRunner
         }
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long allocated = ProcessStats.AllocatedBytes() - allocBefore;
+        TimeSpan cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         if (failures.Count > 0)
         {
             throw new AggregateException($"{label} failed", failures);
@@ -487,6 +489,9 @@ internal sealed class DbBenchRunner
             note = Join(note, $"found {found:N0} of {ops:N0}");
         }
         note = Join(note, latencyNote);
+        // Process CPU (user + system, every thread, background work included) per operation: on a shared machine a
+        // steadier figure than the rate, which loses whatever time another process takes from the workers.
+        note = Join(note, ops > 0 ? $"CPU {cpu.TotalMicroseconds / ops:F2} µs/op" : null);
         note = Join(note, e.WorkloadNote());
         return new WorkloadResult
         {

@@ -80,7 +80,10 @@ public sealed partial class Db : IDisposable
         _versions = versions;
         Kv.Cache.BlockCache? cache = options.BlockCacheSize > 0 ? new Kv.Cache.BlockCache(options.BlockCacheSize) : null;
         // Tables and compaction get option records of their own, built here, so neither refers back to DbOptions.
-        _tableOptions = new TableOptions(options.BlockSize, options.BlockRestartInterval, options.Compression, options.BloomFilterBitsPerKey, cache);
+        _tableOptions = new TableOptions(options.BlockSize, options.BlockRestartInterval, options.Compression, options.BloomFilterBitsPerKey, cache)
+        {
+            MmapReads = options.AllowMmapReads,
+        };
         _tables = new TableCache(fs, path, _tableOptions, options.MaxOpenFiles);
         _compactionOptions = new CompactionOptions(options.MaxBytesForLevelBase, options.MaxBytesForLevelMultiplier, options.Level0FileNumCompactionTrigger);
         _picker = new CompactionPicker(_compactionOptions);

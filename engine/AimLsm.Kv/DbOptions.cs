@@ -53,6 +53,17 @@ public sealed class DbOptions
     /// </summary>
     public long BlockCacheSize { get; set; } = 64L << 20;
 
+    /// <summary>
+    /// Read table files through a read-only memory mapping instead of a <c>pread</c> per block (RocksDB's
+    /// <c>allow_mmap_reads</c>; LevelDB maps tables by default on 64-bit). Default true in a 64-bit process, false in
+    /// a 32-bit one, whose address space a database's tables would exhaust. A block read from the file is then a
+    /// checksum and decompression straight from the page cache, with no system call and no copy; the block cache
+    /// still holds the uncompressed blocks. Only the disk maps (<see cref="IFileSystem.OpenReadMapped"/>); other file
+    /// systems ignore it. The risk LevelDB and RocksDB take too: a table file truncated by another process while
+    /// the database has it open kills this one (SIGBUS) instead of failing a read.
+    /// </summary>
+    public bool AllowMmapReads { get; set; } = Environment.Is64BitProcess;
+
     /// <summary>The most table files kept open at once (default 1,000); the least recently used are closed beyond it.</summary>
     public int MaxOpenFiles { get; set; } = 1000;
 

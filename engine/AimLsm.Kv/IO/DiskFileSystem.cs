@@ -56,6 +56,19 @@ public sealed partial class DiskFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
+    public IReadableFile OpenReadMapped(string path)
+    {
+        try
+        {
+            return MappedReadableFile.Open(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure("open file", path, e);
+        }
+    }
+
+    /// <inheritdoc />
     public bool FileExists(string path)
     {
         // File.Exists falls back to lstat, so it is true for a symbolic link to nothing; such a link is not a file.
@@ -200,11 +213,22 @@ public sealed partial class DiskFileSystem : IFileSystem
         private readonly SafeFileHandle _handle;
 
         public DiskReadableFile(string path)
+            : this(OpenHandle(path), path)
         {
-            _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+
+        /// <summary>Takes ownership of <paramref name="handle"/> (a mapped open falls back here for an empty file).</summary>
+        public DiskReadableFile(SafeFileHandle handle, string path)
+        {
+            _handle = handle;
             Path = path;
             Length = RandomAccess.GetLength(_handle);
         }
+
+        /// <summary>Read-only, and sharing everything: a writer may still hold the file, and the engine deletes a
+        /// table that readers hold open (they keep reading it, as on any Unix).</summary>
+        public static SafeFileHandle OpenHandle(string path) =>
+            File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
 
         public long Length { get; }
 

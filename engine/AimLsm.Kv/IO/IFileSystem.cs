@@ -24,6 +24,16 @@ public interface IFileSystem
     /// <summary>Opens an existing file for positional reads. Throws <see cref="FileNotFoundException"/> when absent.</summary>
     IReadableFile OpenRead(string path);
 
+    /// <summary>
+    /// Opens an existing file for positional reads through a read-only shared memory mapping, where the file system
+    /// has one (the disk; LevelDB's default for table files on 64-bit, RocksDB's <c>allow_mmap_reads</c>): a read is
+    /// then a copy from the page cache with no system call, and <see cref="IReadableFile.TryGetSpan"/> can hand out
+    /// the mapped bytes themselves. By default it is <see cref="OpenRead"/>, so an in-memory or fault-injecting file
+    /// system keeps its own read path. Only for files that never change while open (tables): a mapped file truncated
+    /// under the reader kills the process with SIGBUS on the next touch of a page past the new end.
+    /// </summary>
+    IReadableFile OpenReadMapped(string path) => OpenRead(path);
+
     /// <summary>True when a file (not a directory, not a symbolic link to nothing) exists at <paramref name="path"/>.</summary>
     bool FileExists(string path);
 
@@ -106,4 +116,15 @@ public interface IReadableFile : IDisposable
 
     /// <summary>Reads up to <c>destination.Length</c> bytes at <paramref name="offset"/>; returns how many were read (fewer only at the end).</summary>
     int Read(long offset, Span<byte> destination);
+
+    /// <summary>
+    /// The file's bytes <c>[offset, offset + length)</c> in place, without a copy, when the file is memory-mapped and
+    /// the whole range lies inside it; otherwise false, and the caller uses <see cref="Read"/>. The span stays valid
+    /// until the file is disposed: the caller must hold the file open (a table's reference) for as long as it reads it.
+    /// </summary>
+    bool TryGetSpan(long offset, int length, out ReadOnlySpan<byte> span)
+    {
+        span = default;
+        return false;
+    }
 }

@@ -13,4 +13,7 @@ internal sealed record TableOptions(int BlockSize, int RestartInterval, Compress
 {
     /// <summary>Counters of every table read with these options (filter checks, block reads).</summary>
     public TableStatistics Statistics { get; init; } = new();
+
+    /// <summary>Open table files through <see cref="IO.IFileSystem.OpenReadMapped"/> (DbOptions.AllowMmapReads).</summary>
+    public bool MmapReads { get; init; }
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using AimLsm.Kv.Common;
 using AimLsm.Kv.IO;
 using AimLsm.Kv.Cache;
@@ -8,9 +10,11 @@ namespace AimLsm.Kv.Sst;
 
 /// <summary>
 /// Block reading: the file read, the checksum, the compression type and decompression, and the block cache.
-/// Buffers come from <see cref="Common.PooledBuffers"/>: a caller passes its <c>raw</c> (stored bytes + trailer) and
-/// <c>decoded</c> (decompressed contents) buffers by reference, they are grown as needed, and the caller returns
-/// them to the pool when done. Nothing is allocated per block once the buffers are large enough.
+/// When the file is memory-mapped (<see cref="IReadableFile.TryGetSpan"/>) a block's stored bytes are checked and
+/// decompressed where they lie, with no read into a buffer; the table's reference count keeps the mapping alive
+/// for as long as a reader uses it. Buffers come from <see cref="Common.PooledBuffers"/>: a caller passes its
+/// <c>raw</c> (stored bytes + trailer) and <c>decoded</c> (decompressed contents) buffers by reference, they are
+/// grown as needed, and the caller returns them to the pool when done. Nothing is allocated per block once the buffers are large enough.
 /// </summary>
 internal sealed partial class TableReader
 {
@@ -50,49 +54,68 @@ internal sealed partial class TableReader
     private static byte[] ReadContents(IReadableFile file, uint version, BlockHandle handle, ref byte[] raw, ref byte[] decoded, out int length)
     {
         int size = (int)handle.Size;
-        if (ReadVerified(file, version, handle, ref raw) == CompressionType.None)
+        if (ReadVerified(file, version, handle, ref raw, out ReadOnlySpan<byte> stored) == CompressionType.None)
         {
+            // The contents must outlive this call in an array the caller owns: a mapped block is copied into raw.
+            if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(stored), ref MemoryMarshal.GetArrayDataReference(raw)))
+            {
+                EnsureCapacity(ref raw, size);
+                stored.CopyTo(raw);
+            }
             length = size;
             return raw;
         }
-        length = BlockCompression.DecompressLz4(raw.AsSpan(0, size), ref decoded, file.Path, (long)handle.Offset);
+        length = BlockCompression.DecompressLz4(stored, ref decoded, file.Path, (long)handle.Offset);
         return decoded;
     }
 
     /// <summary>
-    /// Reads a block's stored bytes and trailer into <c>raw[0, size + trailer)</c> (grown from the pool as needed),
-    /// checks the CRC, and returns the compression type, which this table's format version is known to allow:
+    /// A block's stored bytes and trailer, the CRC checked: <paramref name="stored"/> is the stored bytes (without
+    /// the trailer), in place in a mapped file, else read into <c>raw[0, size + trailer)</c> (grown from the pool as
+    /// needed). Returns the compression type, which this table's format version is known to allow:
     /// <see cref="CompressionType.None"/> or <see cref="CompressionType.Lz4"/>. Every read of a block from the file
     /// goes through here, cached or not, so every one is verified. REQUIRES: the handle was checked.
     /// </summary>
-    private static CompressionType ReadVerified(IReadableFile file, uint version, BlockHandle handle, ref byte[] raw)
+    private static CompressionType ReadVerified(IReadableFile file, uint version, BlockHandle handle, ref byte[] raw,
+        out ReadOnlySpan<byte> stored)
     {
         int size = (int)handle.Size;
         int total = size + TableFormat.BlockTrailerSize;
-        if (raw.Length < total)
+        if (!file.TryGetSpan((long)handle.Offset, total, out ReadOnlySpan<byte> block))
         {
-            ReturnToPool(raw);
-            raw = [];
-            raw = Common.PooledBuffers.Rent(total);
+            EnsureCapacity(ref raw, total);
+            if (file.Read((long)handle.Offset, raw.AsSpan(0, total)) != total)
+            {
+                CorruptionException.Throw(file.Path, (long)handle.Offset, $"a block of {handle.Size} bytes is cut short by the end of the file");
+            }
+            block = raw.AsSpan(0, total);
         }
-        if (file.Read((long)handle.Offset, raw.AsSpan(0, total)) != total)
-        {
-            CorruptionException.Throw(file.Path, (long)handle.Offset, $"a block of {handle.Size} bytes is cut short by the end of the file");
-        }
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(size + 1));
-        uint actual = Checksum.Mask(Checksum.Compute(raw.AsSpan(0, size + 1)));
-        if (stored != actual)
+        uint expected = BinaryPrimitives.ReadUInt32LittleEndian(block[(size + 1)..]);
+        uint actual = Checksum.Mask(Checksum.Compute(block[..(size + 1)]));
+        if (expected != actual)
         {
             CorruptionException.Throw(file.Path, (long)handle.Offset, "block checksum mismatch");
         }
-        var type = (CompressionType)raw[size];
+        var type = (CompressionType)block[size];
+        stored = block[..size];
         if (type == CompressionType.None || (type == CompressionType.Lz4 && version >= TableFormat.FirstVersionWithCompression))
         {
             return type;
         }
         CorruptionException.Throw(file.Path, (long)handle.Offset + size,
-            $"unsupported block compression type {raw[size]} in a table of format version {version}");
+            $"unsupported block compression type {block[size]} in a table of format version {version}");
         return type;
+    }
+
+    /// <summary>Makes <paramref name="buffer"/> hold at least <paramref name="size"/> bytes, trading it at the pool.</summary>
+    private static void EnsureCapacity(ref byte[] buffer, int size)
+    {
+        if (buffer.Length < size)
+        {
+            ReturnToPool(buffer);
+            buffer = [];
+            buffer = Common.PooledBuffers.Rent(size);
+        }
     }
 
     /// <summary>Reads a data block from the file (no cache); returns the buffer that holds its contents.</summary>
@@ -149,11 +172,11 @@ internal sealed partial class TableReader
         CheckHandle(Path, handle, _indexOffset);
         _stats.CountDataBlockRead();
         int size = (int)handle.Size;
-        CompressionType type = ReadVerified(_file, _formatVersion, handle, ref raw);
-        ReadOnlySpan<byte> stored = raw.AsSpan(0, size);
+        CompressionType type = ReadVerified(_file, _formatVersion, handle, ref raw, out ReadOnlySpan<byte> stored);
 
         // The contents go straight into a buffer of their own size class, which the cache keeps: an LZ4 block is
-        // decompressed into it from the read buffer, an uncompressed one copied (4 KiB: cheap next to the read).
+        // decompressed into it from the read buffer or the mapping, an uncompressed one copied (4 KiB: cheap next
+        // to the read).
         // A buffer left behind by a corrupt block is dropped, not inserted.
         if (type == CompressionType.None)
         {

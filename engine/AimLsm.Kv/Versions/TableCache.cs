@@ -120,7 +120,7 @@ internal sealed class TableCache : IDisposable
         IReadableFile handle;
         try
         {
-            handle = _fs.OpenRead(path);
+            handle = _options.MmapReads ? _fs.OpenReadMapped(path) : _fs.OpenRead(path);
         }
         catch (FileNotFoundException)
         {
