@@ -51,10 +51,14 @@ public class DamagedWalTests
         }
 
         string slot = RepoTestKit.SlotDir(image, "0000");
-        string wal = Directory.GetFiles(slot, "*.log").OrderByDescending(f => new FileInfo(f).Length).First();
+        // A live WAL written through the mapping ends in reserved zeros (docs/format.md 5.1): its records end at the
+        // last byte that is not zero, and the damage goes in the middle of them.
+        static int DataEnd(byte[] file) => file.AsSpan().LastIndexOfAnyExcept((byte)0) + 1;
+        string wal = Directory.GetFiles(slot, "*.log").OrderByDescending(f => DataEnd(File.ReadAllBytes(f))).First();
         byte[] bytes = File.ReadAllBytes(wal);
-        Assert.True(bytes.Length > 10_000, $"the run's points should be in the WAL ({bytes.Length} bytes)");
-        bytes[bytes.Length / 2] ^= 0x10;
+        int end = DataEnd(bytes);
+        Assert.True(end > 10_000, $"the run's points should be in the WAL ({end} bytes)");
+        bytes[end / 2] ^= 0x10;
         File.WriteAllBytes(wal, bytes);
         return (image, a, b, wal, bytes);
     }
