@@ -44,6 +44,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
     private readonly int _fd;
     private byte* _map;        // the mapping of [_mapStart, _mapStart + SegmentSize), or null
     private long _mapStart;
+    private bool _unmappable;  // the file system refused the mapping: every write is a pwrite
     private long _reserved;    // bytes of the file reserved with posix_fallocate: a multiple of SegmentSize
 
     private MappedAppendFile(SafeFileHandle handle, string path)
@@ -75,7 +76,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
         {
             Reserve(offset + data.Length);
         }
-        if (data.Length >= LargeWrite)
+        if (data.Length >= LargeWrite || _unmappable)
         {
             // Into the reserved space, through the same page cache the mapping shares.
             RandomAccess.Write(_handle, data, offset);
@@ -84,9 +85,10 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
         while (!data.IsEmpty)
         {
             // A pwrite may have carried the end past the mapped segment, not just to its end.
-            if (_map == null || offset < _mapStart || offset >= _mapStart + SegmentSize)
+            if ((_map == null || offset < _mapStart || offset >= _mapStart + SegmentSize) && !TryMapSegment(offset - (offset % SegmentSize)))
             {
-                MapSegment(offset - (offset % SegmentSize));
+                RandomAccess.Write(_handle, data, offset);
+                return;
             }
             int n = (int)Math.Min(data.Length, _mapStart + SegmentSize - offset);
             data[..n].CopyTo(new Span<byte>(_map + (offset - _mapStart), n));
@@ -131,14 +133,19 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
         _reserved = target;
     }
 
-    private void MapSegment(long start)
+    /// <summary>
+    /// Maps the segment at <paramref name="start"/>; false when the file system refuses a shared writable mapping
+    /// (some network and FUSE file systems: ENODEV, EACCES, EINVAL), after which this file writes everything by
+    /// <c>pwrite</c>, with the same durability, instead of failing the database's writes.
+    /// </summary>
+    private bool TryMapSegment(long start)
     {
         Unmap();
         nint address = Mmap(0, (nuint)SegmentSize, ProtRead | ProtWrite, MapShared, _fd, start);
         if (address == -1)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"Cannot map bytes {start} to {start + SegmentSize} of '{_path}': {OsError.Words(errno)}.", errno);
+            _unmappable = true;
+            return false;
         }
         _map = (byte*)address;
         _mapStart = start;
@@ -146,6 +153,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
         // later; the data is not touched). fillseq +10%, fillrandom +3%, p99.9 28-32 -> 22-23 µs (A/B, 3 pairs). A
         // kernel without it says EINVAL and the pages fault one by one, as before.
         _ = Madvise(address, (nuint)SegmentSize, MadvPopulateWrite);
+        return true;
     }
 
     private void Unmap()
@@ -161,7 +169,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
     [LibraryImport("libc", EntryPoint = "posix_fallocate")]
     private static partial int PosixFallocate(int fd, long offset, long length);
 
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "mmap")]
     private static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
 
     private const int MadvPopulateWrite = 23; // MADV_POPULATE_WRITE
