@@ -37,8 +37,9 @@ public sealed partial class DiskFileSystem
         }
 
         /// <summary>
-        /// A mapping of the file at <paramref name="path"/>; for an empty file, which cannot be mapped (mmap of length
-        /// 0 is EINVAL), the ordinary positional-read file.
+        /// A mapping of the file at <paramref name="path"/>; the ordinary positional-read file for an empty file, which
+        /// cannot be mapped (mmap of length 0 is EINVAL), and for a file system that refuses the mapping (some network
+        /// and FUSE ones), so that such a file system costs the mapping's speed, not the table.
         /// </summary>
         public static IReadableFile Open(string path)
         {
@@ -46,39 +47,50 @@ public sealed partial class DiskFileSystem
             try
             {
                 long length = RandomAccess.GetLength(handle);
-                if (length == 0)
+                MemoryMappedViewAccessor? view = length == 0 ? null : TryMap(handle);
+                if (view is null)
                 {
                     return new DiskReadableFile(handle, path);
                 }
-                // The descriptor and the mapping object are closed once the view exists: the view keeps the pages.
-                using (handle)
-                using (MemoryMappedFile map = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0,
-                    MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true))
+                // The descriptor is closed once the view exists: the view keeps the pages.
+                handle.Dispose();
+                byte* start = null;
+                bool acquired = false;
+                try
                 {
-                    MemoryMappedViewAccessor view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-                    byte* start = null;
-                    bool acquired = false;
-                    try
+                    view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+                    acquired = true;
+                    return new MappedReadableFile(view, start + view.PointerOffset, path, length);
+                }
+                catch
+                {
+                    if (acquired)
                     {
-                        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-                        acquired = true;
-                        return new MappedReadableFile(view, start + view.PointerOffset, path, length);
+                        view.SafeMemoryMappedViewHandle.ReleasePointer();
                     }
-                    catch
-                    {
-                        if (acquired)
-                        {
-                            view.SafeMemoryMappedViewHandle.ReleasePointer();
-                        }
-                        view.Dispose();
-                        throw;
-                    }
+                    view.Dispose();
+                    throw;
                 }
             }
             catch
             {
-                handle.Dispose(); // a no-op when the using above already closed it
+                handle.Dispose(); // a no-op when it was closed above
                 throw;
+            }
+        }
+
+        /// <summary>A read-only view of the whole file, or null when the file system refuses to map it.</summary>
+        private static MemoryMappedViewAccessor? TryMap(SafeFileHandle handle)
+        {
+            try
+            {
+                using MemoryMappedFile map = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0,
+                    MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+                return map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
             }
         }
 
