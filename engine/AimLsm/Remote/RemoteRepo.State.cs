@@ -374,6 +374,18 @@ public sealed partial class RemoteRepo
         }
     }
 
+    /// <summary>Bytes of the unacknowledged batches held in memory now, their frames' sizes (for tests).</summary>
+    internal long UnacknowledgedBytesInMemory
+    {
+        get
+        {
+            lock (_state)
+            {
+                return _memoryBytes;
+            }
+        }
+    }
+
     /// <summary>What waits and why, for a timeout's message.</summary>
     private string Waiting(string what)
     {
