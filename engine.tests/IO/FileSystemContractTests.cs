@@ -288,6 +288,26 @@ public sealed class DiskFileSystemTests : FileSystemContractTests
         Assert.Throws<ObjectDisposedException>(() => w.Append([1]));
     }
 
+    [Theory]
+    [InlineData(100_000, 128 << 10)]        // rounded up to a power of two
+    [InlineData(1_000, 64 << 10)]           // at least MinSegmentSize
+    [InlineData(1L << 30, 4 << 20)]         // at most SegmentSize
+    [InlineData(0, 4 << 20)]                // unknown: SegmentSize
+    public void A_mapped_file_reserves_segments_sized_by_its_expected_length(long expected, long segment)
+    {
+        if (!MappedAppendFile.IsSupported)
+        {
+            return;
+        }
+        using IWritableFile w = Fs.CreateMapped(P("wal"), expected);
+        w.Append([1, 2, 3]);
+        w.Flush();
+        Assert.Equal(segment, Fs.GetFileSize(P("wal")));
+        w.Append(new byte[segment]); // past the first segment: the next is reserved
+        w.Flush();
+        Assert.Equal(2 * segment, Fs.GetFileSize(P("wal")));
+    }
+
     [Fact]
     public void A_mapped_file_that_cannot_be_created_names_the_path_and_cause()
     {

@@ -85,6 +85,10 @@ public sealed class AimLsmMeterTests : IDisposable
             Level0FileNumCompactionTrigger = 2,
             Level0SlowdownWritesTrigger = 2,
             Level0StopWritesTrigger = 100,
+            // The one stall this workload can meet is a writer that fills every write buffer before the flush thread
+            // empties one: a race the writer lost when its writes were slower (a fresh-clone CI run saw no stall).
+            // Holding the flush thread after its first flush makes the writer stall every time.
+            Listener = new HoldFirstFlush(TimeSpan.FromMilliseconds(500)),
         };
         using (var db = Db.Open(path, options))
         {
@@ -152,5 +156,20 @@ public sealed class AimLsmMeterTests : IDisposable
         Assert.True(collector.Values.GetValueOrDefault("aimlsm.stream.bytes") >= writer.BytesWritten,
             $"stream bytes {collector.Values.GetValueOrDefault("aimlsm.stream.bytes")} < {writer.BytesWritten}");
         Assert.Equal("By", collector.Units["aimlsm.stream.bytes"]);
+    }
+
+    /// <summary>Keeps the flush thread, after its first flush, for a while: the writer meanwhile fills every write
+    /// buffer and must stall.</summary>
+    private sealed class HoldFirstFlush(TimeSpan hold) : EventListener
+    {
+        private int _flushes;
+
+        public override void OnFlushCompleted(FlushInfo info)
+        {
+            if (Interlocked.Increment(ref _flushes) == 1)
+            {
+                Thread.Sleep(hold);
+            }
+        }
     }
 }

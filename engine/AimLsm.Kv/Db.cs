@@ -146,7 +146,7 @@ public sealed partial class Db : IDisposable
     private IO.IWritableFile CreateWal(ulong number)
     {
         string path = System.IO.Path.Combine(_path, FileNames.Wal(number));
-        return _options.AllowMmapWrites ? _fs.CreateMapped(path) : _fs.Create(path);
+        return _options.AllowMmapWrites ? _fs.CreateMapped(path, _options.WriteBufferSize) : _fs.Create(path);
     }
 
     /// <summary>Takes a reference on the current super version; the caller releases it.</summary>

@@ -26,7 +26,7 @@ public sealed partial class DiskFileSystem : IFileSystem
     }
 
     /// <inheritdoc />
-    public IWritableFile CreateMapped(string path)
+    public IWritableFile CreateMapped(string path, long expectedLength = 0)
     {
         if (!MappedAppendFile.IsSupported)
         {
@@ -34,7 +34,7 @@ public sealed partial class DiskFileSystem : IFileSystem
         }
         try
         {
-            return MappedAppendFile.Create(path);
+            return MappedAppendFile.Create(path, expectedLength);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

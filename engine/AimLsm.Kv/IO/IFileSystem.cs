@@ -19,7 +19,10 @@ public interface IFileSystem
     /// log files, whose reader takes zeros that run to the end of the file as the clean end (docs/format.md, 5.3).
     /// By default, <see cref="Create"/>.
     /// </summary>
-    IWritableFile CreateMapped(string path) => Create(path);
+    /// <param name="path">The file.</param>
+    /// <param name="expectedLength">About how long the file will grow, 0 when unknown: what is reserved and mapped
+    /// at a time is sized by it (at most 4 MiB).</param>
+    IWritableFile CreateMapped(string path, long expectedLength = 0) => Create(path);
 
     /// <summary>Opens an existing file for positional reads. Throws <see cref="FileNotFoundException"/> when absent.</summary>
     IReadableFile OpenRead(string path);

@@ -14,7 +14,7 @@ namespace AimLsm.Kv.IO;
 /// survive a power loss.
 /// </para>
 /// <para>
-/// The file is grown ahead of the data by <see cref="SegmentSize"/> at a time with <c>posix_fallocate</c>, so the
+/// The file is grown ahead of the data a segment at a time (up to <see cref="SegmentSize"/>) with <c>posix_fallocate</c>, so the
 /// disk's blocks are reserved before any byte is copied: a full disk is an <see cref="IOException"/> from the flush,
 /// never a SIGBUS on a page fault, and a flush that fails for it hands over nothing. Until <see cref="BufferedWritableFile.Dispose"/> trims
 /// the file to <see cref="BufferedWritableFile.Length"/>, it ends in zero-filled space; a process killed meanwhile leaves that space, and
@@ -26,6 +26,10 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
     /// <summary>How far the file is reserved and mapped at a time: a few hundred small WAL records a page fault's
     /// worth, and a mapping and a reservation per 4 MiB appended.</summary>
     internal const long SegmentSize = 4L << 20;
+
+    /// <summary>The smallest segment: a file expected to stay small (a WAL of a small write buffer) reserves and faults
+    /// in no more than about what it will hold.</summary>
+    internal const long MinSegmentSize = 64L << 10;
 
     /// <summary>
     /// From this size on, the bytes a flush hands over go by <c>pwrite</c>: through the mapping, a fresh page costs a
@@ -40,16 +44,18 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
     private const int MapShared = 1;
 
     private readonly SafeFileHandle _handle;
+    private readonly long _segment;    // a power of two from MinSegmentSize to SegmentSize
     private readonly string _path;
     private readonly int _fd;
-    private byte* _map;        // the mapping of [_mapStart, _mapStart + SegmentSize), or null
+    private byte* _map;        // the mapping of [_mapStart, _mapStart + _segment), or null
     private long _mapStart;
     private bool _unmappable;  // the file system refused the mapping: every write is a pwrite
-    private long _reserved;    // bytes of the file reserved with posix_fallocate: a multiple of SegmentSize
+    private long _reserved;    // bytes of the file reserved with posix_fallocate: a multiple of _segment
 
-    private MappedAppendFile(SafeFileHandle handle, string path)
+    private MappedAppendFile(SafeFileHandle handle, string path, long segment)
     {
         _handle = handle;
+        _segment = segment;
         _path = path;
         _fd = (int)handle.DangerousGetHandle();
     }
@@ -58,12 +64,18 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
     public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
     /// <summary>Creates (or truncates) <paramref name="path"/> for mapped appends.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="expectedLength">About how long the file will grow (a WAL: its memtable's size), 0 when unknown:
+    /// segments are the power of two that covers it, from <see cref="MinSegmentSize"/> to <see cref="SegmentSize"/>.
+    /// A WAL of a 64 KiB write buffer that reserved and faulted in 4 MiB spent more time on it than on its writes.</param>
     /// <exception cref="IOException">It cannot be created.</exception>
-    public static MappedAppendFile Create(string path)
+    public static MappedAppendFile Create(string path, long expectedLength = 0)
     {
+        long segment = expectedLength <= 0 ? SegmentSize
+            : Math.Clamp((long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)expectedLength), MinSegmentSize, SegmentSize);
         // Read access too: a shared writable mapping needs a descriptor opened O_RDWR.
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
-        return new MappedAppendFile(handle, path);
+        return new MappedAppendFile(handle, path, segment);
     }
 
     /// <inheritdoc />
@@ -85,12 +97,12 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
         while (!data.IsEmpty)
         {
             // A pwrite may have carried the end past the mapped segment, not just to its end.
-            if ((_map == null || offset < _mapStart || offset >= _mapStart + SegmentSize) && !TryMapSegment(offset - (offset % SegmentSize)))
+            if ((_map == null || offset < _mapStart || offset >= _mapStart + _segment) && !TryMapSegment(offset - (offset % _segment)))
             {
                 RandomAccess.Write(_handle, data, offset);
                 return;
             }
-            int n = (int)Math.Min(data.Length, _mapStart + SegmentSize - offset);
+            int n = (int)Math.Min(data.Length, _mapStart + _segment - offset);
             data[..n].CopyTo(new Span<byte>(_map + (offset - _mapStart), n));
             offset += n;
             data = data[n..];
@@ -122,7 +134,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
     /// <summary>Reserves the file's blocks through <paramref name="end"/>, rounded up to a whole segment.</summary>
     private void Reserve(long end)
     {
-        long target = (end + SegmentSize - 1) / SegmentSize * SegmentSize;
+        long target = (end + _segment - 1) / _segment * _segment;
         // posix_fallocate returns the error number rather than setting errno.
         int error = PosixFallocate(_fd, _reserved, target - _reserved);
         if (error != 0)
@@ -141,7 +153,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
     private bool TryMapSegment(long start)
     {
         Unmap();
-        nint address = Mmap(0, (nuint)SegmentSize, ProtRead | ProtWrite, MapShared, _fd, start);
+        nint address = Mmap(0, (nuint)_segment, ProtRead | ProtWrite, MapShared, _fd, start);
         if (address == -1)
         {
             _unmappable = true;
@@ -152,7 +164,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
         // Fault the whole segment in, writable, with one system call instead of a page fault a page (Linux 5.14 and
         // later; the data is not touched). fillseq +10%, fillrandom +3%, p99.9 28-32 -> 22-23 µs (A/B, 3 pairs). A
         // kernel without it says EINVAL and the pages fault one by one, as before.
-        _ = Madvise(address, (nuint)SegmentSize, MadvPopulateWrite);
+        _ = Madvise(address, (nuint)_segment, MadvPopulateWrite);
         return true;
     }
 
@@ -161,7 +173,7 @@ internal sealed unsafe partial class MappedAppendFile : BufferedWritableFile
         if (_map != null)
         {
             // munmap fails only for an address or length that is not a mapping, which this class never passes.
-            _ = Munmap((nint)_map, (nuint)SegmentSize);
+            _ = Munmap((nint)_map, (nuint)_segment);
             _map = null;
         }
     }
