@@ -212,36 +212,18 @@ internal sealed class LogReader
                     _pos = _blockLength;
                     return FragmentResult.Eof;
                 }
-                if (TornIntoZeros(offset, len))
-                {
-                    return EndDataAt(offset, torn: true);
-                }
-                Report(LogProblemKind.Corruption, offset, _blockLength - _pos, $"a fragment length of {len} runs past its block");
-                _pos = _blockLength;
-                return FragmentResult.Bad;
+                return Damaged(offset, len, _blockLength, $"a fragment length of {len} runs past its block");
             }
             ReadOnlySpan<byte> payloadWithType = _block.AsSpan(_pos + LogFormat.HeaderSize - 1, len + 1);
             uint actual = Checksum.Mask(Checksum.Compute(payloadWithType));
             if (actual != storedCrc)
             {
-                if (TornIntoZeros(offset, len))
-                {
-                    return EndDataAt(offset, torn: true);
-                }
                 // The length itself may be the damaged field, so nothing else in this block can be trusted.
-                Report(LogProblemKind.Corruption, offset, _blockLength - _pos, "checksum mismatch");
-                _pos = _blockLength;
-                return FragmentResult.Bad;
+                return Damaged(offset, len, _blockLength, "checksum mismatch");
             }
             if (rawType is < (byte)RecordType.Full or > (byte)RecordType.Last)
             {
-                if (TornIntoZeros(offset, len))
-                {
-                    return EndDataAt(offset, torn: true);
-                }
-                Report(LogProblemKind.Corruption, offset, LogFormat.HeaderSize + len, $"unknown fragment type {rawType}");
-                _pos += LogFormat.HeaderSize + len;
-                return FragmentResult.Bad;
+                return Damaged(offset, len, _pos + LogFormat.HeaderSize + len, $"unknown fragment type {rawType}");
             }
             type = (RecordType)rawType;
             start = _pos + LogFormat.HeaderSize;
@@ -249,6 +231,22 @@ internal sealed class LogReader
             _pos += LogFormat.HeaderSize + len;
             return FragmentResult.Ok;
         }
+    }
+
+    /// <summary>
+    /// A bad fragment at <paramref name="offset"/> claiming <paramref name="length"/> payload bytes: the torn tail when
+    /// zeros reach into it (<see cref="TornIntoZeros"/>), else corruption, reported, and reading goes on at
+    /// <paramref name="resumeAt"/> in the block.
+    /// </summary>
+    private FragmentResult Damaged(long offset, int length, int resumeAt, string reason)
+    {
+        if (TornIntoZeros(offset, length))
+        {
+            return EndDataAt(offset, torn: true);
+        }
+        Report(LogProblemKind.Corruption, offset, resumeAt - _pos, reason);
+        _pos = resumeAt;
+        return FragmentResult.Bad;
     }
 
     /// <summary>
